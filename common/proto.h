@@ -1,0 +1,148 @@
+/*
+ * proto.h - the coordinator <-> worker protocol: msgpack frames over pipes.
+ *
+ * This is the only place that knows the wire format; docs/protocol.md is its
+ * description for humans.  Each message is one msgpack map with a "t" key
+ * naming its type.  Unknown keys are ignored (so a newer peer may add
+ * fields); missing required keys, wrong types, oversize frames and garbage
+ * are errors that the reader reports without crashing.
+ *
+ *   worker -> coordinator: HELLO (once, first), START, RESULT, DONE
+ *   coordinator -> worker: RUN, BYE
+ *
+ * A worker starts, sends HELLO {version}, then loops: wait for RUN or BYE;
+ * for RUN, sends START before each test and RESULT after it, then DONE.
+ * Tests of the unit without a RESULT when DONE arrives were not run (the
+ * coordinator puts them back in the queue).  BYE or EOF makes it exit.
+ *
+ * Test indexes in START and RESULT count across the whole unit: invocation
+ * 0's tests first, then invocation 1's, and so on.
+ */
+#ifndef BALRUN_PROTO_H
+#define BALRUN_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "outcome.h"
+#include "strbuf.h"
+
+#define PROTO_VERSION 1
+/* A frame larger than this is an error (protects the coordinator's memory). */
+#define PROTO_MAX_FRAME (64u << 20)
+
+/* How a test binary is driven. */
+enum test_kind {
+	KIND_PLAIN = 0,   /* one executable = one test; exit 0 pass, 77 skip */
+	KIND_CRITERION,   /* --filter batches, --verbose lines parsed */
+	KIND_CMOCKA,      /* preload shim selects and reports tests */
+	KIND__COUNT
+};
+const char *test_kind_name(enum test_kind k);   /* "plain", "criterion", "cmocka" */
+int test_kind_parse(const char *s);              /* -1 if unknown */
+
+enum proto_type {
+	PROTO_HELLO = 1,
+	PROTO_RUN,
+	PROTO_START,
+	PROTO_RESULT,
+	PROTO_DONE,
+	PROTO_BYE,
+};
+
+struct proto_hello {
+	uint32_t version;        /* PROTO_VERSION of the sender */
+	uint32_t worker_id;
+	int64_t pid;
+};
+
+/* One run of one test binary inside a unit. */
+struct proto_invocation {
+	char *binary;            /* path as the coordinator can exec it */
+	enum test_kind kind;
+	char **tests;            /* framework-level names ("suite/name"); plain: 1 entry, the id */
+	size_t ntests;
+	char *preload;           /* LD_PRELOAD value for this binary ("" = none); cmocka:
+	                            the shim, after any sanitizer runtime the binary needs */
+};
+
+struct proto_run {
+	uint32_t unit;           /* coordinator's unit number, echoed back */
+	uint32_t timeout_ms;     /* per test; 0 = none */
+	struct proto_invocation *inv;
+	size_t ninv;
+};
+
+struct proto_start {
+	uint32_t unit;
+	uint32_t test;           /* index across the unit */
+};
+
+struct proto_result {
+	uint32_t unit;
+	uint32_t test;
+	enum outcome outcome;
+	uint64_t duration_us;    /* wall time of the test */
+	uint64_t cpu_us;         /* user+system CPU, 0 if unknown */
+	uint64_t rss_kb;         /* peak RSS, 0 if unknown */
+	char *message;           /* one line: "killed by SIGSEGV", "Timed out", ... ("" if none) */
+	char *output;            /* captured stdout+stderr, head and tail (may hold NULs) */
+	size_t output_len;
+	uint64_t output_dropped; /* bytes cut from the middle of the output */
+};
+
+struct proto_done {
+	uint32_t unit;
+	uint64_t wall_us;        /* whole unit */
+	uint64_t *overhead_us;   /* per invocation: its wall time minus its tests' durations */
+	size_t ninv;
+};
+
+struct proto_msg {
+	enum proto_type type;
+	union {
+		struct proto_hello hello;
+		struct proto_run run;
+		struct proto_start start;
+		struct proto_result result;
+		struct proto_done done;
+	} u;
+};
+
+/* Append one encoded frame to out. */
+void proto_encode(struct strbuf *out, const struct proto_msg *m);
+/* Free what a decoded message owns; m can be reused afterwards. */
+void proto_msg_release(struct proto_msg *m);
+
+/*
+ * Incremental reader: feed it bytes as they arrive (any split), take whole
+ * messages out.
+ */
+struct proto_reader;
+struct proto_reader *proto_reader_new(void);
+void proto_reader_free(struct proto_reader *r);
+
+enum proto_status {
+	PROTO_OK = 0,     /* *m filled; call again for more */
+	PROTO_AGAIN,      /* no whole message buffered yet */
+	PROTO_EOF,        /* proto_reader_fill saw end of file, nothing buffered */
+	PROTO_ERROR,      /* err says why; the stream is unusable */
+};
+
+/* Copy len bytes into the reader. PROTO_OK, or PROTO_ERROR if over PROTO_MAX_FRAME. */
+enum proto_status proto_reader_feed(struct proto_reader *r, const void *buf, size_t len,
+				    char *err, size_t errlen);
+/*
+ * read() once from fd (non-blocking or not) into the reader.
+ * PROTO_OK (read something), PROTO_AGAIN (EAGAIN), PROTO_EOF (end of file;
+ * PROTO_ERROR instead if a partial frame is left), PROTO_ERROR (read error).
+ */
+enum proto_status proto_reader_fill(struct proto_reader *r, int fd, char *err, size_t errlen);
+/* Take the next whole message out: PROTO_OK, PROTO_AGAIN or PROTO_ERROR. */
+enum proto_status proto_reader_next(struct proto_reader *r, struct proto_msg *m,
+				    char *err, size_t errlen);
+
+/* Encode m and write it all to fd (blocking). 0 or -1 (errno set). */
+int proto_send(int fd, const struct proto_msg *m);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * strbuf.c - growable byte buffer; see strbuf.h.
+ */
+#include "strbuf.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+char strbuf_empty[1];
+
+void strbuf_init(struct strbuf *sb, size_t hint)
+{
+	sb->buf = strbuf_empty;
+	sb->len = sb->alloc = 0;
+	if (hint)
+		strbuf_grow(sb, hint);
+}
+
+void strbuf_release(struct strbuf *sb)
+{
+	if (sb->alloc)
+		free(sb->buf);
+	strbuf_init(sb, 0);
+}
+
+void strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	size_t need = sb->len + extra + 1;
+	int fresh = sb->alloc == 0;
+
+	if (need < sb->len)
+		die("strbuf: size overflow");
+	if (need <= sb->alloc)
+		return;
+	size_t alloc = sb->alloc ? sb->alloc : 64;
+	while (alloc < need)
+		alloc = alloc < SIZE_MAX / 2 ? alloc * 2 : need;
+	sb->buf = xrealloc(fresh ? NULL : sb->buf, alloc);
+	sb->alloc = alloc;
+	if (fresh)
+		sb->buf[0] = '\0';
+}
+
+void strbuf_reset(struct strbuf *sb)
+{
+	strbuf_setlen(sb, 0);
+}
+
+void strbuf_setlen(struct strbuf *sb, size_t len)
+{
+	if (len > sb->len)
+		die("BUG: strbuf_setlen beyond length");
+	sb->len = len;
+	if (sb->alloc)
+		sb->buf[len] = '\0';
+}
+
+void strbuf_add(struct strbuf *sb, const void *data, size_t len)
+{
+	if (!len)
+		return;
+	strbuf_grow(sb, len);
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_adds(struct strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+void strbuf_addch(struct strbuf *sb, int c)
+{
+	char ch = (char)c;
+	strbuf_add(sb, &ch, 1);
+}
+
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(sb->buf + sb->len, sb->alloc ? sb->alloc - sb->len : 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		die("strbuf: bad format string");
+	if (sb->alloc && (size_t)n < sb->alloc - sb->len) {
+		sb->len += n;
+		return;
+	}
+	strbuf_grow(sb, n);
+	vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
+	sb->len += n;
+}
+
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+void strbuf_remove_front(struct strbuf *sb, size_t n)
+{
+	if (n > sb->len)
+		die("BUG: strbuf_remove_front beyond length");
+	if (!n)
+		return;
+	memmove(sb->buf, sb->buf + n, sb->len - n);
+	strbuf_setlen(sb, sb->len - n);
+}
+
+char *strbuf_detach(struct strbuf *sb, size_t *len)
+{
+	char *r;
+	if (len)
+		*len = sb->len;
+	if (!sb->alloc)
+		r = xstrdup("");
+	else
+		r = sb->buf;
+	strbuf_init(sb, 0);
+	return r;
+}
