@@ -95,6 +95,8 @@ struct proto_done {
 	uint32_t unit;
 	uint64_t wall_us;        /* whole unit */
 	uint64_t *overhead_us;   /* per invocation: its wall time minus its tests' durations */
+	char **errors;           /* per invocation: "" or one line on why it went wrong as a
+	                            whole ("exit 3 before any test ran: <first output line>") */
 	size_t ninv;
 };
 
