@@ -20,12 +20,13 @@
  * Batching: tests of a batchable binary (Criterion, cmocka) are packed into
  * one unit (one invocation) because an invocation costs a fixed overhead.  A
  * unit is filled from the head of the queue with tests of the head test's
- * binary, next-longest first, until its estimate reaches a target that
- * shrinks as the run goes on (guided self-scheduling, factor 2):
- *      target = max(remaining_work / (2 * workers), 0)
- * and batching is only worth it where a test is short next to the overhead:
- * a test whose estimate is >= opts.batch_min_ratio * overhead... see
- * balancer.c for the exact rule.  Units never exceed opts.max_batch tests.
+ * binary, next-longest first, while the tests' estimates stay within a
+ * target that shrinks as the run goes on (guided self-scheduling, factor 2):
+ *      target = max(remaining_work / (2 * workers), 2 * overhead)
+ * The floor keeps the overhead at most a third of a unit late in the run; a
+ * test at or above the target runs alone; smoke tests and tests of
+ * non-batchable binaries always run alone.  Units never exceed
+ * opts.max_batch tests.  See bal_fill_unit in balancer.c for the exact rule.
  */
 #ifndef BALRUN_BALANCER_H
 #define BALRUN_BALANCER_H
@@ -87,11 +88,21 @@ enum bal_status {
 	BAL_WAIT,   /* nothing for this worker now; ask again after another unit ends */
 	BAL_DONE,   /* nothing left to dispatch, ever (unless something is requeued) */
 };
+/*
+ * Today BAL_WAIT means "the queue is empty but other units still run, and
+ * their tests may be requeued"; BAL_DONE is returned only once the queue is
+ * empty and no unit runs (so nothing can be requeued any more), and always
+ * after balancer_stop.
+ */
 
 /* The worker (0..workers-1) is idle: what should it run?  A worker holds at most one unit. */
 enum bal_status balancer_next(struct balancer *b, unsigned worker, struct bal_unit *u);
 
-/* A test of the worker's current unit finished and took this long. */
+/*
+ * A test of the worker's current unit finished and took this long: its
+ * estimate leaves balancer_remaining (the time it took is in the past).
+ * Tests not in the worker's unit, or already observed, are ignored.
+ */
 void balancer_observe(struct balancer *b, unsigned worker, uint32_t test, double seconds);
 
 /*

@@ -22,7 +22,12 @@
  *   G <group> <what>                      group setup/teardown failed
  *
  * Before each event the shim flushes stdout and stderr, so output already in
- * the output pipe when an event is read belongs to the test before it.
+ * the output pipe when an event is read belongs to the test before it.  In
+ * run mode it also waits (up to PRELOAD_DRAIN_WAIT_MS) until the reader has
+ * emptied the output pipe before writing S, E or G events: a reader that
+ * handles pending events before reading more output then sees output and
+ * events in the order they were written (draining the output pipe when an
+ * event arrives is not exact: it may already hold output from after it).
  */
 #ifndef BALRUN_PRELOAD_H
 #define BALRUN_PRELOAD_H
@@ -33,5 +38,7 @@
 /* The fd number the worker and collector put the event pipe on. */
 #define PRELOAD_EVENT_FD   198
 #define PRELOAD_SHIM_NAME  "balrun-preload.so"
+/* Longest the shim waits for the output pipe to be emptied before an event. */
+#define PRELOAD_DRAIN_WAIT_MS 1000
 
 #endif

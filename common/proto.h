@@ -30,6 +30,8 @@
 #define PROTO_VERSION 1
 /* A frame larger than this is an error (protects the coordinator's memory). */
 #define PROTO_MAX_FRAME (64u << 20)
+/* An array or map with more entries than this is an error (same reason). */
+#define PROTO_MAX_ITEMS (1u << 20)
 
 /* How a test binary is driven. */
 enum test_kind {

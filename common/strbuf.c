@@ -26,11 +26,12 @@ void strbuf_release(struct strbuf *sb)
 
 void strbuf_grow(struct strbuf *sb, size_t extra)
 {
-	size_t need = sb->len + extra + 1;
+	size_t need;
 	int fresh = sb->alloc == 0;
 
-	if (need < sb->len)
+	if (extra >= SIZE_MAX - sb->len)
 		die("strbuf: size overflow");
+	need = sb->len + extra + 1;
 	if (need <= sb->alloc)
 		return;
 	size_t alloc = sb->alloc ? sb->alloc : 64;

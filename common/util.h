@@ -33,6 +33,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 			size_t alloc_grow_new = (alloc) ? (alloc) * 2 : 16; \
 			if (alloc_grow_new < (size_t)(n)) \
 				alloc_grow_new = (size_t)(n); \
+			if (alloc_grow_new > SIZE_MAX / sizeof(*(x))) \
+				die("ALLOC_GROW: size overflow"); \
 			(x) = xrealloc((x), alloc_grow_new * sizeof(*(x))); \
 			(alloc) = alloc_grow_new; \
 		} \

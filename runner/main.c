@@ -1,1 +1,376 @@
-/* placeholder: being written */
+/*
+ * main.c - balrun: collect, plan, run, remember, report.
+ *
+ *   1. parse the command line (cli.c) and decide the worker count (ncpu.c);
+ *   2. find the repository and the timing cache (repo.c, timing-cache/);
+ *   3. collect test cases from the binaries (collect.c) and select (-k, --lf);
+ *   4. estimate and order them (balancer/) and run them on the workers
+ *      (dispatch.c), showing progress (status.c);
+ *   5. write the timings back, whatever happened, then report (report.c).
+ * Exit codes follow pytest: 0 passed, 1 failed, 2 interrupted or collection
+ * errors, 3 internal error, 4 usage error, 5 no tests.
+ */
+#define _GNU_SOURCE
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "balancer.h"
+#include "cli.h"
+#include "collect.h"
+#include "dispatch.h"
+#include "ncpu.h"
+#include "paths.h"
+#include "preload.h"
+#include "repo.h"
+#include "report.h"
+#include "run.h"
+#include "status.h"
+#include "tcache.h"
+#include "util.h"
+
+enum { EXIT_PASSED = 0, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE, EXIT_NO_TESTS };
+
+static void print_lines(const char *prefix, const char *text)
+{
+	const char *s = text;
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		fprintf(stderr, "%s%.*s\n", prefix, (int)n, s);
+		s += n + (s[n] == '\n');
+	}
+}
+
+static int resolve_workers(const struct options *o, struct strbuf *err)
+{
+	const char *env = getenv("BALRUN_WORKERS");
+	int n = o->workers;
+
+	if (n)
+		return n;
+	if (env && *env) {
+		struct strbuf why = STRBUF_INIT;
+		if (cli_parse_workers(env, &n, &why)) {
+			strbuf_addf(err, "BALRUN_WORKERS='%s' is neither a number nor auto", env);
+			strbuf_release(&why);
+			return -1;
+		}
+		if (n)
+			return n;
+	}
+	return ncpu_auto("/sys/fs/cgroup", NULL);
+}
+
+static int keyword_matches(const char *pattern, const char *id)
+{
+	return strstr(id, pattern) || fnmatch(pattern, id, 0) == 0;
+}
+
+/* -k: any positive pattern matches (or there is none) and no "not" pattern does. */
+static int keywords_select(const struct options *o, const char *id)
+{
+	int positives = 0, hit = 0;
+	for (size_t i = 0; i < o->nkeywords; i++) {
+		const char *k = o->keywords[i];
+		if (starts_with(k, "not ")) {
+			if (keyword_matches(k + 4, id))
+				return 0;
+			continue;
+		}
+		positives++;
+		hit |= keyword_matches(k, id);
+	}
+	return !positives || hit;
+}
+
+static int failed_last_time(const struct timing_cache *tc, const char *id)
+{
+	const struct tc_entry *e = tc ? tc_get(tc, id) : NULL;
+	return e && outcome_is_failure(e->last_outcome);
+}
+
+/* Apply -k and --lf.  Returns the number of selected tests. */
+static size_t select_tests(struct run *r, const struct options *o, const struct timing_cache *tc)
+{
+	size_t n = 0, failed = 0;
+
+	for (size_t i = 0; i < r->ntests; i++) {
+		struct test_case *t = &r->tests[i];
+		t->selected = keywords_select(o, t->id);
+		failed += t->selected && failed_last_time(tc, t->id);
+	}
+	if (o->last_failed && !failed)
+		fprintf(stderr, "balrun: --lf: no test failed last time; running all selected tests\n");
+	for (size_t i = 0; i < r->ntests; i++) {
+		struct test_case *t = &r->tests[i];
+		if (o->last_failed && failed && !failed_last_time(tc, t->id))
+			t->selected = 0;
+		n += t->selected;
+	}
+	return n;
+}
+
+static struct timing_cache *open_cache(const struct options *o, const struct repo_info *repo)
+{
+	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT;
+	struct timing_cache *tc;
+
+	if (o->no_cache)
+		return NULL;
+	tc = tc_open(o->cache_dir ? o->cache_dir : repo->cache_dir, &warn, &err);
+	if (warn.len)
+		fprintf(stderr, "balrun: warning: %s\n", warn.buf);
+	if (!tc)
+		fprintf(stderr, "balrun: warning: %s; running without timings\n", err.buf);
+	strbuf_release(&warn);
+	strbuf_release(&err);
+	return tc;
+}
+
+/* Build the balancer's view of the selected, runnable tests; map[i] = test index. */
+static struct balancer *plan(struct run *r, const struct options *o, unsigned workers,
+			     const struct timing_cache *tc, uint32_t **map_out, size_t *nmap_out)
+{
+	struct bal_binary *bins = xcalloc(r->nbins ? r->nbins : 1, sizeof(*bins));
+	struct bal_test *tests = xcalloc(r->ntests ? r->ntests : 1, sizeof(*tests));
+	uint32_t *map = xcalloc(r->ntests ? r->ntests : 1, sizeof(*map));
+	struct bal_opts bo = { 0 };
+	size_t n = 0;
+	struct balancer *b;
+
+	for (size_t i = 0; i < r->nbins; i++) {
+		const struct tc_binary *cb = tc ? tc_binary(tc, r->bins[i].id) : NULL;
+		bins[i].overhead = cb ? cb->overhead : -1;
+		bins[i].batchable = r->bins[i].kind != KIND_PLAIN;
+	}
+	for (size_t i = 0; i < r->ntests; i++) {
+		struct test_case *t = &r->tests[i];
+		const struct tc_entry *e = tc ? tc_get(tc, t->id) : NULL;
+		if (!t->selected || t->disabled)
+			continue;
+		tests[n].binary = t->binary;
+		tests[n].est = e && e->runs ? e->mean : -1;
+		tests[n].known = e && e->runs;
+		tests[n].failed_last = e && outcome_is_failure(e->last_outcome);
+		map[n++] = (uint32_t)i;
+	}
+	bal_estimate(tests, n, r->nbins, 0);
+	for (size_t i = 0; i < n; i++) {
+		r->tests[map[i]].est = tests[i].est;
+		r->tests[map[i]].est_known = tests[i].known;
+	}
+	bo.workers = workers;
+	bo.smoke = o->smoke < 0 ? (workers < 4 ? workers : 4) : (unsigned)o->smoke;
+	bo.failed_first = o->failed_first;
+	b = balancer_new(&bo, bins, r->nbins, tests, n);
+	free(bins);
+	free(tests);
+	*map_out = map;
+	*nmap_out = n;
+	return b;
+}
+
+static void skip_disabled(struct run *r)
+{
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i].selected && r->tests[i].disabled)
+			test_finish(&r->tests[i], OUTCOME_SKIP, "disabled in the test source");
+}
+
+static int exit_code_for(const struct run *r, const struct dispatch_stats *st, int fatal)
+{
+	size_t counts[OUTCOME__COUNT];
+
+	if (st->interrupted || st->aborted)
+		return EXIT_INTERRUPTED;
+	if (fatal)
+		return EXIT_INTERNAL;
+	report_counts(r, counts);
+	if (counts[OUTCOME_FAIL] || counts[OUTCOME_CRASH] || counts[OUTCOME_TIMEOUT] || counts[OUTCOME_NOTRUN])
+		return EXIT_FAILED;
+	return EXIT_PASSED;
+}
+
+/* Saved even after an interrupt: the save is atomic and quick, and the timings are worth it. */
+static void save_cache(struct timing_cache *tc)
+{
+	struct strbuf err = STRBUF_INIT;
+	if (!tc)
+		return;
+	if (tc_save(tc, &err))
+		fprintf(stderr, "balrun: warning: timings not saved: %s\n", err.buf);
+	strbuf_release(&err);
+}
+
+struct session {
+	struct options o;
+	struct repo_info repo;
+	struct run r;
+	struct timing_cache *tc;
+	char *worker, *shim;
+	unsigned workers;
+};
+
+static int prepare(struct session *s, int argc, char **argv)
+{
+	struct strbuf err = STRBUF_INIT, notes = STRBUF_INIT;
+	struct collect_opts co = { 0 };
+	int ret = -1;
+
+	switch (cli_parse(&s->o, argc, argv, &err)) {
+	case CLI_EXIT_OK: ret = EXIT_PASSED; goto out;
+	case CLI_ERROR: fprintf(stderr, "balrun: %s\n", err.buf); ret = EXIT_USAGE; goto out;
+	case CLI_RUN: break;
+	}
+	if (!s->o.nbinaries) {
+		fprintf(stderr, "balrun: no test binaries given (usage: balrun [options] BINARY...)\n");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	int n = resolve_workers(&s->o, &err);
+	if (n < 0) {
+		fprintf(stderr, "balrun: %s\n", err.buf);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	s->workers = (unsigned)n;
+	s->shim = paths_helper(PRELOAD_SHIM_NAME, &err);
+	s->worker = s->shim ? paths_helper("balrun-worker", &err) : NULL;
+	if (!s->worker) {
+		fprintf(stderr, "balrun: %s\n", err.buf);
+		ret = EXIT_INTERNAL;
+		goto out;
+	}
+	repo_discover(&s->repo);
+	if (s->repo.note && s->o.verbose > 0)
+		fprintf(stderr, "balrun: note: %s\n", s->repo.note);
+	co.timeout = s->o.collect_timeout;
+	co.shim = s->shim;
+	co.repo = &s->repo;
+	switch (collect(&s->r, s->o.binaries, s->o.nbinaries, &co, &err, &notes)) {
+	case COLLECT_USAGE: print_lines("balrun: ", err.buf); ret = EXIT_USAGE; goto out;
+	case COLLECT_ERROR:
+		print_lines("balrun: ", err.buf);
+		fprintf(stderr, "balrun: interrupted: errors during collection\n");
+		ret = EXIT_INTERRUPTED;
+		goto out;
+	case COLLECT_OK: break;
+	}
+	if (s->o.verbose >= 0)
+		print_lines("balrun: note: ", notes.buf);
+	if (!s->r.ntests) {
+		fprintf(stderr, "balrun: no tests collected\n");
+		ret = EXIT_NO_TESTS;
+	}
+out:
+	strbuf_release(&err);
+	strbuf_release(&notes);
+	return ret;
+}
+
+static int list_tests(const struct run *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->ntests; i++) {
+		if (!r->tests[i].selected)
+			continue;
+		printf("%s%s\n", r->tests[i].id, r->tests[i].disabled ? " (disabled)" : "");
+		n++;
+	}
+	return n ? EXIT_PASSED : EXIT_NO_TESTS;
+}
+
+static int run_tests(struct session *s, size_t selected)
+{
+	struct dispatch_opts dopts = { 0 };
+	struct dispatch_stats st;
+	struct run_observer obs = { 0 };
+	struct status_opts so = { .out = stdout, .color = s->o.color, .verbose = s->o.verbose,
+				  .total = selected };
+	struct report_opts ro = { .out = stdout, .verbose = s->o.verbose, .durations = s->o.durations };
+	struct strbuf err = STRBUF_INIT;
+	uint32_t *map;
+	size_t nmap;
+	struct balancer *b = plan(&s->r, &s->o, s->workers, s->tc, &map, &nmap);
+	struct status *status;
+	int fatal, code;
+
+	dopts.workers = s->workers < nmap ? s->workers : (nmap ? (unsigned)nmap : 1);
+	dopts.worker_path = s->worker;
+	dopts.timeout = s->o.timeout;
+	dopts.maxfail = s->o.maxfail;
+	dopts.max_restarts = 4 * dopts.workers;
+	so.workers = dopts.workers;
+	status = status_new(&so);
+	status_observer(status, &obs);
+	if (s->o.verbose >= 0)
+		printf("balrun: %zu tests from %zu binar%s on %u worker%s\n", selected, s->r.nbins,
+		       s->r.nbins == 1 ? "y" : "ies", dopts.workers, dopts.workers == 1 ? "" : "s");
+	if (s->tc)
+		tc_set_run_info(s->tc, s->repo.head, wall_time_s());
+	fatal = nmap ? dispatch_run(&s->r, b, map, nmap, s->tc, &dopts, &obs, &st, &err) != 0 : 0;
+	if (!nmap)
+		memset(&st, 0, sizeof(st));
+	status_done(status);
+	if (fatal)
+		fprintf(stderr, "balrun: internal error: %s\n", err.buf);
+	save_cache(s->tc);
+	code = exit_code_for(&s->r, &st, fatal);
+	ro.color = status_color(status);
+	ro.workers = dopts.workers;
+	ro.exit_code = code;
+	report_print(&s->r, &st, &ro);
+	strbuf_reset(&err);
+	if (s->o.json && report_json(&s->r, &st, &ro, s->o.json, &err)) {
+		fprintf(stderr, "balrun: %s\n", err.buf);
+		if (code == EXIT_PASSED)
+			code = EXIT_INTERNAL;
+	}
+	status_free(status);
+	dispatch_stats_release(&st);
+	balancer_free(b);
+	free(map);
+	strbuf_release(&err);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct session s = { 0 };
+	size_t selected;
+	int code;
+
+	/*
+	 * Criterion marks its own test processes with BXFI_MAP; a Criterion
+	 * binary started with it set believes it is such a child and aborts.
+	 * balrun started from inside a Criterion test (as our own end-to-end
+	 * tests do) must not pass it on to listers, workers or tests.
+	 */
+	unsetenv("BXFI_MAP");
+	run_init(&s.r);
+	code = prepare(&s, argc, argv);
+	if (code >= 0)
+		goto out;
+	s.tc = open_cache(&s.o, &s.repo);
+	selected = select_tests(&s.r, &s.o, s.tc);
+	if (s.o.list) {
+		code = list_tests(&s.r);
+		goto out;
+	}
+	if (!selected) {
+		fprintf(stderr, "balrun: no tests selected (%zu collected, all deselected)\n", s.r.ntests);
+		code = EXIT_NO_TESTS;
+		goto out;
+	}
+	skip_disabled(&s.r);
+	code = run_tests(&s, selected);
+out:
+	tc_free(s.tc);
+	run_release(&s.r);
+	repo_release(&s.repo);
+	cli_release(&s.o);
+	free(s.worker);
+	free(s.shim);
+	return code;
+}

@@ -79,7 +79,8 @@ void tc_set_run_info(struct timing_cache *c, const char *commit, int64_t when);
  * Note one test's result.  Durations of PASS and FAIL runs update the
  * smoothed duration; TIMEOUT raises it to at least seconds; CRASH, SKIP and
  * NOTRUN leave it (but CRASH and TIMEOUT count as failures in the history,
- * SKIP and NOTRUN are not recorded in the history at all).
+ * SKIP and NOTRUN are not recorded in the history at all).  Results are kept
+ * in order until tc_save; tc_get does not see them before.
  */
 void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,
 		    double seconds, uint64_t rss_kb);
@@ -89,7 +90,9 @@ void tc_record_binary(struct timing_cache *c, const char *path, double overhead)
 /*
  * Merge this run's updates into <dir>/timings on disk, atomically, under
  * the lock (waits for other writers, up to a bounded time).  0 or -1 (err).
- * Also updates the in-memory view.
+ * Also updates the in-memory view, which invalidates pointers returned by
+ * tc_get / tc_binary.  On failure nothing changes and the updates are kept,
+ * so a save can be retried.  Does nothing if no results were recorded.
  */
 int tc_save(struct timing_cache *c, struct strbuf *err);
 

@@ -1,1 +1,129 @@
-/* placeholder: being written */
+/*
+ * main.c - balrun-worker: runs the units of tests the coordinator sends.
+ *
+ * The coordinator starts the worker with the protocol (common/proto.h) on
+ * stdin (RUN and BYE frames in) and stdout (frames out); stderr carries the
+ * worker's own diagnostics.  BALRUN_WORKER_ID names the worker in HELLO;
+ * it and BALRUN_WORKER_COUNT reach every test process unchanged.
+ *
+ *   HELLO -> loop { RUN: run each invocation of the unit with the driver of
+ *   its kind (driver.h), then DONE | BYE or EOF: exit 0 }
+ *
+ * A protocol error (garbage, an unexpected message) prints one line on
+ * stderr and exits 3; so does losing the coordinator while sending.
+ */
+#include "driver.h"
+#include "proto.h"
+#include "session.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WORKER_IN 0
+#define WORKER_OUT 1
+
+static int worker_hello(void)
+{
+	const char *id = getenv("BALRUN_WORKER_ID");
+	struct proto_msg m = { .type = PROTO_HELLO };
+
+	m.u.hello.version = PROTO_VERSION;
+	m.u.hello.worker_id = id ? (uint32_t)strtoul(id, NULL, 10) : 0;
+	m.u.hello.pid = (int64_t)getpid();
+	return proto_send(WORKER_OUT, &m);
+}
+
+/* Run every invocation of run and send DONE.  0, or -1 if the coordinator is gone. */
+static int worker_run_unit(const struct proto_run *run)
+{
+	struct proto_msg done = { .type = PROTO_DONE };
+	struct session s;
+	uint64_t unit_start = now_ns();
+	uint32_t base = 0;
+	int ret;
+
+	done.u.done.unit = run->unit;
+	done.u.done.ninv = run->ninv;
+	done.u.done.overhead_us = xcalloc(run->ninv ? run->ninv : 1, sizeof(uint64_t));
+	done.u.done.errors = xcalloc(run->ninv ? run->ninv : 1, sizeof(char *));
+	session_init(&s, WORKER_OUT, run);
+	for (size_t i = 0; i < run->ninv; i++) {
+		uint64_t start = now_ns();
+
+		session_begin(&s, base, run->inv[i].ntests);
+		if (!s.broken)
+			driver_run(&s, &run->inv[i]);
+		done.u.done.overhead_us[i] = driver_elapsed(s.tests_ns, now_ns() - start) / 1000;
+		done.u.done.errors[i] = xstrdup(s.error.buf);
+		base += (uint32_t)run->inv[i].ntests;
+	}
+	done.u.done.wall_us = driver_elapsed(unit_start, now_ns()) / 1000;
+	ret = s.broken || proto_send(WORKER_OUT, &done) < 0 ? -1 : 0;
+	session_release(&s);
+	proto_msg_release(&done);
+	return ret;
+}
+
+/* Take the next message from stdin: PROTO_OK, PROTO_EOF or PROTO_ERROR. */
+static enum proto_status worker_next(struct proto_reader *r, struct proto_msg *m,
+				     char *err, size_t errlen)
+{
+	for (;;) {
+		enum proto_status st = proto_reader_next(r, m, err, errlen);
+
+		if (st != PROTO_AGAIN)
+			return st;
+		st = proto_reader_fill(r, WORKER_IN, err, errlen);
+		if (st == PROTO_EOF || st == PROTO_ERROR)
+			return st;
+	}
+}
+
+/* The message loop.  Exit status: 0 on BYE or EOF, 3 on a protocol error. */
+static int worker_loop(void)
+{
+	struct proto_reader *r = proto_reader_new();
+	struct proto_msg m;
+	char err[256] = "";
+	int status = -1;
+
+	memset(&m, 0, sizeof(m));
+	while (status < 0) {
+		enum proto_status st = worker_next(r, &m, err, sizeof(err));
+
+		if (st == PROTO_EOF) {
+			status = 0;
+		} else if (st == PROTO_ERROR) {
+			fprintf(stderr, "balrun-worker: reading from the coordinator: %s\n", err);
+			status = 3;
+		} else if (m.type == PROTO_BYE) {
+			status = 0;
+		} else if (m.type != PROTO_RUN) {
+			fprintf(stderr, "balrun-worker: reading from the coordinator: "
+				"unexpected message type %d\n", (int)m.type);
+			status = 3;
+		} else if (worker_run_unit(&m.u.run) < 0) {
+			status = 3;
+		}
+		if (st == PROTO_OK)
+			proto_msg_release(&m);
+	}
+	proto_reader_free(r);
+	return status;
+}
+
+int main(void)
+{
+	/* A lost coordinator shows as a failed write, not a silent death; test
+	   processes get SIGPIPE back at its default (see proc.h). */
+	signal(SIGPIPE, SIG_IGN);
+	if (worker_hello() < 0) {
+		perror("balrun-worker: sending HELLO");
+		return 3;
+	}
+	return worker_loop();
+}

@@ -1,0 +1,244 @@
+/*
+ * cli.c - parse balrun's command line; see cli.h.
+ *
+ * getopt_long does the splitting; each flag's value is checked here so that
+ * a bad value is reported as "balrun: --maxfail: 'x' is not a whole number"
+ * and never silently becomes 0.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#ifndef BALRUN_VERSION
+#define BALRUN_VERSION "0.1.0"
+#endif
+
+static const char usage_text[] =
+"usage: balrun [options] [--] BINARY...\n"
+"\n"
+"Run the test cases of Criterion, cmocka and plain test binaries on N worker\n"
+"processes, longest first by remembered timings, with a few fast smoke tests\n"
+"up front.\n"
+"\n"
+"Selection:\n"
+"  -k PATTERN            only tests whose id contains PATTERN or matches it as a\n"
+"                        glob; repeatable (any may match); 'not PATTERN' excludes\n"
+"      --lf, --last-failed   only the tests that failed last time\n"
+"      --ff, --failed-first  last run's failures first (default)\n"
+"      --no-ff               no special place for last run's failures\n"
+"      --list            print the collected test ids and exit\n"
+"\n"
+"Running:\n"
+"  -n, --workers N|auto  worker processes (default auto: CPUs in the affinity\n"
+"                        mask, capped by the cgroup CPU quota; the environment\n"
+"                        variable BALRUN_WORKERS overrides auto)\n"
+"  -x, --exitfirst       stop at the first failure (same as --maxfail 1)\n"
+"      --maxfail N       stop after N failures; running tests are stopped\n"
+"      --timeout SECONDS time limit of each test (default: none)\n"
+"      --collect-timeout SECONDS\n"
+"                        time limit for listing one binary's tests (default 30)\n"
+"      --smoke K         run the K fastest known tests first (default min(N,4))\n"
+"\n"
+"Timings:\n"
+"      --cache-dir DIR   where timings live (default .balrun/ at the root of the\n"
+"                        git repository, else in the current directory)\n"
+"      --no-cache        neither read nor write timings\n"
+"\n"
+"Output:\n"
+"  -v, --verbose         also show passing tests' output\n"
+"  -q, --quiet           only failures and the summary\n"
+"      --durations N     show the N slowest tests (0: all)\n"
+"      --json FILE       write a machine-readable report to FILE\n"
+"      --color WHEN      auto, always or never (NO_COLOR is honoured)\n"
+"  -h, --help            this text\n"
+"      --version         balrun's version\n"
+"\n"
+"Exit status: 0 all passed, 1 some failed, 2 interrupted or collection errors,\n"
+"3 internal error, 4 usage error, 5 no tests collected.\n"
+"See balrun(1) and docs/ for the details.\n";
+
+enum {
+	OPT_LF = 256, OPT_FF, OPT_NO_FF, OPT_LIST, OPT_MAXFAIL, OPT_TIMEOUT,
+	OPT_COLLECT_TIMEOUT, OPT_SMOKE, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_DURATIONS,
+	OPT_JSON, OPT_COLOR, OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "workers", required_argument, NULL, 'n' },
+	{ "exitfirst", no_argument, NULL, 'x' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "lf", no_argument, NULL, OPT_LF },
+	{ "last-failed", no_argument, NULL, OPT_LF },
+	{ "ff", no_argument, NULL, OPT_FF },
+	{ "failed-first", no_argument, NULL, OPT_FF },
+	{ "no-ff", no_argument, NULL, OPT_NO_FF },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "maxfail", required_argument, NULL, OPT_MAXFAIL },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "collect-timeout", required_argument, NULL, OPT_COLLECT_TIMEOUT },
+	{ "smoke", required_argument, NULL, OPT_SMOKE },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+	{ "durations", required_argument, NULL, OPT_DURATIONS },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_count(const char *flag, const char *s, int min, int *out, struct strbuf *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > 1000000) {
+		strbuf_addf(err, "%s: '%s' is not a whole number from %d up", flag, s, min);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_seconds(const char *flag, const char *s, double *out, struct strbuf *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || v <= 0 || v > 1e7) {
+		strbuf_addf(err, "%s: '%s' is not a positive number of seconds", flag, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_parse_workers(const char *s, int *out, struct strbuf *err)
+{
+	if (!strcmp(s, "auto")) {
+		*out = 0;
+		return 0;
+	}
+	if (parse_count("-n", s, 0, out, err))
+		return -1;
+	if (*out == 0)
+		*out = 1;	/* -n 0 runs in one worker, like -n 1 */
+	if (*out > 1024) {
+		strbuf_addf(err, "-n: %s workers is more than the 1024 balrun supports", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_color(const char *s, int *out, struct strbuf *err)
+{
+	if (!strcmp(s, "auto"))
+		*out = -1;
+	else if (!strcmp(s, "always"))
+		*out = 1;
+	else if (!strcmp(s, "never"))
+		*out = 0;
+	else {
+		strbuf_addf(err, "--color: '%s' is not one of auto, always, never", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_one(struct options *o, int c, const char *arg, struct strbuf *err)
+{
+	switch (c) {
+	case 'n': return cli_parse_workers(arg, &o->workers, err);
+	case 'x': o->maxfail = 1; return 0;
+	case 'v': o->verbose++; return 0;
+	case 'q': o->verbose--; return 0;
+	case 'k':
+		ALLOC_GROW(o->keywords, o->nkeywords + 1, o->keywords_alloc);
+		o->keywords[o->nkeywords++] = xstrdup(arg);
+		return 0;
+	case OPT_LF: o->last_failed = 1; return 0;
+	case OPT_FF: o->failed_first = 1; return 0;
+	case OPT_NO_FF: o->failed_first = 0; return 0;
+	case OPT_LIST: o->list = 1; return 0;
+	case OPT_MAXFAIL: return parse_count("--maxfail", arg, 1, &o->maxfail, err);
+	case OPT_TIMEOUT: return parse_seconds("--timeout", arg, &o->timeout, err);
+	case OPT_COLLECT_TIMEOUT:
+		return parse_seconds("--collect-timeout", arg, &o->collect_timeout, err);
+	case OPT_SMOKE: return parse_count("--smoke", arg, 0, &o->smoke, err);
+	case OPT_CACHE_DIR: o->cache_dir = arg; return 0;
+	case OPT_NO_CACHE: o->no_cache = 1; return 0;
+	case OPT_DURATIONS:
+		if (parse_count("--durations", arg, 0, &o->durations, err))
+			return -1;
+		if (o->durations == 0)
+			o->durations = -1;
+		return 0;
+	case OPT_JSON: o->json = arg; return 0;
+	case OPT_COLOR: return parse_color(arg, &o->color, err);
+	}
+	return -1;
+}
+
+static void options_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->failed_first = 1;
+	o->collect_timeout = 30;
+	o->smoke = -1;
+	o->color = -1;
+}
+
+enum cli_result cli_parse(struct options *o, int argc, char **argv, struct strbuf *err)
+{
+	int c;
+
+	options_defaults(o);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "n:xvqhk:", long_options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return CLI_EXIT_OK;
+		}
+		if (c == OPT_VERSION) {
+			printf("balrun %s\n", BALRUN_VERSION);
+			return CLI_EXIT_OK;
+		}
+		if (c == '?' || c == ':') {
+			const char *bad = argv[optind - 1];
+			if (optopt && strchr("nk", optopt))
+				strbuf_addf(err, "-%c needs a value (see balrun --help)", optopt);
+			else if (optopt)
+				strbuf_addf(err, "unknown option '-%c' (see balrun --help)", optopt);
+			else
+				strbuf_addf(err, "unknown option or missing value: '%s' (see balrun --help)", bad);
+			return CLI_ERROR;
+		}
+		if (parse_one(o, c, optarg, err))
+			return CLI_ERROR;
+	}
+	o->binaries = argv + optind;
+	o->nbinaries = (size_t)(argc - optind);
+	return CLI_RUN;
+}
+
+void cli_release(struct options *o)
+{
+	for (size_t i = 0; i < o->nkeywords; i++)
+		free(o->keywords[i]);
+	free(o->keywords);
+	o->keywords = NULL;
+	o->nkeywords = o->keywords_alloc = 0;
+}

@@ -1,0 +1,51 @@
+/*
+ * cli.h - balrun's command line: parsing into struct options, and --help.
+ *
+ * Flags follow pytest/xdist habits where they fit (-n, -x, --maxfail, -k,
+ * --lf, --ff, --durations).  Parsing never exits: it returns CLI_ERROR with
+ * a one-line message naming the flag, and main() turns that into exit 4.
+ */
+#ifndef BALRUN_CLI_H
+#define BALRUN_CLI_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+
+struct options {
+	int workers;             /* 0 = auto */
+	int list;                /* --list: print ids and exit */
+	char **keywords;         /* -k patterns (any may match; "not X" excludes) */
+	size_t nkeywords, keywords_alloc;
+	int last_failed;         /* --lf */
+	int failed_first;        /* --ff (default) / --no-ff */
+	int maxfail;             /* -x = 1, --maxfail N; 0 = no limit */
+	int durations;           /* --durations N; 0 = none, -1 = all */
+	double timeout;          /* --timeout SECONDS; 0 = none */
+	double collect_timeout;  /* --collect-timeout SECONDS */
+	const char *cache_dir;   /* --cache-dir */
+	int no_cache;            /* --no-cache: neither read nor write timings */
+	int smoke;               /* --smoke K; -1 = default min(N, 4) */
+	const char *json;        /* --json FILE */
+	int verbose;             /* -v: +1, -q: -1 */
+	int color;               /* -1 auto, 0 never, 1 always */
+	char **binaries;         /* positional arguments */
+	size_t nbinaries;
+};
+
+enum cli_result {
+	CLI_RUN,      /* options filled: go on */
+	CLI_EXIT_OK,  /* --help / --version printed: exit 0 */
+	CLI_ERROR,    /* err holds one line naming the flag: exit 4 */
+};
+
+enum cli_result cli_parse(struct options *o, int argc, char **argv, struct strbuf *err);
+void cli_release(struct options *o);
+
+/*
+ * Number of workers from a -n value: "auto" or a number.  0 on success, -1
+ * with err for anything else.
+ */
+int cli_parse_workers(const char *s, int *out, struct strbuf *err);
+
+#endif

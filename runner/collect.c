@@ -1,0 +1,425 @@
+/*
+ * collect.c - check arguments, detect kinds, list tests; see collect.h.
+ *
+ * Listing runs every lister at once (at most LISTERS_AT_ONCE), reading their
+ * pipes with poll() until each has exited and closed its pipes or its
+ * deadline passed; a lister past its deadline is killed with its process
+ * group.  Output kept per lister is bounded.
+ */
+#define _GNU_SOURCE
+#include "collect.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "elfprobe.h"
+#include "preload.h"
+#include "proc.h"
+#include "strvec.h"
+#include "util.h"
+
+#define LISTERS_AT_ONCE 8
+#define LISTER_MAX_OUTPUT (16u << 20)
+
+struct lister {
+	uint32_t binary;
+	struct proc proc;
+	struct strbuf out;      /* stdout+stderr */
+	struct strbuf events;   /* cmocka shim's event pipe */
+	uint64_t deadline;
+	pid_t pgid;
+	int status;
+	int reaped, timed_out;
+};
+
+static int check_argument(const char *arg, struct strbuf *err)
+{
+	struct stat st;
+
+	if (stat(arg, &st) < 0) {
+		strbuf_addf(err, "'%s': %s\n", arg,
+			    errno == ENOENT ? "no such file" : strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		strbuf_addf(err, "'%s' is a directory, not a test binary (name the binaries in it)\n", arg);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		strbuf_addf(err, "'%s' is not a regular file\n", arg);
+		return -1;
+	}
+	if (access(arg, X_OK) < 0) {
+		strbuf_addf(err, "'%s' is not executable (chmod +x it, or build it first)\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static void classify(struct binary *b, const struct elf_probe *p, const char *shim, struct strbuf *notes)
+{
+	if (p->criterion) {
+		b->kind = KIND_CRITERION;
+	} else if (p->cmocka == PROBE_CMOCKA_SHARED) {
+		b->kind = KIND_CMOCKA;
+		b->preload = p->sanitizers.len ? xasprintf("%s:%s", p->sanitizers.buf, shim) : xstrdup(shim);
+	} else if (p->cmocka == PROBE_CMOCKA_STATIC) {
+		b->kind = KIND_PLAIN;
+		b->note = xasprintf("'%s' has cmocka compiled in (not the shared libcmocka), so its tests "
+				    "cannot be listed or chosen one by one: it runs as one test", b->id);
+		strbuf_addf(notes, "%s\n", b->note);
+	} else {
+		b->kind = KIND_PLAIN;
+	}
+	if (!b->preload)
+		b->preload = xstrdup("");
+}
+
+static int add_binary(struct run *r, const char *arg, const struct collect_opts *o,
+		      struct strbuf *errors, struct strbuf *notes)
+{
+	struct elf_probe probe;
+	char *abs;
+	struct binary *b;
+
+	if (check_argument(arg, errors))
+		return -1;
+	abs = realpath(arg, NULL);
+	if (!abs) {
+		strbuf_addf(errors, "'%s': cannot resolve the path: %s\n", arg, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < r->nbins; i++) {
+		if (!strcmp(r->bins[i].abspath, abs)) {
+			free(abs);
+			return 0;	/* named twice: collected once */
+		}
+	}
+	if (elf_probe(abs, &probe, errors)) {
+		strbuf_addch(errors, '\n');
+		free(abs);
+		return -1;
+	}
+	if (!probe.is_elf && !probe.is_script) {
+		strbuf_addf(errors, "'%s' is not a test binary (neither an ELF executable nor a #! script)\n", arg);
+		elf_probe_release(&probe);
+		free(abs);
+		return -1;
+	}
+	b = run_add_binary(r);
+	b->arg = xstrdup(arg);
+	b->abspath = abs;
+	b->id = repo_relative(o->repo, abs);
+	classify(b, &probe, o->shim, notes);
+	elf_probe_release(&probe);
+	return 0;
+}
+
+static int start_lister(struct lister *l, const struct binary *b, const struct collect_opts *o,
+			struct strbuf *errors)
+{
+	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
+	struct proc_opts po = { 0 };
+	char err[512];
+	int ret;
+
+	strvec_push(&argv, b->abspath);
+	strvec_env(&env, NULL);
+	strvec_setenv(&env, "LC_ALL", "C");
+	if (b->kind == KIND_CRITERION) {
+		strvec_push(&argv, "--list");
+	} else {
+		strvec_setenv(&env, "LD_PRELOAD", b->preload);
+		strvec_setenv(&env, PRELOAD_ENV_MODE, "list");
+		strvec_pushf(&env, "%s=%d", PRELOAD_ENV_FD, PRELOAD_EVENT_FD);
+		po.extra_fd = PRELOAD_EVENT_FD;
+	}
+	po.file = b->abspath;
+	po.argv = argv.v;
+	po.env = env.v;
+	po.in = PROC_IO_DEVNULL;
+	po.out = PROC_IO_PIPE;
+	po.err = PROC_IO_STDOUT;
+	po.new_pgroup = 1;
+	ret = proc_spawn(&l->proc, &po, err, sizeof(err));
+	if (ret)
+		strbuf_addf(errors, "cannot list the tests of '%s': %s\n", b->id, err);
+	l->deadline = now_ns() + (uint64_t)(o->timeout * 1e9);
+	strvec_clear(&argv);
+	strvec_clear(&env);
+	return ret;
+}
+
+/* Read what is there; 1 while the fd is open, 0 at EOF (fd closed). */
+static int drain(int *fd, struct strbuf *sb)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read_retry(*fd, buf, sizeof(buf));
+		if (n > 0) {
+			if (sb->len < LISTER_MAX_OUTPUT)
+				strbuf_add(sb, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 1;
+		close(*fd);
+		*fd = -1;
+		return 0;
+	}
+}
+
+/*
+ * One step of a lister: read what arrived, reap it if it exited, enforce
+ * the deadline.  Once the lister exited its pipes get 200 ms to close (a
+ * daemon it left behind may hold them); then its process group is killed.
+ * Returns 1 when the lister is finished.
+ */
+static int lister_step(struct lister *l, uint64_t now)
+{
+	if (l->proc.out >= 0)
+		drain(&l->proc.out, &l->out);
+	if (l->proc.extra >= 0)
+		drain(&l->proc.extra, &l->events);
+	if (!l->reaped && proc_wait(&l->proc, &l->status, NULL, 1) == 1) {
+		l->reaped = 1;
+		if (l->deadline > now + 200000000u)
+			l->deadline = now + 200000000u;
+	}
+	if (l->proc.out < 0 && l->proc.extra < 0 && l->reaped)
+		return 1;
+	if (now < l->deadline)
+		return 0;
+	kill(-l->pgid, SIGKILL);
+	if (!l->reaped) {
+		l->timed_out = 1;
+		proc_wait(&l->proc, &l->status, NULL, 0);
+		l->reaped = 1;
+	}
+	proc_close_fds(&l->proc);
+	return 1;
+}
+
+static int poll_listers(struct lister *ls, size_t n)
+{
+	struct pollfd pfd[2 * LISTERS_AT_ONCE];
+	nfds_t nfd = 0;
+	uint64_t now = now_ns(), next = now + 50000000u;
+
+	for (size_t i = 0; i < n; i++) {
+		if (ls[i].proc.out >= 0)
+			pfd[nfd++] = (struct pollfd){ .fd = ls[i].proc.out, .events = POLLIN };
+		if (ls[i].proc.extra >= 0)
+			pfd[nfd++] = (struct pollfd){ .fd = ls[i].proc.extra, .events = POLLIN };
+		if (ls[i].deadline < next)
+			next = ls[i].deadline;
+	}
+	/* wake at least every 50 ms to reap listers that exited with pipes still held */
+	return poll(pfd, nfd, next > now ? (int)((next - now) / 1000000u) + 1 : 0);
+}
+
+static char *first_line(const struct strbuf *sb)
+{
+	const char *s = sb->buf;
+	while (*s == '\n')
+		s++;
+	size_t n = strcspn(s, "\n");
+	if (n > 200)
+		n = 200;
+	return xstrndup(s, n);
+}
+
+static void lister_failed(const struct lister *l, const struct binary *b, const char *why,
+			  struct strbuf *errors)
+{
+	char st[64];
+	char *line = first_line(&l->out);
+
+	if (l->timed_out)
+		strbuf_addf(errors, "listing the tests of '%s' timed out after %s\n", b->id, why);
+	else if (*line)
+		strbuf_addf(errors, "listing the tests of '%s' failed (%s; %s): %s\n", b->id,
+			    proc_describe_status(l->status, st, sizeof(st)), why, line);
+	else
+		strbuf_addf(errors, "listing the tests of '%s' failed (%s; %s)\n", b->id,
+			    proc_describe_status(l->status, st, sizeof(st)), why);
+	free(line);
+}
+
+/* names: one per line; a leading '!' marks a disabled test. */
+static void add_names(struct run *r, uint32_t binary, const char *names)
+{
+	const char *s = names;
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		int disabled = *s == '!';
+		char *name = xstrndup(s + disabled, n - disabled);
+		struct test_case *t = run_add_test(r, binary, name);
+		t->disabled = disabled;
+		free(name);
+		s += n + (s[n] == '\n');
+	}
+}
+
+static void parse_cmocka_events(const char *ev, struct strbuf *names)
+{
+	const char *s = ev;
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		if (n > 2 && s[0] == 'L' && s[1] == ' ' && s[2] != '!') {
+			strbuf_add(names, s + 2, n - 2);
+			strbuf_addch(names, '\n');
+		}
+		s += n + (s[n] == '\n');
+	}
+}
+
+static int exited_zero(int status)
+{
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static int lister_finish(struct run *r, struct lister *l, double timeout, struct strbuf *names,
+			 struct strbuf *errors)
+{
+	const struct binary *b = &r->bins[l->binary];
+	struct strbuf why = STRBUF_INIT;
+	int ok = 0;
+
+	if (l->timed_out) {
+		strbuf_addf(&why, "%gs (see --collect-timeout)", timeout);
+	} else if (b->kind == KIND_CRITERION) {
+		ok = collect_parse_criterion(l->out.buf, names, &why) >= 0 && exited_zero(l->status);
+		if (!why.len)
+			strbuf_adds(&why, "not a Criterion test listing");
+	} else {
+		parse_cmocka_events(l->events.buf, names);
+		ok = names->len > 0 || exited_zero(l->status);
+		strbuf_adds(&why, "no tests listed");
+	}
+	if (!ok)
+		lister_failed(l, b, why.buf, errors);
+	strbuf_release(&why);
+	return ok ? 0 : -1;
+}
+
+/* "|-- name", "`-- name", "├── name", "└── name", optionally " (skipped)". */
+static const char *tree_item(const char *line)
+{
+	static const char *const prefixes[] = { "|-- ", "`-- ", "\u251c\u2500\u2500 ", "\u2514\u2500\u2500 " };
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (starts_with(line, prefixes[i]))
+			return line + strlen(prefixes[i]);
+	return NULL;
+}
+
+long collect_parse_criterion(const char *text, struct strbuf *names, struct strbuf *err)
+{
+	const char *s = text, *suite = NULL;
+	size_t suite_len = 0;
+	long total = 0, expected = 0;
+
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		char *line = xstrndup(s, n);
+		const char *item = tree_item(line);
+		char *colon = strstr(line, ": ");
+		long count;
+
+		if (item && suite) {
+			size_t len = strlen(item);
+			int disabled = len > 10 && !strcmp(item + len - 10, " (skipped)");
+			strbuf_addf(names, "%s%.*s/%.*s\n", disabled ? "!" : "", (int)suite_len, suite,
+				    (int)(len - (disabled ? 10 : 0)), item);
+			total++;
+		} else if (!item && colon && sscanf(colon + 2, "%ld test", &count) == 1 && count >= 0) {
+			suite = s;
+			suite_len = (size_t)(colon - line);
+			expected += count;
+		} else if (n > 0) {
+			strbuf_addf(err, "unexpected line in its --list output: '%.80s'", line);
+			free(line);
+			return -1;
+		}
+		free(line);
+		s += n + (s[n] == '\n');
+	}
+	if (total != expected) {
+		strbuf_addf(err, "its --list output announces %ld tests but lists %ld", expected, total);
+		return -1;
+	}
+	return total;
+}
+
+static int list_all(struct run *r, const struct collect_opts *o, struct strbuf *errors)
+{
+	struct lister ls[LISTERS_AT_ONCE];
+	size_t active = 0, next = 0, nbins = r->nbins;
+	struct strbuf *found = xcalloc(nbins, sizeof(*found));
+	int failed = 0;
+
+	for (size_t i = 0; i < nbins; i++)
+		strbuf_init(&found[i], 0);
+
+	while (next < nbins || active) {
+		while (active < LISTERS_AT_ONCE && next < nbins) {
+			uint32_t bi = (uint32_t)next++;
+			struct lister *l = &ls[active];
+			if (r->bins[bi].kind == KIND_PLAIN)
+				continue;
+			memset(l, 0, sizeof(*l));
+			strbuf_init(&l->out, 0);
+			strbuf_init(&l->events, 0);
+			l->binary = bi;
+			if (start_lister(l, &r->bins[bi], o, errors)) {
+				failed = 1;
+				continue;
+			}
+			l->pgid = l->proc.pid;
+			active++;
+		}
+		if (!active)
+			break;
+		poll_listers(ls, active);
+		for (size_t i = 0; i < active;) {
+			if (!lister_step(&ls[i], now_ns())) {
+				i++;
+				continue;
+			}
+			failed |= lister_finish(r, &ls[i], o->timeout, &found[ls[i].binary], errors) != 0;
+			strbuf_release(&ls[i].out);
+			strbuf_release(&ls[i].events);
+			ls[i] = ls[--active];
+		}
+	}
+	/* add in command-line order, whatever order the listers finished in */
+	for (size_t i = 0; i < nbins; i++) {
+		if (r->bins[i].kind == KIND_PLAIN)
+			run_add_test(r, (uint32_t)i, NULL);
+		else
+			add_names(r, (uint32_t)i, found[i].buf);
+		strbuf_release(&found[i]);
+	}
+	free(found);
+	return failed ? -1 : 0;
+}
+
+enum collect_status collect(struct run *r, char *const *args, size_t nargs,
+			    const struct collect_opts *o, struct strbuf *errors, struct strbuf *notes)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < nargs; i++)
+		bad |= add_binary(r, args[i], o, errors, notes) != 0;
+	if (bad)
+		return COLLECT_USAGE;
+	return list_all(r, o, errors) ? COLLECT_ERROR : COLLECT_OK;
+}

@@ -1,0 +1,76 @@
+/*
+ * dispatch.h - the coordinator's loop: start N workers, hand them units
+ * chosen by the balancer, collect their results, and stop cleanly.
+ *
+ * Worker slot states:
+ *   STARTING  spawned, HELLO not seen yet (bounded wait)
+ *   IDLE      ready for a unit
+ *   BUSY      running a unit (unit_tests, got[] valid)
+ *   STOPPING  BYE sent or SIGTERM sent; waiting for EOF
+ *   DEAD      reaped; replaced if restarts are left and work remains
+ * All workers are started first and their HELLOs awaited together.  A worker
+ * that dies (EOF, protocol error) is noticed at once: the test it was
+ * running is CRASHED, the unit's tests that never started go back to the
+ * queue, and a replacement is started (at most opts.max_restarts in all).
+ *
+ * Signals: SIGINT/SIGTERM/SIGHUP are blocked except while waiting in
+ * ppoll().  The first stops dispatching and terminates the running units
+ * (their unfinished tests become NOT RUN "interrupted"); a second one kills
+ * everything and returns at once.
+ *
+ * Progress is reported through struct run_observer, so the dispatch loop
+ * knows nothing about terminals.
+ */
+#ifndef BALRUN_DISPATCH_H
+#define BALRUN_DISPATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "balancer.h"
+#include "run.h"
+#include "tcache.h"
+
+struct run_observer {
+	void (*test_started)(void *data, const struct test_case *t, unsigned worker);
+	void (*test_finished)(void *data, const struct test_case *t);
+	/* About every 100 ms while tests run: for live status lines. */
+	void (*tick)(void *data, double elapsed, double remaining_est, unsigned running);
+	/* A line to show the user (worker restarts, stops). */
+	void (*note)(void *data, const char *line);
+	void *data;
+};
+
+struct dispatch_opts {
+	unsigned workers;
+	const char *worker_path;
+	double timeout;           /* per test seconds, 0 = none */
+	int maxfail;              /* stop after this many failures; 0 = never */
+	unsigned max_restarts;    /* replacement workers allowed in all */
+};
+
+struct dispatch_stats {
+	double wall;              /* seconds from the first worker start to the end */
+	double *busy;             /* per worker: seconds with a unit in hand */
+	unsigned *units;          /* per worker: units run */
+	unsigned *tests;          /* per worker: tests finished */
+	unsigned restarts;
+	int interrupted;          /* the signal that interrupted the run, or 0 */
+	int stopped;              /* 1 if maxfail stopped the run */
+	int aborted;              /* 1 if a second signal cut the run short */
+};
+
+/*
+ * Run the tests map[0..nmap) of r (balancer test i is r->tests[map[i]]) as
+ * the balancer decides.  tc (may be NULL) receives every result.  Returns 0,
+ * or -1 with err on an internal error (a worker could not be started at
+ * all, a worker of another protocol version).  Afterwards every mapped test
+ * is FINISHED (those that never ran are NOTRUN with a reason).  The stats
+ * arrays are allocated here: dispatch_stats_release.
+ */
+int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t nmap,
+		 struct timing_cache *tc, const struct dispatch_opts *opts,
+		 const struct run_observer *obs, struct dispatch_stats *stats, struct strbuf *err);
+void dispatch_stats_release(struct dispatch_stats *s);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * elfprobe.c - read an ELF file's dynamic section and symbol tables; see
+ * elfprobe.h.
+ */
+#include "elfprobe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char *const sanitizer_libs[] = { "libasan.so", "libtsan.so", "libhwasan.so", "liblsan.so" };
+
+static void note_needed(struct elf_probe *p, const char *lib)
+{
+	if (starts_with(lib, "libcriterion.so"))
+		p->criterion = 1;
+	for (size_t i = 0; i < ARRAY_SIZE(sanitizer_libs); i++) {
+		if (starts_with(lib, sanitizer_libs[i])) {
+			if (p->sanitizers.len)
+				strbuf_addch(&p->sanitizers, ':');
+			strbuf_adds(&p->sanitizers, lib);
+		}
+	}
+}
+
+static void scan_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_probe *p, int *needs_cmocka)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+
+	for (size_t i = 0; data && i < n; i++) {
+		GElf_Dyn dyn;
+		const char *name;
+		if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag != DT_NEEDED)
+			continue;
+		name = elf_strptr(elf, sh->sh_link, dyn.d_un.d_val);
+		if (!name)
+			continue;
+		if (starts_with(name, "libcmocka.so"))
+			*needs_cmocka = 1;
+		note_needed(p, name);
+	}
+}
+
+/* Note Criterion entry points and whether cmocka's entry point is defined (1) or only referenced (0). */
+static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_probe *p, int *cmocka_sym)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+
+	for (size_t i = 0; data && i < n; i++) {
+		GElf_Sym sym;
+		const char *name;
+		if (!gelf_getsym(data, (int)i, &sym))
+			continue;
+		name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (!name || name[0] == '\0')
+			continue;
+		if (!strcmp(name, "criterion_run_all_tests") || !strcmp(name, "criterion_initialize"))
+			p->criterion = 1;
+		else if (!strcmp(name, "_cmocka_run_group_tests")) {
+			int defined = sym.st_shndx != SHN_UNDEF;
+			if (defined || *cmocka_sym < 0)
+				*cmocka_sym = defined;
+		}
+	}
+}
+
+static int probe_elf(int fd, const char *path, struct elf_probe *p, struct strbuf *err)
+{
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	int needs_cmocka = 0, cmocka_sym = -1;
+
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		strbuf_addf(err, "cannot initialise libelf: %s", elf_errmsg(-1));
+		return -1;
+	}
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+		strbuf_addf(err, "'%s' looks like an ELF file but cannot be read: %s", path, elf_errmsg(-1));
+		elf_end(elf);
+		return -1;
+	}
+	p->is_elf = eh.e_type == ET_EXEC || eh.e_type == ET_DYN;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_DYNAMIC)
+			scan_dynamic(elf, scn, &sh, p, &needs_cmocka);
+		else if (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB)
+			scan_symbols(elf, scn, &sh, p, &cmocka_sym);
+	}
+	if (cmocka_sym == 1)
+		p->cmocka = PROBE_CMOCKA_STATIC;
+	else if (cmocka_sym == 0 && needs_cmocka)
+		p->cmocka = PROBE_CMOCKA_SHARED;
+	elf_end(elf);
+	return 0;
+}
+
+int elf_probe(const char *path, struct elf_probe *p, struct strbuf *err)
+{
+	unsigned char magic[4] = { 0 };
+	int fd, ret = 0;
+	ssize_t n;
+
+	memset(p, 0, sizeof(*p));
+	strbuf_init(&p->sanitizers, 0);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		strbuf_addf(err, "cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	n = read_retry(fd, magic, sizeof(magic));
+	if (n >= 2 && magic[0] == '#' && magic[1] == '!')
+		p->is_script = 1;
+	else if (n == 4 && !memcmp(magic, ELFMAG, SELFMAG))
+		ret = probe_elf(fd, path, p, err);
+	close(fd);
+	return ret;
+}
+
+void elf_probe_release(struct elf_probe *p)
+{
+	strbuf_release(&p->sanitizers);
+}

@@ -1,0 +1,110 @@
+/*
+ * ncpu.c - the automatic worker count; see ncpu.h.
+ *
+ * cgroup v2 puts the quota in <root>/cpu.max as "QUOTA PERIOD" or "max
+ * PERIOD"; v1 in <root>/cpu/cpu.cfs_quota_us (-1 = none) and
+ * cpu.cfs_period_us (some systems mount the controller at <root>/cpu,cpuacct
+ * or directly at <root>).  Only the root of this process's own cgroup
+ * namespace is read, which is what a container sees.
+ */
+#define _GNU_SOURCE
+#include "ncpu.h"
+
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int read_two_numbers(const char *path, char *first, size_t len, long long *second)
+{
+	FILE *f = fopen(path, "r");
+	int n;
+	char fmt[32];
+
+	if (!f)
+		return -1;
+	snprintf(fmt, sizeof(fmt), "%%%zus %%lld", len - 1);
+	n = fscanf(f, fmt, first, second);
+	fclose(f);
+	return n;
+}
+
+static long long read_number(const char *path)
+{
+	char buf[64];
+	long long unused = 0;
+
+	if (read_two_numbers(path, buf, sizeof(buf), &unused) < 1)
+		return -2;
+	return strtoll(buf, NULL, 10);
+}
+
+static double quota_v1(const char *dir)
+{
+	char q[1024], p[1024];
+	long long quota, period;
+
+	snprintf(q, sizeof(q), "%s/cpu.cfs_quota_us", dir);
+	snprintf(p, sizeof(p), "%s/cpu.cfs_period_us", dir);
+	quota = read_number(q);
+	period = read_number(p);
+	if (quota <= 0 || period <= 0)
+		return 0;
+	return (double)quota / (double)period;
+}
+
+double ncpu_cgroup_quota(const char *root)
+{
+	static const char *const v1_dirs[] = { "cpu", "cpu,cpuacct", "cpuacct,cpu", "" };
+	char path[512], quota[64];
+	long long period = 0;
+
+	snprintf(path, sizeof(path), "%s/cpu.max", root);
+	if (read_two_numbers(path, quota, sizeof(quota), &period) == 2) {
+		double q = strtod(quota, NULL);
+		if (quota[0] == 'm' || q <= 0 || period <= 0)
+			return 0;
+		return q / (double)period;
+	}
+	for (size_t i = 0; i < sizeof(v1_dirs) / sizeof(v1_dirs[0]); i++) {
+		double q;
+		snprintf(path, sizeof(path), "%s/%s", root, v1_dirs[i]);
+		q = quota_v1(path);
+		if (q > 0)
+			return q;
+	}
+	return 0;
+}
+
+static int affinity_cpus(void)
+{
+	cpu_set_t set;
+	long online;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+		int n = CPU_COUNT(&set);
+		if (n > 0)
+			return n;
+	}
+	online = sysconf(_SC_NPROCESSORS_ONLN);
+	return online > 0 ? (int)online : 1;
+}
+
+int ncpu_auto(const char *cgroup_root, struct strbuf *why)
+{
+	int cpus = affinity_cpus();
+	double quota = ncpu_cgroup_quota(cgroup_root);
+	int n = cpus;
+
+	if (quota > 0 && ceil(quota) < n)
+		n = (int)ceil(quota);
+	if (n < 1)
+		n = 1;
+	if (why) {
+		strbuf_addf(why, "%d CPU%s in the affinity mask", cpus, cpus == 1 ? "" : "s");
+		if (quota > 0)
+			strbuf_addf(why, ", cgroup quota %.2g CPUs", quota);
+	}
+	return n;
+}

@@ -1,0 +1,33 @@
+/*
+ * report.h - the end of a run: failures with their output, the tests that
+ * did not run and why, the slowest tests, the per-worker balance, the
+ * closing counts line, and the machine-readable JSON report.
+ */
+#ifndef BALRUN_REPORT_H
+#define BALRUN_REPORT_H
+
+#include <stdio.h>
+
+#include "dispatch.h"
+#include "run.h"
+
+struct report_opts {
+	FILE *out;
+	int color;
+	int verbose;          /* >0: output of passing tests too */
+	int durations;        /* N slowest; -1 all; 0 none */
+	unsigned workers;
+	int exit_code;
+};
+
+/* Counts by outcome over the selected tests. */
+void report_counts(const struct run *r, size_t counts[OUTCOME__COUNT]);
+
+/* Everything printed after the run, in order. */
+void report_print(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o);
+
+/* Write the JSON report (format in docs/usage.md).  0 or -1 with err. */
+int report_json(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o,
+		const char *path, struct strbuf *err);
+
+#endif

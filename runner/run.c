@@ -1,0 +1,78 @@
+/*
+ * run.c - the runner's data model; see run.h.
+ */
+#include "run.h"
+
+#include <string.h>
+
+#include "strbuf.h"
+#include "util.h"
+
+void run_init(struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+static void binary_release(struct binary *b)
+{
+	free(b->arg);
+	free(b->abspath);
+	free(b->id);
+	free(b->preload);
+	free(b->note);
+}
+
+static void test_release(struct test_case *t)
+{
+	free(t->id);
+	free(t->name);
+	free(t->message);
+	free(t->output);
+}
+
+void run_release(struct run *r)
+{
+	for (size_t i = 0; i < r->nbins; i++)
+		binary_release(&r->bins[i]);
+	for (size_t i = 0; i < r->ntests; i++)
+		test_release(&r->tests[i]);
+	free(r->bins);
+	free(r->tests);
+	run_init(r);
+}
+
+struct binary *run_add_binary(struct run *r)
+{
+	ALLOC_GROW(r->bins, r->nbins + 1, r->bins_alloc);
+	struct binary *b = &r->bins[r->nbins++];
+	memset(b, 0, sizeof(*b));
+	b->overhead = -1;
+	return b;
+}
+
+struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name)
+{
+	struct binary *b = &r->bins[binary];
+	ALLOC_GROW(r->tests, r->ntests + 1, r->tests_alloc);
+	struct test_case *t = &r->tests[r->ntests++];
+	memset(t, 0, sizeof(*t));
+	t->binary = binary;
+	t->worker = -1;
+	t->selected = 1;
+	if (b->kind == KIND_PLAIN) {
+		t->name = xstrdup(b->id);
+		t->id = xstrdup(b->id);
+	} else {
+		t->name = xstrdup(name);
+		t->id = xasprintf("%s::%s", b->id, name);
+	}
+	return t;
+}
+
+void test_finish(struct test_case *t, enum outcome o, const char *message)
+{
+	t->state = TEST_FINISHED;
+	t->outcome = o;
+	free(t->message);
+	t->message = message && *message ? xstrdup(message) : NULL;
+}

@@ -1,0 +1,71 @@
+/*
+ * run.h - the runner's data model: the binaries given on the command line,
+ * the test cases collected from them, and what happened to each.
+ *
+ * A test case is created by collection (collect.c), scheduled by the
+ * balancer (through dispatch.c), and filled in when its RESULT arrives or
+ * when the run ends without it (then it is NOTRUN with a reason).  Every
+ * collected test ends with exactly one outcome: the reports rely on it.
+ */
+#ifndef BALRUN_RUN_H
+#define BALRUN_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "outcome.h"
+#include "proto.h"
+
+struct binary {
+	char *arg;             /* as given on the command line */
+	char *abspath;         /* what workers execute */
+	char *id;              /* path relative to the repository root (stable across machines) */
+	enum test_kind kind;
+	char *preload;         /* LD_PRELOAD value for cmocka binaries, "" otherwise */
+	char *note;            /* why it is run the way it is, or NULL */
+	double overhead;       /* cached invocation overhead, seconds; < 0 unknown */
+};
+
+enum test_state {
+	TEST_PENDING = 0,      /* collected, not finished */
+	TEST_RUNNING,          /* START seen */
+	TEST_FINISHED,         /* outcome final */
+};
+
+struct test_case {
+	char *id;              /* "<binary id>::<name>", or the binary id for plain tests */
+	char *name;            /* name the framework knows ("suite/name"); plain: the binary id */
+	uint32_t binary;
+	unsigned disabled : 1; /* disabled in the source (Criterion .disabled): skipped, never run */
+	unsigned selected : 1; /* survived -k / --lf: will be run */
+
+	enum test_state state;
+	enum outcome outcome;
+	double duration;       /* seconds, as measured by the worker */
+	double start, end;     /* seconds since the run started (coordinator clock) */
+	int worker;            /* -1 if it never ran */
+	unsigned attempts;     /* units it was handed out in */
+	uint64_t cpu_us, rss_kb;
+	char *message;         /* one line, or NULL */
+	char *output;          /* captured output, or NULL */
+	size_t output_len;
+	uint64_t output_dropped;
+	double est;            /* estimated seconds when the run started */
+	unsigned est_known : 1;
+};
+
+struct run {
+	struct binary *bins;
+	size_t nbins, bins_alloc;
+	struct test_case *tests;
+	size_t ntests, tests_alloc;
+};
+
+void run_init(struct run *r);
+void run_release(struct run *r);
+struct binary *run_add_binary(struct run *r);
+struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name);
+/* Mark a test finished with an outcome and a message (copied; may be NULL). */
+void test_finish(struct test_case *t, enum outcome o, const char *message);
+
+#endif

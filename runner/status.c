@@ -1,0 +1,210 @@
+/*
+ * status.c - the live status line and per-test lines; see status.h.
+ */
+#include "status.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+#include "util.h"
+
+struct status {
+	struct status_opts o;
+	int tty, color;
+	size_t done, failed;
+	unsigned running;
+	double elapsed, remaining;
+	char *last;            /* id of the last test that started */
+	int line_shown;        /* a live line is on the screen */
+	uint64_t last_draw;
+};
+
+static int term_width(FILE *f)
+{
+	struct winsize ws;
+	if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col;
+	return 80;
+}
+
+static int want_color(int opt, int tty)
+{
+	const char *term = getenv("TERM");
+	const char *no = getenv("NO_COLOR");
+	if (opt >= 0)
+		return opt;
+	return tty && !(no && *no) && !(term && !strcmp(term, "dumb"));
+}
+
+struct status *status_new(const struct status_opts *o)
+{
+	struct status *s = xcalloc(1, sizeof(*s));
+	const char *term = getenv("TERM");
+	s->o = *o;
+	s->tty = isatty(fileno(o->out)) && !(term && !strcmp(term, "dumb"));
+	s->color = want_color(o->color, s->tty);
+	return s;
+}
+
+int status_color(const struct status *s)
+{
+	return s->color;
+}
+
+const char *status_outcome_color(enum outcome o, int color)
+{
+	if (!color)
+		return "";
+	switch (o) {
+	case OUTCOME_PASS: return "\033[32m";
+	case OUTCOME_SKIP: case OUTCOME_NOTRUN: return "\033[33m";
+	default: return "\033[1;31m";
+	}
+}
+
+const char *status_elide_middle(const char *s, size_t width, char *buf, size_t len)
+{
+	size_t n = strlen(s);
+	if (n <= width || width < 5) {
+		snprintf(buf, len, "%s", s);
+		return buf;
+	}
+	size_t keep = width - 3, head = keep / 2, tail = keep - head;
+	snprintf(buf, len, "%.*s...%s", (int)head, s, s + n - tail);
+	return buf;
+}
+
+static void clear_line(struct status *s)
+{
+	if (s->line_shown) {
+		fputs("\r\033[K", s->o.out);
+		s->line_shown = 0;
+	}
+}
+
+static void format_eta(double secs, char *buf, size_t len)
+{
+	long t = (long)(secs + 0.5);
+	if (t >= 3600)
+		snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void draw(struct status *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char eta[32], name[512];
+	int width = term_width(s->o.out);
+
+	if (!s->tty)
+		return;
+	format_eta(s->remaining / (s->o.workers ? s->o.workers : 1), eta, sizeof(eta));
+	strbuf_addf(&sb, "[%zu/%zu] %u running, %s%zu failed%s, ETA %s",
+		    s->done, s->o.total, s->running,
+		    s->failed ? status_outcome_color(OUTCOME_FAIL, s->color) : "", s->failed,
+		    s->failed && s->color ? "\033[0m" : "", eta);
+	if (s->last) {
+		int room = width - 3 - (int)sb.len + (s->failed && s->color ? 11 : 0);
+		if (room > 10)
+			strbuf_addf(&sb, " | %s", status_elide_middle(s->last, (size_t)room, name, sizeof(name)));
+	}
+	fprintf(s->o.out, "\r%s\033[K", sb.buf);
+	fflush(s->o.out);
+	s->line_shown = 1;
+	s->last_draw = now_ns();
+	strbuf_release(&sb);
+}
+
+static void on_started(void *data, const struct test_case *t, unsigned worker)
+{
+	struct status *s = data;
+	free(s->last);
+	s->last = xstrdup(t->id);
+	s->running++;
+	if (now_ns() - s->last_draw > 50000000u)
+		draw(s);
+}
+
+static void print_test_line(struct status *s, const struct test_case *t)
+{
+	const char *c = status_outcome_color(t->outcome, s->color);
+	fprintf(s->o.out, "%s%-7s%s %7.2fs  ", c, outcome_tag(t->outcome), s->color ? "\033[0m" : "",
+		t->duration);
+	if (t->worker >= 0)
+		fprintf(s->o.out, "w%-2d ", t->worker);
+	else
+		fputs("    ", s->o.out);
+	fputs(t->id, s->o.out);
+	if (t->message && t->outcome != OUTCOME_PASS)
+		fprintf(s->o.out, ": %s", t->message);
+	fputc('\n', s->o.out);
+}
+
+static void on_finished(void *data, const struct test_case *t)
+{
+	struct status *s = data;
+	int show;
+
+	s->done++;
+	if (s->running && t->worker >= 0 && t->outcome != OUTCOME_NOTRUN)
+		s->running--;
+	s->failed += outcome_is_failure(t->outcome);
+	if (s->tty)
+		show = outcome_is_failure(t->outcome) || s->o.verbose > 0;
+	else
+		show = s->o.verbose >= 0 || outcome_is_failure(t->outcome);
+	if (show) {
+		clear_line(s);
+		print_test_line(s, t);
+	}
+	draw(s);
+}
+
+static void on_tick(void *data, double elapsed, double remaining, unsigned running)
+{
+	struct status *s = data;
+	s->elapsed = elapsed;
+	s->remaining = remaining;
+	s->running = running;
+	if (now_ns() - s->last_draw > 200000000u)
+		draw(s);
+}
+
+void status_line(struct status *s, const char *line)
+{
+	clear_line(s);
+	fprintf(s->o.out, "balrun: %s\n", line);
+	fflush(s->o.out);
+}
+
+static void on_note(void *data, const char *line)
+{
+	status_line(data, line);
+}
+
+void status_observer(struct status *s, struct run_observer *obs)
+{
+	obs->test_started = on_started;
+	obs->test_finished = on_finished;
+	obs->tick = on_tick;
+	obs->note = on_note;
+	obs->data = s;
+}
+
+void status_done(struct status *s)
+{
+	clear_line(s);
+	fflush(s->o.out);
+}
+
+void status_free(struct status *s)
+{
+	if (!s)
+		return;
+	free(s->last);
+	free(s);
+}

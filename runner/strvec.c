@@ -1,0 +1,64 @@
+/*
+ * strvec.c - NULL-terminated string vectors; see strvec.h.
+ */
+#define _GNU_SOURCE
+#include "strvec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+extern char **environ;
+
+static void push_owned(struct strvec *sv, char *s)
+{
+	ALLOC_GROW(sv->v, sv->nr + 2, sv->alloc);
+	sv->v[sv->nr++] = s;
+	sv->v[sv->nr] = NULL;
+}
+
+void strvec_push(struct strvec *sv, const char *s)
+{
+	push_owned(sv, xstrdup(s));
+}
+
+void strvec_pushf(struct strvec *sv, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory formatting a string");
+	va_end(ap);
+	push_owned(sv, s);
+}
+
+void strvec_env(struct strvec *sv, char *const *envp)
+{
+	for (char *const *e = envp ? envp : environ; *e; e++)
+		strvec_push(sv, *e);
+}
+
+void strvec_setenv(struct strvec *sv, const char *name, const char *value)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sv->nr; i++) {
+		if (!strncmp(sv->v[i], name, n) && sv->v[i][n] == '=') {
+			free(sv->v[i]);
+			sv->v[i] = xasprintf("%s=%s", name, value);
+			return;
+		}
+	}
+	strvec_pushf(sv, "%s=%s", name, value);
+}
+
+void strvec_clear(struct strvec *sv)
+{
+	for (size_t i = 0; i < sv->nr; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->nr = sv->alloc = 0;
+}

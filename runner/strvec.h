@@ -1,0 +1,24 @@
+/*
+ * strvec.h - a growable NULL-terminated array of strings, for argv and
+ * environment vectors.
+ */
+#ifndef BALRUN_STRVEC_H
+#define BALRUN_STRVEC_H
+
+#include <stddef.h>
+
+struct strvec {
+	char **v;     /* always NULL-terminated once anything was pushed */
+	size_t nr, alloc;
+};
+
+#define STRVEC_INIT { NULL, 0, 0 }
+
+void strvec_push(struct strvec *sv, const char *s);
+void strvec_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Copy of envp (NULL: environ) with NAME=value set (replacing any NAME=). */
+void strvec_env(struct strvec *sv, char *const *envp);
+void strvec_setenv(struct strvec *sv, const char *name, const char *value);
+void strvec_clear(struct strvec *sv);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * test_e2e_timings.c - the timing cache through the real balrun: the second
+ * run starts the longest tests first, timings survive failing runs, a
+ * damaged cache is put aside without losing the run.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static double num(json_t *t, const char *key)
+{
+	return json_number_value(json_object_get(t, key));
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	static char buf[1 << 20];
+	size_t n = 0;
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/*
+ * env_b is made the longest test (600 ms) and sorts after all the others;
+ * ms010 is the shortest.  With timings known, env_b must start before the
+ * short tests; ordering rather than absolute times is asserted.
+ */
+Test(timings, second_run_starts_longest_first)
+{
+	const char *cache = e2e_tmpdir();
+	const char *env[] = { "BALRUN_FIXTURE_B_MS=600", NULL };
+	struct e2e_run r;
+
+	e2e_balrun(&r, env, ARGS("-n", "2", "--smoke", "0", "--cache-dir", cache, e2e_fixture("crit_durations")));
+	cr_assert_eq(r.code, 0, "first run exit %d: %s", r.code, r.err);
+	e2e_free(&r);
+
+	e2e_balrun(&r, env, ARGS("-n", "2", "--smoke", "0", "--cache-dir", cache, e2e_fixture("crit_durations")));
+	cr_assert_eq(r.code, 0, "second run exit %d: %s", r.code, r.err);
+	json_t *longest = e2e_test(&r, "::durations/env_b");
+	cr_expect(json_is_real(json_object_get(longest, "estimate_s")), "second run had no estimate");
+	double start_longest = num(longest, "start_s");
+	const char *shortest[] = { "::durations/ms010", "::durations/ms020", "::durations/env_a" };
+	for (size_t i = 0; i < 3; i++)
+		cr_expect(start_longest <= num(e2e_test(&r, shortest[i]), "start_s"),
+			  "%s started before the longest test", shortest[i]);
+	e2e_free(&r);
+}
+
+Test(timings, cache_written_even_when_tests_fail)
+{
+	const char *cache = e2e_tmpdir();
+	char path[4200];
+	struct e2e_run r;
+
+	e2e_balrun(&r, NULL, ARGS("-n", "2", "--cache-dir", cache, e2e_fixture("crit_basic")));
+	cr_assert_eq(r.code, 1);
+	e2e_free(&r);
+	snprintf(path, sizeof(path), "%s/timings", cache);
+	char *text = read_file(path);
+	cr_assert(text, "no timings file at %s", path);
+	cr_expect(strncmp(text, "balrun-timings 1\n", 17) == 0, "first line: %.40s", text);
+	cr_expect(strstr(text, "::basic/fail"), "failed test not recorded");
+	cr_expect(strstr(text, "::timing/slow"), "passing test not recorded");
+}
+
+Test(timings, damaged_cache_is_kept_aside_and_the_run_goes_on)
+{
+	const char *cache = e2e_tmpdir();
+	char path[4200];
+	struct e2e_run r;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/timings", cache);
+	f = fopen(path, "w");
+	fputs("this is not a balrun timing cache\n\x01\x02\n", f);
+	fclose(f);
+	e2e_balrun(&r, NULL, ARGS("-n", "1", "--cache-dir", cache, e2e_fixture("plain_pass")));
+	cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+	cr_expect(strstr(r.err, "timings"), "no warning naming the cache: %s", r.err);
+	cr_expect(strchr(r.err, '\n') == strrchr(r.err, '\n'), "warning is not one line: %s", r.err);
+	e2e_free(&r);
+	/* the new cache is valid, the damaged one kept as a backup */
+	cr_expect(strncmp(read_file(path), "balrun-timings 1\n", 17) == 0);
+	char cmd[4300];
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -q '^timings\\.bad-'", cache);
+	cr_expect(system(cmd) == 0, "no backup of the damaged cache");
+}
+
+Test(timings, last_failed_runs_only_the_failures)
+{
+	const char *cache = e2e_tmpdir();
+	struct e2e_run r;
+
+	e2e_balrun(&r, NULL, ARGS("-n", "2", "--cache-dir", cache, e2e_fixture("crit_basic")));
+	cr_assert_eq(r.code, 1);
+	e2e_free(&r);
+	e2e_balrun(&r, NULL, ARGS("-n", "2", "--lf", "--cache-dir", cache, e2e_fixture("crit_basic")));
+	cr_assert_eq(r.code, 1);
+	cr_expect_eq(e2e_count(&r), 2, "ran %zu tests", e2e_count(&r));
+	e2e_test(&r, "::basic/fail");
+	e2e_test(&r, "::basic/crash");
+	e2e_free(&r);
+}

@@ -1,0 +1,501 @@
+/*
+ * test_balancer.c - unit tests of balancer/: estimates, dispatch order,
+ * batching, requeue, the WAIT/DONE protocol, and simulated schedule quality.
+ *
+ * Every test drives the balancer with scripted events (next, observe,
+ * unit_done) and checks the decisions; no clock is read.  The quality
+ * checks simulate generated suites (balancer/simsuite.h) with a fixed seed,
+ * so their numbers are the same on every run.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "balancer.h"
+#include "simsuite.h"
+
+#define MAXT 2048
+
+/* A suite under construction: binaries and tests added one by one. */
+struct fx {
+	struct bal_binary bins[8];
+	size_t nbins;
+	struct bal_test tests[MAXT];
+	size_t ntests;
+};
+
+static uint32_t fx_binary(struct fx *f, double overhead, int batchable)
+{
+	f->bins[f->nbins].overhead = overhead;
+	f->bins[f->nbins].batchable = batchable;
+	return f->nbins++;
+}
+
+static uint32_t fx_test(struct fx *f, uint32_t binary, double est)
+{
+	struct bal_test *t = &f->tests[f->ntests];
+
+	t->binary = binary;
+	t->est = est;
+	t->known = est >= 0;
+	return f->ntests++;
+}
+
+static struct balancer *fx_new(struct fx *f, struct bal_opts opts)
+{
+	return balancer_new(&opts, f->bins, f->nbins, f->tests, f->ntests);
+}
+
+/* Dispatch everything on worker 0, one unit at a time; record the tests in order. */
+static size_t drain(struct balancer *b, uint32_t *seq, size_t *unit_sizes, size_t *nunits)
+{
+	struct bal_unit u;
+	size_t n = 0, units = 0, i;
+
+	while (balancer_next(b, 0, &u) == BAL_UNIT) {
+		for (i = 0; i < u.ntests; i++)
+			seq[n++] = u.tests[i];
+		if (unit_sizes)
+			unit_sizes[units] = u.ntests;
+		units++;
+		balancer_unit_done(b, 0, NULL, 0);
+	}
+	if (nunits)
+		*nunits = units;
+	return n;
+}
+
+Test(estimate, same_binary_median_then_global_median_then_default)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0, 0), c = fx_binary(&f, 0, 0), d = fx_binary(&f, 0, 0);
+
+	fx_test(&f, a, 1);
+	fx_test(&f, a, 3);
+	fx_test(&f, a, 10);
+	fx_test(&f, a, -1);             /* 3: median of 1, 3, 10 */
+	fx_test(&f, c, 2);
+	fx_test(&f, c, 4);
+	fx_test(&f, c, -1);             /* 6: median of 2, 4 */
+	fx_test(&f, d, -1);             /* 9: global median of 1 2 3 4 10 */
+	bal_estimate(f.tests, f.ntests, f.nbins, 0.5);
+	cr_expect_float_eq(f.tests[3].est, 3, 1e-12);
+	cr_expect_float_eq(f.tests[6].est, 3, 1e-12);
+	cr_expect_float_eq(f.tests[7].est, 3, 1e-12);
+	cr_expect_float_eq(f.tests[2].est, 10, 1e-12, "known estimates stay");
+
+	struct fx g = { 0 };
+	uint32_t e = fx_binary(&g, 0, 0);
+
+	fx_test(&g, e, -1);
+	bal_estimate(g.tests, g.ntests, g.nbins, 0);
+	cr_expect_float_eq(g.tests[0].est, 0.5, 1e-12, "default_est 0 means 0.5");
+	g.tests[0].est = -1;
+	bal_estimate(g.tests, g.ntests, g.nbins, 2);
+	cr_expect_float_eq(g.tests[0].est, 2, 1e-12);
+}
+
+Test(estimate, even_count_median_per_binary)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0, 0), c = fx_binary(&f, 0, 0);
+
+	fx_test(&f, a, 2);
+	fx_test(&f, a, 4);
+	fx_test(&f, a, -1);
+	fx_test(&f, c, 100);
+	bal_estimate(f.tests, f.ntests, f.nbins, 0.5);
+	cr_expect_float_eq(f.tests[2].est, 3, 1e-12);
+}
+
+Test(order, strict_longest_first_with_distinct_estimates)
+{
+	static const double est[] = { 0.3, 5, 1.5, 0.01, 2, 7, 0.7 };
+	static const uint32_t want[] = { 5, 1, 4, 2, 6, 0, 3 };
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0.01, 0), seq[16];
+	size_t i;
+
+	for (i = 0; i < 7; i++)
+		fx_test(&f, bin, est[i]);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2 });
+
+	cr_assert_eq(drain(b, seq, NULL, NULL), 7);
+	for (i = 0; i < 7; i++)
+		cr_expect_eq(seq[i], want[i], "dispatch %zu: test %u, want %u", i, seq[i], want[i]);
+	balancer_free(b);
+}
+
+Test(order, ties_broken_by_index)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0, 0), seq[8];
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		fx_test(&f, bin, i == 2 ? 9 : 1);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 1 });
+
+	static const uint32_t want[] = { 2, 0, 1, 3, 4 };
+
+	drain(b, seq, NULL, NULL);
+	for (i = 0; i < 5; i++)
+		cr_expect_eq(seq[i], want[i], "dispatch %zu: test %u, want %u", i, seq[i], want[i]);
+	balancer_free(b);
+}
+
+Test(order, smoke_fastest_spread_over_binaries)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), c = fx_binary(&f, 0.04, 1), d = fx_binary(&f, 0.04, 1);
+	struct bal_unit u;
+
+	fx_test(&f, a, 0.01);   /* 0: fastest overall */
+	fx_test(&f, a, 0.02);   /* 1: second fastest, but binary a already has one */
+	fx_test(&f, a, 3);
+	fx_test(&f, c, 0.5);    /* 3: c's fastest */
+	fx_test(&f, c, 4);
+	fx_test(&f, d, 0.2);    /* 5: d's fastest */
+	fx_test(&f, d, 0.2);    /* 6: tie with 5, loses on index */
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 1, .smoke = 4 });
+	static const uint32_t want[] = { 0, 5, 3, 1 };   /* round 0 by speed, then round 1 */
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+		cr_expect_eq(u.ntests, 1, "a smoke test runs in a unit of its own");
+		cr_expect_eq(u.smoke, 1);
+		cr_expect_eq(u.tests[0], want[i], "smoke %zu: test %u, want %u", i, u.tests[0], want[i]);
+		balancer_unit_done(b, 0, NULL, 0);
+	}
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_expect_eq(u.smoke, 0);
+	cr_expect_eq(u.tests[0], 4, "then the longest");
+	balancer_free(b);
+}
+
+Test(order, failed_first_after_smoke_longest_first)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0, 0), seq[8];
+
+	fx_test(&f, bin, 0.1);                  /* 0: smoke */
+	fx_test(&f, bin, 9);                    /* 1 */
+	fx_test(&f, bin, 1);                    /* 2: failed */
+	fx_test(&f, bin, 2);                    /* 3: failed */
+	fx_test(&f, bin, 5);                    /* 4 */
+	f.tests[2].failed_last = f.tests[3].failed_last = 1;
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 1, .smoke = 1,
+							    .failed_first = 1 });
+
+	drain(b, seq, NULL, NULL);
+	cr_expect_eq(seq[0], 0);
+	cr_expect_eq(seq[1], 3);
+	cr_expect_eq(seq[2], 2);
+	cr_expect_eq(seq[3], 1);
+	cr_expect_eq(seq[4], 4);
+	balancer_free(b);
+
+	b = fx_new(&f, (struct bal_opts){ .workers = 1 });
+	drain(b, seq, NULL, NULL);
+	cr_expect_eq(seq[0], 1, "without failed_first, failures are not special");
+	balancer_free(b);
+}
+
+Test(batching, many_tiny_tests_give_few_units)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0.04, 1), seq[MAXT];
+	char seen[MAXT] = { 0 };
+	size_t i, nunits;
+
+	for (i = 0; i < 1000; i++)
+		fx_test(&f, bin, 0.001);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 4 });
+
+	cr_assert_eq(drain(b, seq, NULL, &nunits), 1000);
+	for (i = 0; i < 1000; i++) {
+		cr_expect_eq(seen[seq[i]], 0, "test %u dispatched twice", seq[i]);
+		seen[seq[i]] = 1;
+	}
+	/* 1 s of work in 80 ms units (the 2-overhead floor) is about 13 units, not 1000. */
+	cr_expect_leq(nunits, 20, "%zu units", nunits);
+	balancer_free(b);
+}
+
+Test(batching, long_test_runs_alone_and_fill_stays_in_binary)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), c = fx_binary(&f, 0.04, 1);
+	struct bal_unit u;
+	size_t i;
+
+	fx_test(&f, a, 10);
+	for (i = 0; i < 50; i++)
+		fx_test(&f, a, 0.01);
+	for (i = 0; i < 50; i++)
+		fx_test(&f, c, 0.02);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_expect_eq(u.ntests, 1);
+	cr_expect_eq(u.tests[0], 0);
+	cr_expect_float_eq(u.est, 10.04, 1e-9, "est includes the overhead");
+	cr_assert_eq(balancer_next(b, 1, &u), BAL_UNIT);
+	cr_expect_gt(u.ntests, 1);
+	for (i = 0; i < u.ntests; i++)
+		cr_expect_eq(f.tests[u.tests[i]].binary, c);
+	balancer_free(b);
+}
+
+Test(batching, max_batch_and_non_batchable)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), p = fx_binary(&f, 0.04, 0), seq[MAXT];
+	size_t sizes[MAXT], nunits, i, in_plain = 0;   /* units of one test */
+
+	for (i = 0; i < 100; i++)
+		fx_test(&f, i % 2 ? a : p, 0.001);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 1, .max_batch = 5 });
+
+	cr_assert_eq(drain(b, seq, sizes, &nunits), 100);
+	for (i = 0; i < nunits; i++)
+		cr_expect_leq(sizes[i], 5);
+	for (i = 0; i < nunits; i++)
+		in_plain += sizes[i] == 1;
+	cr_expect_eq(nunits, 50 + 10, "50 plain tests alone, 50 batched by 5 (%zu units)", nunits);
+	cr_expect_eq(in_plain, 50);
+	balancer_free(b);
+}
+
+Test(batching, units_shrink_towards_the_end)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0.001, 1), seq[MAXT];
+	size_t sizes[MAXT], nunits, i;
+
+	for (i = 0; i < 2000; i++)
+		fx_test(&f, bin, 0.1);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 4, .max_batch = 1000 });
+
+	drain(b, seq, sizes, &nunits);
+	cr_assert_gt(nunits, 10);
+	for (i = 1; i < nunits; i++)
+		cr_expect_leq(sizes[i], sizes[i - 1], "unit %zu grew: %zu > %zu", i, sizes[i],
+			      sizes[i - 1]);
+	/* First unit: 200 s / 8 = 25 s = 250 tests; the last ones are single tests. */
+	cr_expect_eq(sizes[0], 250);
+	cr_expect_eq(sizes[nunits - 1], 1);
+	balancer_free(b);
+}
+
+Test(queue, requeue_puts_tests_back_at_their_place)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0, 0), q[8];
+	struct bal_unit u;
+
+	fx_test(&f, bin, 4);
+	fx_test(&f, bin, 3);
+	fx_test(&f, bin, 2);
+	fx_test(&f, bin, 1);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);        /* test 0 */
+	cr_assert_eq(balancer_next(b, 1, &u), BAL_UNIT);        /* test 1 */
+	cr_assert_eq(u.tests[0], 1);
+	cr_expect_eq(balancer_queued(b), 2);
+	uint32_t notrun = 1;
+
+	balancer_unit_done(b, 1, &notrun, 1);
+	cr_expect_eq(balancer_queued(b), 3);
+	cr_assert_eq(balancer_queued_tests(b, q), 3);
+	cr_expect_eq(q[0], 1);
+	cr_expect_eq(q[1], 2);
+	cr_expect_eq(q[2], 3);
+	cr_assert_eq(balancer_next(b, 1, &u), BAL_UNIT);
+	cr_expect_eq(u.tests[0], 1, "the requeued test comes first again");
+	balancer_free(b);
+}
+
+Test(queue, wait_while_others_run_done_when_all_over)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0, 0), t = 0;
+	struct bal_unit u;
+
+	fx_test(&f, bin, 1);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_expect_eq(balancer_next(b, 1, &u), BAL_WAIT, "worker 0 may still give test 0 back");
+	balancer_unit_done(b, 0, &t, 1);                        /* it did not run */
+	cr_assert_eq(balancer_next(b, 1, &u), BAL_UNIT);
+	cr_expect_eq(u.tests[0], 0);
+	cr_expect_eq(balancer_next(b, 0, &u), BAL_WAIT);
+	balancer_observe(b, 1, 0, 1.0);
+	balancer_unit_done(b, 1, NULL, 0);
+	cr_expect_eq(balancer_next(b, 0, &u), BAL_DONE);
+	cr_expect_eq(balancer_next(b, 1, &u), BAL_DONE);
+	balancer_free(b);
+}
+
+Test(queue, stop_ends_dispatch_and_keeps_queue)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0, 0), t;
+	struct bal_unit u;
+
+	fx_test(&f, bin, 2);
+	fx_test(&f, bin, 1);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	t = u.tests[0];
+	balancer_stop(b);
+	cr_expect_eq(balancer_next(b, 1, &u), BAL_DONE);
+	balancer_unit_done(b, 0, &t, 1);
+	cr_expect_eq(balancer_next(b, 0, &u), BAL_DONE);
+	cr_expect_eq(balancer_queued(b), 2, "stopped tests stay queued, to be reported not run");
+	balancer_free(b);
+}
+
+Test(queue, remaining_follows_dispatch_observe_and_requeue)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0.1, 1), notrun;
+	struct bal_unit u;
+	size_t i;
+
+	fx_test(&f, bin, 4);
+	for (i = 0; i < 4; i++)
+		fx_test(&f, bin, 0.25);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 1 });
+
+	cr_expect_float_eq(balancer_remaining(b), 5, 1e-9);
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);        /* 4 >= target 2.5: alone */
+	cr_assert_eq(u.ntests, 1);
+	cr_expect_float_eq(balancer_remaining(b), 5.1, 1e-9, "plus the running unit's overhead");
+	balancer_observe(b, 0, 0, 7.0);
+	cr_expect_float_eq(balancer_remaining(b), 1.1, 1e-9);
+	balancer_observe(b, 0, 0, 7.0);
+	cr_expect_float_eq(balancer_remaining(b), 1.1, 1e-9, "a second observation is ignored");
+	balancer_unit_done(b, 0, NULL, 0);
+	cr_expect_float_eq(balancer_remaining(b), 1, 1e-9);
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);        /* target 1 / 2: two tests */
+	cr_assert_eq(u.ntests, 2);
+	cr_expect_float_eq(u.est, 0.6, 1e-9);
+	balancer_observe(b, 0, u.tests[0], 1.0);
+	cr_expect_float_eq(balancer_remaining(b), 0.85, 1e-9);
+	notrun = u.tests[1];
+	balancer_unit_done(b, 0, &notrun, 1);
+	cr_expect_float_eq(balancer_remaining(b), 0.75, 1e-9);
+	cr_expect_eq(balancer_queued(b), 3);
+	balancer_free(b);
+}
+
+/* Units of a whole run on 3 workers taking turns, flattened with separators. */
+static size_t run_script(const struct fx *f, uint32_t *out)
+{
+	struct bal_opts opts = { .workers = 3, .smoke = 2, .failed_first = 1 };
+	struct balancer *b = balancer_new(&opts, f->bins, f->nbins, f->tests, f->ntests);
+	struct bal_unit u;
+	size_t n = 0, i;
+	unsigned w = 0;
+
+	while (balancer_next(b, w, &u) == BAL_UNIT) {
+		for (i = 0; i < u.ntests; i++)
+			out[n++] = u.tests[i];
+		out[n++] = UINT32_MAX;
+		for (i = 0; i < u.ntests; i++)
+			balancer_observe(b, w, u.tests[i], f->tests[u.tests[i]].est * 1.5);
+		balancer_unit_done(b, w, NULL, 0);
+		w = (w + 1) % 3;
+	}
+	balancer_free(b);
+	return n;
+}
+
+Test(queue, same_input_same_units)
+{
+	static struct fx f;
+	static uint32_t one[2 * MAXT], two[2 * MAXT];
+	struct sim_rng r;
+	size_t i, n1, n2;
+
+	f.nbins = 0;
+	f.ntests = 0;
+	fx_binary(&f, 0.04, 1);
+	fx_binary(&f, 0.001, 1);
+	fx_binary(&f, 0.01, 0);
+	sim_rng_seed(&r, 7);
+	for (i = 0; i < 600; i++) {
+		fx_test(&f, i % 3, (double)(int)(sim_uniform(&r) * 20) / 100);  /* many ties */
+		f.tests[i].failed_last = i % 17 == 0;
+	}
+	n1 = run_script(&f, one);
+	n2 = run_script(&f, two);
+	cr_assert_eq(n1, n2);
+	cr_expect_eq(memcmp(one, two, n1 * sizeof(*one)), 0);
+}
+
+Test(simulate, small_exact_schedule)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0.5, 0);
+	double busy[2];
+
+	fx_test(&f, bin, 3);
+	fx_test(&f, bin, 2);
+	fx_test(&f, bin, 1);
+	struct bal_opts opts = { .workers = 2 };
+
+	/* w0: 3 (+0.5); w1: 2 (+0.5) then 1 (+0.5) */
+	cr_expect_float_eq(bal_simulate(&opts, f.bins, f.nbins, f.tests, f.ntests, NULL, busy),
+			   4, 1e-9);
+	cr_expect_float_eq(busy[0], 3.5, 1e-9);
+	cr_expect_float_eq(busy[1], 4, 1e-9);
+	cr_expect_float_eq(bal_lower_bound(f.tests, f.ntests, NULL, 2), 3, 1e-9);
+
+	double actual[] = { 1, 1, 5 };
+
+	/* w0: test 0 ends at 1.5, then test 2 (planned 1 s, takes 5) ends at 7 */
+	cr_expect_float_eq(bal_simulate(&opts, f.bins, f.nbins, f.tests, f.ntests, actual, NULL),
+			   7, 1e-9, "planned with est, run with actual");
+	cr_expect_float_eq(bal_lower_bound(f.tests, f.ntests, actual, 2), 5, 1e-9);
+}
+
+/* makespan / lower bound of balrun, and the same for a round-robin split. */
+static void quality(double noise_lo, double noise_hi, double *ours, double *rr)
+{
+	struct sim_spec spec = { SIM_LOGNORMAL, 400, 10, 0.04, 1, 12345 };
+	struct bal_opts opts = { .workers = 8 };
+	struct sim_suite s;
+	unsigned assign[400];
+	double lb;
+
+	sim_suite_make(&s, &spec);
+	sim_suite_noise(&s, noise_lo, noise_hi, 99);
+	lb = bal_lower_bound(s.tests, s.ntests, s.actual, 8);
+	*ours = bal_simulate(&opts, s.binaries, s.nbinaries, s.tests, s.ntests, s.actual, NULL) / lb;
+	sim_split_round_robin(&s, 8, assign);
+	*rr = sim_static_makespan(&s, assign, 8) / lb;
+	sim_suite_release(&s);
+}
+
+Test(simulate, heavy_tail_exact_estimates_within_5_percent)
+{
+	double ours, rr;
+
+	quality(1, 1, &ours, &rr);
+	cr_expect_leq(ours, 1.05, "makespan %.3f x lower bound", ours);
+	cr_expect_leq(ours, rr, "balrun %.3f, round-robin %.3f", ours, rr);
+}
+
+Test(simulate, heavy_tail_noisy_estimates_within_15_percent)
+{
+	double ours, rr;
+
+	quality(0.5, 2, &ours, &rr);
+	cr_expect_leq(ours, 1.15, "makespan %.3f x lower bound", ours);
+	cr_expect_leq(ours, rr, "balrun %.3f, round-robin %.3f", ours, rr);
+}

@@ -1,0 +1,248 @@
+/*
+ * test_tcache_save.c - the save protocol: the directory is created, an
+ * unusable one gives -1 and a message naming it, each failing step (lock,
+ * write, fsync, rename; injected with BALRUN_TCACHE_FAULT) leaves the old
+ * file intact and no temp file, a held lock is waited for, saves of runs
+ * that overlap merge instead of overwriting, and 8 processes saving at once
+ * lose nothing.
+ */
+#include "test_tcache_util.h"
+#include "util.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *dir, *path;
+
+static void setup(void)
+{
+	dir = tt_tempdir();
+	path = tt_path(dir, "timings");
+	unsetenv("BALRUN_TCACHE_FAULT");
+}
+
+static void teardown(void)
+{
+	unsetenv("BALRUN_TCACHE_FAULT");
+	tt_rmrf(dir);
+	free(dir);
+	free(path);
+}
+
+TestSuite(save, .init = setup, .fini = teardown);
+
+Test(save, creates_missing_directories)
+{
+	char *sub = tt_path(dir, "a/b/c");
+	struct timing_cache *c = tt_open(sub, NULL);
+
+	tt_save_one_more(c, 1);
+	free(sub);
+}
+
+/* tc_save must fail with a message naming the culprit, and change nothing. */
+static void assert_save_fails(const char *cache_dir, const char *culprit)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct timing_cache *c = tt_open(cache_dir, NULL);
+
+	tc_record_test(c, "t", OUTCOME_PASS, 1, 0);
+	cr_assert_eq(tc_save(c, &err), -1);
+	cr_assert_not_null(strstr(err.buf, culprit), "%s", err.buf);
+	cr_assert_null(strchr(err.buf, '\n'));
+	cr_assert_eq(tc_count(c), 0);
+	tc_free(c);
+	strbuf_release(&err);
+}
+
+Test(save, unusable_directory_gives_an_error)
+{
+	char *file = tt_path(dir, "file");
+	char *under_file = tt_path(dir, "file/cache");
+	struct strbuf err = STRBUF_INIT;
+
+	tt_write_str(file, "x");
+	/* An existing directory nobody may create files in, even root. */
+	assert_save_fails("/proc/self", "'/proc/self/timings.lock'");
+	if (geteuid() != 0) {
+		char *ro = tt_path(dir, "ro");
+		cr_assert_eq(mkdir(ro, 0555), 0);
+		assert_save_fails(ro, "timings.lock");
+		free(ro);
+	}
+	/* A path through a regular file cannot even be read. */
+	cr_assert_null(tc_open(under_file, &err, &err));
+	cr_assert_not_null(strstr(err.buf, "/file/cache/timings'"), "%s", err.buf);
+	strbuf_release(&err);
+	free(file);
+	free(under_file);
+}
+
+/* Save a first version of the cache; return its bytes in old. */
+static struct timing_cache *make_saved_cache(struct strbuf *old)
+{
+	struct timing_cache *c = tt_open(dir, NULL);
+	tc_record_test(c, "kept", OUTCOME_PASS, 1, 0);
+	tt_save(c);
+	cr_assert_eq(tt_read(path, old), 0);
+	return c;
+}
+
+/*
+ * Make the save fail at one step (with the writers' lock held by someone
+ * else if hold_lock); then check that saving again works.
+ */
+static void assert_fault_is_harmless(const char *fault, const char *message, int hold_lock)
+{
+	struct strbuf old = STRBUF_INIT, now = STRBUF_INIT, err = STRBUF_INIT;
+	int lock_fd = -1;
+
+	unlink(path);
+	struct timing_cache *c = make_saved_cache(&old);
+	if (hold_lock) {
+		char *lock_path = tt_path(dir, "timings.lock");
+		lock_fd = open(lock_path, O_RDWR | O_CREAT, 0666);
+		cr_assert_eq(flock(lock_fd, LOCK_EX), 0);
+		free(lock_path);
+	}
+
+	tc_record_test(c, "new", OUTCOME_PASS, 2, 0);
+	setenv("BALRUN_TCACHE_FAULT", fault, 1);
+	cr_assert_eq(tc_save(c, &err), -1, "fault %s did not fail the save", fault);
+	unsetenv("BALRUN_TCACHE_FAULT");
+	cr_assert_not_null(strstr(err.buf, message), "%s: %s", fault, err.buf);
+	cr_assert_not_null(strstr(err.buf, dir), "%s: %s", fault, err.buf);
+	cr_assert_eq(tt_read(path, &now), 0);
+	cr_assert_eq(now.len, old.len, "%s: file changed", fault);
+	cr_assert_eq(memcmp(now.buf, old.buf, old.len), 0, "%s: file changed", fault);
+	cr_assert_eq(tt_count_names(dir, "timings.tmp"), 0, "%s: temp file left", fault);
+	cr_assert_null(tc_get(c, "new"), "%s: memory changed", fault);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	tt_save(c);                       /* the results were kept for a retry */
+	cr_assert_not_null(tc_get(c, "new"));
+	tt_assert_matches_disk(c);
+	tc_free(c);
+	strbuf_release(&old);
+	strbuf_release(&now);
+	strbuf_release(&err);
+}
+
+Test(save, a_failing_write_fsync_or_rename_changes_nothing)
+{
+	assert_fault_is_harmless("write", "write '", 0);
+	assert_fault_is_harmless("fsync", "fsync '", 0);
+	assert_fault_is_harmless("rename", "rename '", 0);
+}
+
+Test(save, a_held_lock_times_out_cleanly)
+{
+	/* "lock" shortens the wait to nothing; the lock is really held. */
+	assert_fault_is_harmless("lock", "gave up after 0 s", 1);
+}
+
+Test(save, waits_for_a_held_lock)
+{
+	char *lock_path = tt_path(dir, "timings.lock");
+	int ready[2];
+	char byte;
+
+	cr_assert_eq(pipe(ready), 0);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int fd = open(lock_path, O_RDWR | O_CREAT, 0666);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0 || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		usleep(200 * 1000);
+		_exit(0);               /* the lock goes with the process */
+	}
+	cr_assert_eq(read(ready[0], &byte, 1), 1);
+	struct timing_cache *c = tt_open(dir, NULL);
+	tc_record_test(c, "t", OUTCOME_PASS, 1, 0);
+	tt_save(c);                     /* blocks until the child exits */
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert_eq(status, 0);
+	cr_assert_not_null(tc_get(c, "t"));
+	tc_free(c);
+	close(ready[0]);
+	close(ready[1]);
+	free(lock_path);
+}
+
+Test(save, overlapping_runs_merge)
+{
+	struct timing_cache *a = tt_open(dir, NULL);
+	struct timing_cache *b = tt_open(dir, NULL);
+
+	tc_record_test(a, "shared", OUTCOME_PASS, 1.0, 0);
+	tc_record_test(a, "only-a", OUTCOME_PASS, 1.0, 0);
+	tc_record_test(b, "shared", OUTCOME_PASS, 2.0, 0);
+	tc_record_test(b, "only-b", OUTCOME_FAIL, 1.0, 0);
+	tt_save(a);
+	tt_save(b);                     /* b opened before a saved */
+	cr_assert_eq(tc_count(b), 3);
+	cr_assert_eq(tc_get(b, "shared")->runs, 2);
+	cr_assert_float_eq(tc_get(b, "shared")->mean, 1.3, 1e-9);
+	cr_assert_eq(tc_get(b, "only-a")->seen_run, 1);
+	cr_assert_eq(tc_get(b, "only-b")->seen_run, 2);
+	tt_assert_matches_disk(b);
+	tc_free(a);
+	tc_free(b);
+}
+
+/* One of the concurrent writers: 200 tests of its own and a shared one. */
+static int writer(int n)
+{
+	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT, id = STRBUF_INIT;
+	struct timing_cache *c = tc_open(dir, &warn, &err);
+
+	if (!c || warn.len)
+		return 1;
+	for (int i = 0; i < 200; i++) {
+		strbuf_reset(&id);
+		strbuf_addf(&id, "writer%d::test%d", n, i);
+		tc_record_test(c, id.buf, OUTCOME_PASS, 0.01 * i, 0);
+	}
+	tc_record_test(c, "shared", OUTCOME_PASS, 1.0, 0);
+	int ret = tc_save(c, &err) ? 2 : 0;
+	tc_free(c);
+	return ret;
+}
+
+Test(save, eight_concurrent_writers_lose_nothing)
+{
+	pid_t pids[8];
+	struct strbuf id = STRBUF_INIT;
+
+	for (int n = 0; n < 8; n++) {
+		pids[n] = fork();
+		cr_assert_geq(pids[n], 0);
+		if (pids[n] == 0)
+			_exit(writer(n));
+	}
+	for (int n = 0; n < 8; n++) {
+		int status;
+		cr_assert_eq(waitpid(pids[n], &status, 0), pids[n]);
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d: status %d", n, status);
+	}
+	struct timing_cache *c = tt_open(dir, NULL);
+	cr_assert_eq(tc_count(c), 1601);
+	for (int n = 0; n < 8; n++)
+		for (int i = 0; i < 200; i++) {
+			strbuf_reset(&id);
+			strbuf_addf(&id, "writer%d::test%d", n, i);
+			cr_assert_not_null(tc_get(c, id.buf), "lost %s", id.buf);
+		}
+	cr_assert_eq(tc_get(c, "shared")->runs, 8);
+	cr_assert_eq(tc_get(c, "shared")->seen_run, 8);
+	cr_assert_eq(tt_count_names(dir, "timings.tmp"), 0);
+	tc_free(c);
+	strbuf_release(&id);
+}

@@ -1,0 +1,437 @@
+/*
+ * test_worker.c - drives the real balrun-worker over its protocol pipes.
+ *
+ * Each test starts the worker (BALRUN_WORKER_ID=7, BALRUN_WORKER_COUNT=3),
+ * checks HELLO, sends RUN frames naming the fixture binaries of
+ * tests/unit/worker-fixtures/, and collects START/RESULT/DONE per unit:
+ * outcomes, messages, which output went to which test, which tests got no
+ * RESULT.  Time limits in the fixtures are 300 ms; nothing here asserts how
+ * fast anything was, only that the worker got to the end.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "proto.h"
+#include "strbuf.h"
+#include "util.h"
+
+TestSuite(worker, .timeout = 60);
+
+#define MAX_TESTS 16
+#define WAIT_MS 30000
+
+extern char **environ;
+
+struct worker {
+	struct proc p;
+	struct proto_reader *r;
+};
+
+/* What one unit produced, per unit test index. */
+struct unit_log {
+	int started[MAX_TESTS], results[MAX_TESTS];
+	enum outcome outcome[MAX_TESTS];
+	char *message[MAX_TESTS];
+	struct strbuf output[MAX_TESTS];
+	uint64_t duration_us[MAX_TESTS], dropped[MAX_TESTS];
+	struct proto_done done;
+};
+
+static char **worker_env(void)
+{
+	size_t n = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = xcalloc(n + 3, sizeof(*env));
+	for (size_t i = 0, j = 0; i < n; i++)
+		if (!starts_with(environ[i], "BALRUN_WORKER_"))
+			env[j++] = environ[i];
+	for (n = 0; env[n]; n++)
+		;
+	env[n++] = "BALRUN_WORKER_ID=7";
+	env[n++] = "BALRUN_WORKER_COUNT=3";
+	return env;
+}
+
+static void worker_recv(struct worker *w, struct proto_msg *m)
+{
+	char err[256] = "";
+
+	for (;;) {
+		struct pollfd pfd = { .fd = w->p.out, .events = POLLIN };
+		enum proto_status st = proto_reader_next(w->r, m, err, sizeof(err));
+
+		if (st == PROTO_OK)
+			return;
+		cr_assert_eq(st, PROTO_AGAIN, "reading from the worker: %s", err);
+		cr_assert_gt(poll(&pfd, 1, WAIT_MS), 0, "the worker sent nothing for %d ms", WAIT_MS);
+		st = proto_reader_fill(w->r, w->p.out, err, sizeof(err));
+		cr_assert(st == PROTO_OK || st == PROTO_AGAIN, "worker output ended: %s", err);
+	}
+}
+
+static void worker_start(struct worker *w)
+{
+	char *argv[] = { WORKER_BIN, NULL };
+	char **env = worker_env();
+	struct proc_opts o = {
+		.file = WORKER_BIN, .argv = argv, .env = env,
+		.in = PROC_IO_PIPE, .out = PROC_IO_PIPE, .err = PROC_IO_INHERIT,
+	};
+	char err[256] = "";
+	struct proto_msg m;
+
+	cr_assert_eq(proc_spawn(&w->p, &o, err, sizeof(err)), 0, "%s", err);
+	set_nonblock(w->p.in, 0);
+	free(env);
+	w->r = proto_reader_new();
+	worker_recv(w, &m);
+	cr_assert_eq(m.type, PROTO_HELLO);
+	cr_assert_eq(m.u.hello.version, PROTO_VERSION);
+	cr_assert_eq(m.u.hello.worker_id, 7);
+	cr_assert_eq(m.u.hello.pid, (int64_t)w->p.pid);
+	proto_msg_release(&m);
+}
+
+/* Close stdin (or send BYE first) and expect exit 0. */
+static void worker_stop(struct worker *w, int bye)
+{
+	int status = -1;
+
+	if (bye) {
+		struct proto_msg m = { .type = PROTO_BYE };
+		cr_assert_eq(proto_send(w->p.in, &m), 0);
+	} else {
+		close(w->p.in);
+		w->p.in = -1;
+	}
+	cr_assert_eq(proc_wait(&w->p, &status, NULL, 0), 1);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "worker ended with status 0x%x",
+		  status);
+	proc_close_fds(&w->p);
+	proto_reader_free(w->r);
+}
+
+static void log_result(struct unit_log *log, const struct proto_result *r)
+{
+	cr_assert_lt(r->test, MAX_TESTS);
+	cr_assert(log->started[r->test], "RESULT %u before its START", r->test);
+	log->results[r->test]++;
+	log->outcome[r->test] = r->outcome;
+	log->message[r->test] = xstrdup(r->message);
+	strbuf_add(&log->output[r->test], r->output, r->output_len);
+	log->duration_us[r->test] = r->duration_us;
+	log->dropped[r->test] = r->output_dropped;
+}
+
+/* Send RUN and collect everything up to DONE. */
+static void run_unit(struct worker *w, const struct proto_run *run, struct unit_log *log)
+{
+	struct proto_msg m = { .type = PROTO_RUN };
+
+	memset(log, 0, sizeof(*log));
+	for (int i = 0; i < MAX_TESTS; i++)
+		strbuf_init(&log->output[i], 0);
+	m.u.run = *run;
+	cr_assert_eq(proto_send(w->p.in, &m), 0);
+	for (;;) {
+		worker_recv(w, &m);
+		if (m.type == PROTO_DONE)
+			break;
+		if (m.type == PROTO_START) {
+			cr_assert_eq(m.u.start.unit, run->unit);
+			cr_assert_lt(m.u.start.test, MAX_TESTS);
+			log->started[m.u.start.test]++;
+		} else {
+			cr_assert_eq(m.type, PROTO_RESULT);
+			cr_assert_eq(m.u.result.unit, run->unit);
+			log_result(log, &m.u.result);
+		}
+		proto_msg_release(&m);
+	}
+	cr_assert_eq(m.u.done.unit, run->unit);
+	cr_assert_eq(m.u.done.ninv, run->ninv);
+	log->done = m.u.done;   /* freed by log_release */
+}
+
+static void log_release(struct unit_log *log)
+{
+	struct proto_msg m = { .type = PROTO_DONE };
+
+	for (int i = 0; i < MAX_TESTS; i++) {
+		free(log->message[i]);
+		strbuf_release(&log->output[i]);
+	}
+	m.u.done = log->done;
+	proto_msg_release(&m);
+}
+
+/* One invocation of binary with the given tests. */
+static void one_inv(struct proto_invocation *inv, const char *binary, enum test_kind kind,
+		    char **tests, size_t ntests)
+{
+	inv->binary = (char *)binary;
+	inv->kind = kind;
+	inv->tests = tests;
+	inv->ntests = ntests;
+	inv->preload = kind == KIND_CMOCKA ? PRELOAD_SO : "";
+}
+
+/* Start a worker and run a unit of one invocation of binary with tests. */
+static void run_single(struct worker *w, struct unit_log *log, const char *binary,
+		       enum test_kind kind, char **tests, size_t ntests, uint32_t timeout_ms)
+{
+	struct proto_invocation inv;
+	struct proto_run run = { .unit = 1, .timeout_ms = timeout_ms, .inv = &inv, .ninv = 1 };
+
+	one_inv(&inv, binary, kind, tests, ntests);
+	worker_start(w);
+	run_unit(w, &run, log);
+}
+
+/* Free the log and stop the worker with BYE (bye) or EOF. */
+static void finish(struct worker *w, struct unit_log *log, int bye)
+{
+	log_release(log);
+	worker_stop(w, bye);
+}
+
+static void expect(const struct unit_log *log, int i, enum outcome o, const char *message)
+{
+	cr_assert_eq(log->started[i], 1, "test %d: %d STARTs", i, log->started[i]);
+	cr_assert_eq(log->results[i], 1, "test %d: %d RESULTs", i, log->results[i]);
+	cr_assert_eq(log->outcome[i], o, "test %d: %s, expected %s (%s)", i,
+		     outcome_tag(log->outcome[i]), outcome_tag(o), log->message[i]);
+	if (message)
+		cr_assert(strstr(log->message[i], message), "test %d: message '%s' lacks '%s'", i,
+			  log->message[i], message);
+}
+
+static void expect_output(const struct unit_log *log, int i, const char *has, const char *lacks)
+{
+	const char *out = log->output[i].buf;
+
+	if (has)
+		cr_assert(strstr(out, has), "test %d: output lacks '%s':\n%s", i, has, out);
+	if (lacks)
+		cr_assert(!strstr(out, lacks), "test %d: output has '%s':\n%s", i, lacks, out);
+}
+
+Test(worker, hello_then_bye_or_eof)
+{
+	struct worker w;
+
+	worker_start(&w);
+	worker_stop(&w, 1);
+	worker_start(&w);
+	worker_stop(&w, 0);
+}
+
+Test(worker, garbage_is_a_protocol_error)
+{
+	struct worker w;
+	int status = -1;
+
+	worker_start(&w);
+	cr_assert_eq(write_full(w.p.in, "\xc1\xc1\xc1\xc1", 4), 0);
+	cr_assert_eq(proc_wait(&w.p, &status, NULL, 0), 1);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x", status);
+	proc_close_fds(&w.p);
+	proto_reader_free(w.r);
+}
+
+/* Four plain binaries in one unit: indexes count across invocations. */
+Test(worker, plain_outcomes)
+{
+	static const char *const modes[] = { "pass", "fail", "skip", "segv" };
+	char *ids[4][1] = { { "p" }, { "f" }, { "s" }, { "c" } };
+	struct proto_invocation inv[4];
+	char *bins[4];
+	struct proto_run run = { .unit = 5, .inv = inv, .ninv = 4 };
+	struct unit_log log;
+	struct worker w;
+
+	for (int i = 0; i < 4; i++) {
+		bins[i] = xasprintf("%s/wf-plain-%s", WF_DIR, modes[i]);
+		one_inv(&inv[i], bins[i], KIND_PLAIN, ids[i], 1);
+	}
+	inv[0].preload = PRELOAD_SO;   /* harmless in a program that never calls cmocka */
+	worker_start(&w);
+	run_unit(&w, &run, &log);
+	expect(&log, 0, OUTCOME_PASS, NULL);
+	expect_output(&log, 0, "plain pass worker=7 count=3", NULL);
+	expect(&log, 1, OUTCOME_FAIL, "exit 3");
+	expect_output(&log, 1, "plain fail on stderr", NULL);
+	expect(&log, 2, OUTCOME_SKIP, NULL);
+	expect(&log, 3, OUTCOME_CRASH, "killed by SIGSEGV");
+	for (int i = 0; i < 4; i++) {
+		cr_assert_str_eq(log.done.errors[i], "", "invocation %d: %s", i, log.done.errors[i]);
+		free(bins[i]);
+	}
+	finish(&w, &log, 1);
+}
+
+Test(worker, missing_binary_fails_its_test)
+{
+	char *ids[] = { "gone" };
+	struct unit_log log;
+	struct worker w;
+
+	run_single(&w, &log, WF_DIR "/no-such-binary", KIND_PLAIN, ids, 1, 0);
+	expect(&log, 0, OUTCOME_FAIL, "cannot execute");
+	cr_assert(strstr(log.done.errors[0], "no-such-binary"), "%s", log.done.errors[0]);
+	finish(&w, &log, 0);
+}
+
+/* Ignores SIGTERM: TIMEOUT after the 1 s grace and SIGKILL, with its output. */
+Test(worker, plain_timeout_kills_after_grace)
+{
+	char *ids[] = { "h" };
+	struct unit_log log;
+	struct worker w;
+
+	run_single(&w, &log, WF_DIR "/wf-plain-hang", KIND_PLAIN, ids, 1, 300);
+	expect(&log, 0, OUTCOME_TIMEOUT, "killed by SIGKILL");
+	expect_output(&log, 0, "hanging", NULL);
+	cr_assert_geq(log.duration_us[0], 1300000, "ran %llu us",
+		      (unsigned long long)log.duration_us[0]);
+	finish(&w, &log, 1);
+}
+
+/* The daemon keeps stdout open for 30 s; the worker kills its group and moves on. */
+Test(worker, daemon_holding_stdout_does_not_block)
+{
+	char *ids[] = { "d" };
+	struct unit_log log;
+	struct worker w;
+	char path[64], stat[256] = "";
+	int pid = 0;
+	FILE *f;
+
+	run_single(&w, &log, WF_DIR "/wf-plain-daemon", KIND_PLAIN, ids, 1, 0);
+	expect(&log, 0, OUTCOME_PASS, NULL);
+	cr_assert_eq(sscanf(log.output[0].buf, "daemon %d", &pid), 1, "%s", log.output[0].buf);
+	cr_assert_lt(log.done.wall_us, 10000000);
+	/* Gone, or a zombie waiting for a reaper that is not ours. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (int i = 0; i < 100 && (f = fopen(path, "r")); i++) {
+		cr_assert(fgets(stat, sizeof(stat), f));
+		fclose(f);
+		if (strstr(stat, ") Z "))
+			break;
+		usleep(10000);
+	}
+	cr_assert(!f || strstr(stat, ") Z "), "daemon %d still alive: %s", pid, stat);
+	finish(&w, &log, 1);
+}
+
+Test(worker, flood_output_is_bounded)
+{
+	char *ids[] = { "x" };
+	struct unit_log log;
+	struct worker w;
+
+	run_single(&w, &log, WF_DIR "/wf-plain-flood", KIND_PLAIN, ids, 1, 0);
+	expect(&log, 0, OUTCOME_PASS, NULL);
+	cr_assert_eq(log.output[0].len, 128u << 10);
+	cr_assert_gt(log.dropped[0], 0);
+	cr_assert_eq(log.output[0].len + log.dropped[0], (100u << 20) + 12,
+		     "kept %zu dropped %llu", log.output[0].len, (unsigned long long)log.dropped[0]);
+	expect_output(&log, 0, "flood start", NULL);
+	finish(&w, &log, 1);
+}
+
+/* Unit order differs from Criterion's run order on purpose: results go by name. */
+Test(worker, criterion_batch)
+{
+	char *tests[] = { "par/p", "math/add", "math/bad", "math/crash", "other/skip2",
+			  "other/off", "other/slow" };
+	struct unit_log log;
+	struct worker w;
+
+	run_single(&w, &log, WF_DIR "/wf-criterion", KIND_CRITERION, tests, ARRAY_SIZE(tests), 300);
+	expect(&log, 0, OUTCOME_FAIL, "two is bad");   /* 3 parameters folded into one */
+	expect_output(&log, 0, "param 1", "hello from add");
+	expect_output(&log, 0, "param 2", NULL);
+	expect_output(&log, 0, "param 3", NULL);
+	expect(&log, 1, OUTCOME_PASS, NULL);
+	expect_output(&log, 1, "hello from add", "about to fail");
+	expect(&log, 2, OUTCOME_FAIL, "one is not two");
+	expect_output(&log, 2, "about to fail", "hello from add");
+	expect(&log, 3, OUTCOME_CRASH, NULL);
+	expect_output(&log, 3, "[RUN ] math::crash", "about to fail");
+	expect(&log, 4, OUTCOME_SKIP, "not today");
+	expect(&log, 5, OUTCOME_SKIP, "disabled");
+	expect(&log, 6, OUTCOME_TIMEOUT, "Timed out");
+	for (int i = 0; i < 7; i++)
+		expect_output(&log, i, NULL, "SHOULD NOT RUN");
+	cr_assert_str_eq(log.done.errors[0], "");
+	finish(&w, &log, 1);
+}
+
+/* zz/hang ignores the (ignored) --timeout: the worker stops it; zz/later is handed back. */
+Test(worker, criterion_hang_stopped_by_worker)
+{
+	char *tests[] = { "zz/hang", "zz/later" };
+	struct unit_log log;
+	struct worker w;
+
+	run_single(&w, &log, WF_DIR "/wf-criterion", KIND_CRITERION, tests, 2, 300);
+	expect(&log, 0, OUTCOME_TIMEOUT, "timed out after 300 ms");
+	expect_output(&log, 0, "[RUN ] zz::hang", NULL);
+	cr_assert_eq(log.started[1] + log.results[1], 0, "zz/later was reported");
+	finish(&w, &log, 1);
+}
+
+Test(worker, criterion_bad_filter_is_an_invocation_error)
+{
+	char *tests[] = { "math/add", "bad(" };
+	struct unit_log log;
+	struct worker w;
+
+	run_single(&w, &log, WF_DIR "/wf-criterion", KIND_CRITERION, tests, 2, 0);
+	cr_assert_eq(log.started[0] + log.started[1], 0);
+	cr_assert(strstr(log.done.errors[0], "exit 3 before any test ran: pattern error"), "%s",
+		  log.done.errors[0]);
+	finish(&w, &log, 1);
+}
+
+Test(worker, cmocka_batch)
+{
+	char *tests[] = { "basic/t_pass", "basic/t_fail", "basic/t_skip", "basic/t_never",
+			  "basic/t_segv", "gsetup/t_pass", "dies/t_before", "dies/t_aborts",
+			  "dies/t_after" };
+	struct unit_log log;
+	struct worker w;
+
+	run_single(&w, &log, WF_DIR "/wf-cmocka", KIND_CMOCKA, tests, ARRAY_SIZE(tests), 5000);
+	expect(&log, 0, OUTCOME_PASS, NULL);
+	expect_output(&log, 0, "out pass", "out fail");
+	expect(&log, 1, OUTCOME_FAIL, "0x1 != 0x2");
+	expect_output(&log, 1, "out fail", "out pass");
+	expect(&log, 2, OUTCOME_SKIP, NULL);
+	expect(&log, 3, OUTCOME_FAIL, "setup failed");
+	expect_output(&log, 3, NULL, "body after failed setup");
+	expect(&log, 4, OUTCOME_FAIL, "Segmentation fault");
+	expect(&log, 5, OUTCOME_FAIL, "group setup failed");
+	expect(&log, 6, OUTCOME_PASS, NULL);
+	expect_output(&log, 6, "out before", "out aborts");
+	expect(&log, 7, OUTCOME_CRASH, "killed by SIGABRT");
+	expect_output(&log, 7, "out aborts", NULL);
+	cr_assert_eq(log.started[8] + log.results[8], 0, "dies/t_after was reported");
+	for (int i = 0; i < 8; i++)
+		expect_output(&log, i, NULL, "SHOULD NOT RUN");
+	finish(&w, &log, 0);
+}

@@ -1,0 +1,39 @@
+/*
+ * tc-format.h - the text form of the timing cache (internal to
+ * timing-cache/): parse the content of a timings file into a table, and
+ * write a table out again.  The format itself is described in
+ * docs/timing-cache.md; this module does no file I/O.
+ */
+#ifndef BALRUN_TC_FORMAT_H
+#define BALRUN_TC_FORMAT_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+#include "tc-table.h"
+
+#define TC_MAGIC "balrun-timings"
+
+/* What was wrong with a file that did not parse cleanly. */
+struct tcf_damage {
+	unsigned line;         /* first bad line (1-based), 0 if none */
+	const char *what;      /* what was wrong with it, e.g. "bad duration" */
+	unsigned bad_lines;    /* lines skipped in all */
+	long version;          /* the version found if it is not ours, else -1 */
+};
+
+/*
+ * Parse buf (len bytes, modified in place; need not be NUL-terminated) and
+ * put every valid record into t, later records winning.  Bad lines are
+ * skipped and described in *d.  Returns 0 if the content was clean (an empty
+ * buffer is clean), -1 if it was damaged in any way.
+ */
+int tcf_parse(char *buf, size_t len, struct tc_table *t, struct tcf_damage *d);
+
+/* One-line description of d, e.g. "line 17: bad duration; 2 more bad lines". */
+void tcf_describe(const struct tcf_damage *d, struct strbuf *out);
+
+/* Append the whole file content for t (header, runs, binaries, tests). */
+void tcf_format(const struct tc_table *t, struct strbuf *out);
+
+#endif

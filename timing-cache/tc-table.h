@@ -1,0 +1,89 @@
+/*
+ * tc-table.h - the in-memory form of the timing cache (internal to
+ * timing-cache/): every test entry, binary and run record, with hash
+ * indexes for lookup by id or path, and the rules that fold one new result
+ * into an entry (smoothing, history).
+ *
+ * Entries live in growable arrays; two open-addressing hash indexes map a
+ * test id / binary path to its position.  Nothing is ever removed.  Pointers
+ * into the arrays stay valid until the next tc_table_put_* or
+ * tc_table_apply_* call (which may grow them).
+ *
+ * Every duration kept in a table is a whole number of microseconds
+ * (tc_quantize), which is exactly what the file format writes: so a table
+ * written and read back is identical, field by field.
+ */
+#ifndef BALRUN_TC_TABLE_H
+#define BALRUN_TC_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcache.h"
+
+/* Smoothing weight of the newest sample in every moving average. */
+#define TC_ALPHA 0.3
+/* Durations above this (about 31 years) are absurd: not read, not recorded. */
+#define TC_MAX_SECONDS 1e9
+
+struct tc_run {
+	uint32_t number;
+	int64_t when;          /* epoch seconds */
+	char *commit;          /* hex, or NULL when unknown */
+};
+
+/* slot.pos is an array index + 1; 0 marks an empty slot. */
+struct tc_index {
+	struct tc_slot { uint32_t hash, pos; } *slots;
+	size_t cap;            /* 0 or a power of two */
+	size_t nr;             /* slots in use */
+};
+
+struct tc_table {
+	struct tc_entry *tests;
+	size_t tests_nr, tests_alloc;
+	struct tc_index test_index;
+
+	struct tc_binary *bins;
+	size_t bins_nr, bins_alloc;
+	struct tc_index bin_index;
+
+	struct tc_run *runs;   /* in the order first seen */
+	size_t runs_nr, runs_alloc;
+	uint32_t max_run;      /* highest run number seen, 0 if none */
+};
+
+#define TC_TABLE_INIT { 0 }
+
+void tc_table_release(struct tc_table *t);
+
+/* Round seconds to whole microseconds, the precision the file keeps. */
+double tc_quantize(double seconds);
+/* 1 if seconds is a duration worth keeping: finite, >= 0, not absurd. */
+int tc_valid_seconds(double seconds);
+
+struct tc_entry *tc_table_find(const struct tc_table *t, const char *id);
+struct tc_binary *tc_table_find_binary(const struct tc_table *t, const char *path);
+
+/*
+ * Store a whole record (as read from a file).  A later record for the same
+ * id, path or run number replaces the earlier one.  The key is copied; the
+ * key pointer in *e / *b is ignored.
+ */
+void tc_table_put_test(struct tc_table *t, const char *id, const struct tc_entry *e);
+void tc_table_put_binary(struct tc_table *t, const char *path, const struct tc_binary *b);
+void tc_table_put_run(struct tc_table *t, uint32_t number, int64_t when, const char *commit);
+
+/* Copy every record of src into dst (later-wins rules as above). */
+void tc_table_merge(struct tc_table *dst, const struct tc_table *src);
+
+/*
+ * Fold one result into the entry for id (created if new) as documented for
+ * tc_record_test, marking it seen in run / when.
+ */
+void tc_table_apply_test(struct tc_table *t, const char *id, enum outcome o,
+			 double seconds, uint64_t rss_kb, uint32_t run, int64_t when);
+/* Fold one measured overhead into the binary's moving average. */
+void tc_table_apply_binary(struct tc_table *t, const char *path, double overhead);
+
+#endif

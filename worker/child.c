@@ -1,0 +1,203 @@
+/*
+ * child.c - spawn, pump, time-limit and reap one test process; see child.h.
+ *
+ * One poll() loop serves both pipes.  Until the child is reaped the loop
+ * wakes at least every CHILD_TICK_MS to try a non-blocking wait: the output
+ * pipe cannot tell us about the exit when a leftover process still holds it.
+ * Each pass handles the event pipe before the output pipe; see child.h for why
+ * that orders events and output exactly.  After the reap, the group leader's pid is gone from proc, so signals for
+ * leftovers go to the saved group id (it cannot be reused while any member of
+ * the group is alive, and kill() simply fails once none is).
+ */
+#define _GNU_SOURCE
+#include "child.h"
+#include "util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CHILD_TICK_MS 10
+#define CHILD_READ_CHUNK 65536
+#define CHILD_EVENT_CHUNK 4096
+#define CHILD_EVENT_MAX 4096
+#define MS_NS 1000000ull
+
+int child_start(struct child *c, char *const *argv, char *const *env, int event_fd,
+		const struct child_ops *ops, void *data, char *err, size_t errlen)
+{
+	struct proc_opts o = {
+		.file = argv[0], .argv = argv, .env = env,
+		.in = PROC_IO_DEVNULL, .out = PROC_IO_PIPE, .err = PROC_IO_STDOUT,
+		.extra_fd = event_fd >= 3 ? event_fd : -1, .new_pgroup = 1,
+	};
+
+	memset(c, 0, sizeof(*c));
+	strbuf_init(&c->event, 0);
+	c->ops = ops;
+	c->data = data;
+	if (proc_spawn(&c->proc, &o, err, errlen) < 0)
+		return -1;
+	c->pgid = c->proc.pid;
+	c->started_ns = now_ns();
+	return 0;
+}
+
+/* Signal everything in the child's process group, before or after the reap. */
+static void child_signal(struct child *c, int sig)
+{
+	if (!c->reaped)
+		proc_kill(&c->proc, sig);
+	else if (c->pgid > 0)
+		kill(-c->pgid, sig);
+}
+
+static void child_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Read once from the output pipe: bytes read, 0 if none now, -1 at EOF. */
+static ssize_t child_read_output(struct child *c)
+{
+	char buf[CHILD_READ_CHUNK];
+	ssize_t n = read_retry(c->proc.out, buf, sizeof(buf));
+
+	if (n > 0) {
+		c->ops->on_output(c->data, buf, (size_t)n);
+		return n;
+	}
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	child_close(&c->proc.out);
+	return -1;
+}
+
+/* Read what the event pipe holds and hand over each complete line. */
+static void child_read_events(struct child *c)
+{
+	char buf[CHILD_EVENT_CHUNK];
+	ssize_t n = read_retry(c->proc.extra, buf, sizeof(buf));
+
+	if (n < 0 && errno == EAGAIN)
+		return;
+	if (n <= 0) {
+		child_close(&c->proc.extra);
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] != '\n') {
+			if (c->event.len < CHILD_EVENT_MAX)
+				strbuf_addch(&c->event, buf[i]);
+			continue;
+		}
+		if (c->ops->on_event)
+			c->ops->on_event(c->data, c->event.buf);
+		strbuf_reset(&c->event);
+	}
+}
+
+static void child_try_reap(struct child *c, int nohang)
+{
+	int r;
+
+	if (c->reaped)
+		return;
+	r = proc_wait(&c->proc, &c->status, &c->ru, nohang);
+	if (r == 0)
+		return;
+	if (r < 0)   /* cannot happen for our own child; do not spin on it */
+		c->status = 127 << 8;
+	c->reaped = 1;
+	c->exited_ns = now_ns();
+}
+
+/* TERM at the deadline, KILL after the grace, give up on leftovers after the drain. */
+static void child_check_timers(struct child *c, uint64_t now)
+{
+	if (!c->reaped && c->deadline_ns && !c->kill_ns && now >= c->deadline_ns) {
+		c->timed_out = 1;
+		child_signal(c, SIGTERM);
+		c->kill_ns = now + CHILD_GRACE_MS * MS_NS;
+	}
+	if (!c->reaped && c->kill_ns && now >= c->kill_ns) {
+		child_signal(c, SIGKILL);
+		c->kill_ns = UINT64_MAX;
+	}
+	if (c->reaped && now >= c->exited_ns + CHILD_DRAIN_MS * MS_NS &&
+	    (c->proc.out >= 0 || c->proc.extra >= 0)) {
+		child_signal(c, SIGKILL);
+		child_close(&c->proc.out);
+		child_close(&c->proc.extra);
+	}
+}
+
+/* Milliseconds poll() may sleep: until the next timer, and a tick while unreaped. */
+static int child_poll_ms(const struct child *c, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (!c->reaped) {
+		next = now + CHILD_TICK_MS * MS_NS;
+		if (c->deadline_ns && !c->kill_ns && c->deadline_ns < next)
+			next = c->deadline_ns;
+		if (c->kill_ns && c->kill_ns < next)
+			next = c->kill_ns;
+	} else {
+		next = c->exited_ns + CHILD_DRAIN_MS * MS_NS;
+	}
+	return next <= now ? 0 : (int)((next - now + MS_NS - 1) / MS_NS);
+}
+
+void child_run(struct child *c)
+{
+	while (c->proc.out >= 0 || c->proc.extra >= 0 || !c->reaped) {
+		struct pollfd pfd[2];
+		int npfd = 0, iev = -1, iout = -1;
+
+		if (c->proc.out < 0 && c->proc.extra < 0 && !c->deadline_ns && !c->kill_ns) {
+			child_try_reap(c, 0);   /* nothing to read, no timer: just wait */
+			continue;
+		}
+		if (c->proc.extra >= 0) {
+			iev = npfd;
+			pfd[npfd++] = (struct pollfd){ .fd = c->proc.extra, .events = POLLIN };
+		}
+		if (c->proc.out >= 0) {
+			iout = npfd;
+			pfd[npfd++] = (struct pollfd){ .fd = c->proc.out, .events = POLLIN };
+		}
+		if (poll(pfd, (nfds_t)npfd, child_poll_ms(c, now_ns())) > 0) {
+			if (iev >= 0 && pfd[iev].revents)
+				child_read_events(c);
+			if (iout >= 0 && pfd[iout].revents && c->proc.out >= 0)
+				child_read_output(c);
+		}
+		child_try_reap(c, 1);
+		child_check_timers(c, now_ns());
+	}
+}
+
+void child_set_timeout(struct child *c, uint64_t timeout_ms)
+{
+	if (c->kill_ns)
+		return;   /* already stopping */
+	c->deadline_ns = timeout_ms ? now_ns() + timeout_ms * MS_NS : 0;
+}
+
+void child_abandon(struct child *c)
+{
+	child_signal(c, SIGKILL);
+	c->kill_ns = UINT64_MAX;
+}
+
+void child_release(struct child *c)
+{
+	proc_close_fds(&c->proc);
+	strbuf_release(&c->event);
+}

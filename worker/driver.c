@@ -1,0 +1,122 @@
+/*
+ * driver.c - dispatch by test kind, and what the drivers share: the test
+ * environment and failing an invocation that could not start.
+ */
+#include "driver.h"
+#include "util.h"
+
+#include <string.h>
+
+extern char **environ;
+
+/*
+ * Never passed on: BXFI_MAP tells a Criterion binary that it is a sandboxed
+ * test child of another Criterion run (boxfort).  It is set when balrun itself
+ * runs inside a Criterion test, and a test binary that inherits it aborts.
+ */
+static const char *const driver_env_drop[] = { "BXFI_MAP=" };
+
+static int driver_env_dropped(const char *entry)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(driver_env_drop); i++)
+		if (starts_with(entry, driver_env_drop[i]))
+			return 1;
+	return 0;
+}
+
+void driver_run(struct session *s, const struct proto_invocation *inv)
+{
+	static void (*const run[KIND__COUNT])(struct session *, const struct proto_invocation *) = {
+		[KIND_PLAIN] = drv_plain_run,
+		[KIND_CRITERION] = drv_criterion_run,
+		[KIND_CMOCKA] = drv_cmocka_run,
+	};
+
+	if ((unsigned)inv->kind >= KIND__COUNT) {
+		session_error(s, "running '%s': unknown test kind %d", inv->binary, (int)inv->kind);
+		return;
+	}
+	run[inv->kind](s, inv);
+}
+
+/* 1 if entry ("NAME=value") sets the variable that assignment ("NAME=...") names. */
+static int driver_env_same(const char *entry, const char *assignment)
+{
+	size_t n = strcspn(assignment, "=");
+	return strncmp(entry, assignment, n) == 0 && entry[n] == '=';
+}
+
+/* Append assignment to env (nr used), replacing an entry of the same name. */
+static void driver_env_put(char ***env, size_t *nr, size_t *alloc, char *assignment)
+{
+	for (size_t i = 0; i < *nr; i++)
+		if (driver_env_same((*env)[i], assignment)) {
+			free((*env)[i]);
+			(*env)[i] = assignment;
+			return;
+		}
+	ALLOC_GROW(*env, *nr + 2, *alloc);
+	(*env)[(*nr)++] = assignment;
+	(*env)[*nr] = NULL;
+}
+
+char **driver_env(const struct proto_invocation *inv, const char *const *set)
+{
+	char **env = NULL;
+	size_t nr = 0, alloc = 0;
+
+	ALLOC_GROW(env, 1, alloc);
+	env[0] = NULL;
+	for (char **e = environ; *e; e++)
+		if (!driver_env_dropped(*e))
+			driver_env_put(&env, &nr, &alloc, xstrdup(*e));
+	if (inv->preload && *inv->preload)
+		driver_env_put(&env, &nr, &alloc, xasprintf("LD_PRELOAD=%s", inv->preload));
+	for (; set && *set; set++)
+		driver_env_put(&env, &nr, &alloc, xstrdup(*set));
+	return env;
+}
+
+void driver_env_free(char **env)
+{
+	if (!env)
+		return;
+	for (char **e = env; *e; e++)
+		free(*e);
+	free(env);
+}
+
+int driver_follow(struct session *s, const struct proto_invocation *inv, struct child *c,
+		  char *const *argv, char *const *env, int event_fd,
+		  const struct child_ops *ops, void *data)
+{
+	char err[512];
+
+	if (child_start(c, argv, env, event_fd, ops, data, err, sizeof(err)) < 0) {
+		driver_fail_all(s, inv, err);
+		return -1;
+	}
+	s->active = c;
+	child_run(c);
+	s->active = NULL;
+	return 0;
+}
+
+void driver_fail_all(struct session *s, const struct proto_invocation *inv, const char *reason)
+{
+	struct wtest t;
+
+	wtest_init(&t);
+	for (size_t i = 0; i < inv->ntests; i++) {
+		session_start(s, &t, (int)i);
+		wtest_note(&t, OUTCOME_FAIL, reason);
+		session_result(s, &t);
+	}
+	wtest_release(&t);
+	session_error(s, "%s", reason);
+}
+
+uint64_t driver_elapsed(uint64_t a, uint64_t b)
+{
+	return b > a ? b - a : 0;
+}

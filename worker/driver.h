@@ -1,0 +1,53 @@
+/*
+ * driver.h - the ways of running one invocation of a test binary.
+ *
+ * Each driver starts the binary (see child.h), follows it, and reports its
+ * tests through the session (see session.h): plain executables are one test
+ * each (drv-plain.c), Criterion binaries run a --filter batch whose --verbose
+ * lines are parsed (drv-criterion.c), and cmocka binaries run under the
+ * preload shim whose events say which test runs (drv-cmocka.c).  A driver
+ * never exits and never fails as a whole: what went wrong for the invocation
+ * goes into session_error().
+ */
+#ifndef BALRUN_DRIVER_H
+#define BALRUN_DRIVER_H
+
+#include "proto.h"
+#include "session.h"
+
+/* Run inv with the driver for its kind. */
+void driver_run(struct session *s, const struct proto_invocation *inv);
+
+void drv_plain_run(struct session *s, const struct proto_invocation *inv);
+void drv_criterion_run(struct session *s, const struct proto_invocation *inv);
+void drv_cmocka_run(struct session *s, const struct proto_invocation *inv);
+
+/*
+ * The environment of a test process: the worker's own (so BALRUN_WORKER_ID
+ * and BALRUN_WORKER_COUNT pass through), with LD_PRELOAD set to inv->preload
+ * when that is not empty, and each "NAME=value" of set (NULL-terminated, may
+ * be NULL) replacing any NAME already there.  Free with driver_env_free().
+ */
+char **driver_env(const struct proto_invocation *inv, const char *const *set);
+void driver_env_free(char **env);
+
+/*
+ * Start the invocation's process (see child_start) and follow it to its end,
+ * with s->active set meanwhile.  0 when it ran (the caller settles the
+ * results, then calls child_release); -1 when it could not start, after
+ * driver_fail_all().
+ */
+int driver_follow(struct session *s, const struct proto_invocation *inv, struct child *c,
+		  char *const *argv, char *const *env, int event_fd,
+		  const struct child_ops *ops, void *data);
+
+/*
+ * The binary could not be started: report every test of inv as FAIL with
+ * reason as its message, and make reason the invocation's error.
+ */
+void driver_fail_all(struct session *s, const struct proto_invocation *inv, const char *reason);
+
+/* Elapsed nanoseconds from a to b, 0 if b is before a. */
+uint64_t driver_elapsed(uint64_t a, uint64_t b);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * drv-plain.c - a plain test executable: one process, one test.
+ *
+ * Run with no arguments.  Exit 0 is PASS, exit 77 SKIP (the automake
+ * convention), any other exit FAIL ("exit N"), a signal CRASH ("killed by
+ * SIGSEGV"); past the time limit the process group is stopped (see child.h)
+ * and the test is TIMEOUT with what it printed and the time it ran.
+ */
+#include "driver.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <sys/wait.h>
+
+#define PLAIN_EXIT_SKIP 77
+
+static void plain_output(void *data, const char *buf, size_t len)
+{
+	struct wtest *t = data;
+	capture_add(&t->out, buf, len);
+}
+
+static const struct child_ops plain_ops = { .on_output = plain_output };
+
+/* The outcome and message of a finished plain test. */
+static void plain_judge(struct wtest *t, const struct child *c, uint32_t timeout_ms)
+{
+	char what[64];
+
+	proc_describe_status(c->status, what, sizeof(what));
+	if (c->timed_out) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "timed out after %u ms (%s)", timeout_ms, what);
+		wtest_note(t, OUTCOME_TIMEOUT, msg);
+	} else if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0) {
+		wtest_note(t, OUTCOME_PASS, "");
+	} else if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == PLAIN_EXIT_SKIP) {
+		wtest_note(t, OUTCOME_SKIP, what);
+	} else if (WIFEXITED(c->status)) {
+		wtest_note(t, OUTCOME_FAIL, what);
+	} else {
+		wtest_note(t, OUTCOME_CRASH, what);
+	}
+}
+
+void drv_plain_run(struct session *s, const struct proto_invocation *inv)
+{
+	char *argv[] = { inv->binary, NULL };
+	char **env = driver_env(inv, NULL);
+	struct wtest t;
+	struct child c;
+	char err[512];
+
+	wtest_init(&t);
+	if (child_start(&c, argv, env, -1, &plain_ops, &t, err, sizeof(err)) < 0) {
+		driver_fail_all(s, inv, err);
+		goto out;
+	}
+	s->active = &c;
+	session_start(s, &t, 0);
+	child_set_timeout(&c, s->timeout_ms);
+	child_run(&c);
+	s->active = NULL;
+	t.duration_ns = driver_elapsed(c.started_ns, c.exited_ns);
+	plain_judge(&t, &c, s->timeout_ms);
+	wtest_usage(&t, &c, 1);
+	session_result(s, &t);
+	child_release(&c);
+out:
+	wtest_release(&t);
+	driver_env_free(env);
+}

@@ -1,0 +1,173 @@
+/*
+ * session.c - START/RESULT reporting and per-invocation bookkeeping; see
+ * session.h.
+ */
+#include "session.h"
+#include "util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void wtest_init(struct wtest *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->index = -1;
+	strbuf_init(&t->message, 0);
+	capture_init(&t->out, CAPTURE_HEAD_MAX, CAPTURE_TAIL_MAX);
+}
+
+void wtest_release(struct wtest *t)
+{
+	strbuf_release(&t->message);
+	capture_release(&t->out);
+}
+
+static int session_rank(enum outcome o)
+{
+	static const int rank[OUTCOME__COUNT] = {
+		[OUTCOME_PASS] = 0, [OUTCOME_SKIP] = 1, [OUTCOME_NOTRUN] = 1,
+		[OUTCOME_FAIL] = 2, [OUTCOME_TIMEOUT] = 3, [OUTCOME_CRASH] = 4,
+	};
+	return (unsigned)o < OUTCOME__COUNT ? rank[o] : 0;
+}
+
+enum outcome outcome_worst(enum outcome a, enum outcome b)
+{
+	return session_rank(b) > session_rank(a) ? b : a;
+}
+
+/* Keep the first line of msg, without trailing blanks, at most WTEST_MESSAGE_MAX bytes. */
+static void session_set_line(struct strbuf *sb, const char *msg)
+{
+	size_t n = strcspn(msg, "\r\n");
+
+	if (n > WTEST_MESSAGE_MAX)
+		n = WTEST_MESSAGE_MAX;
+	while (n && (msg[n - 1] == ' ' || msg[n - 1] == '\t'))
+		n--;
+	strbuf_reset(sb);
+	strbuf_add(sb, msg, n);
+}
+
+void wtest_note(struct wtest *t, enum outcome o, const char *msg)
+{
+	int worse = session_rank(o) > session_rank(t->outcome);
+
+	if (!worse && (session_rank(o) < session_rank(t->outcome) || t->message.len))
+		return;
+	t->outcome = o;
+	if (msg && *msg)
+		session_set_line(&t->message, msg);
+	else if (worse)
+		strbuf_reset(&t->message);
+}
+
+void wtest_usage(struct wtest *t, const struct child *c, int single)
+{
+	if (!c->reaped)
+		return;
+	t->rss_kb = (uint64_t)c->ru.ru_maxrss;
+	if (!single)
+		return;
+	t->cpu_us = (uint64_t)c->ru.ru_utime.tv_sec * 1000000u + (uint64_t)c->ru.ru_utime.tv_usec +
+		    (uint64_t)c->ru.ru_stime.tv_sec * 1000000u + (uint64_t)c->ru.ru_stime.tv_usec;
+}
+
+void session_init(struct session *s, int fd, const struct proto_run *run)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->unit = run->unit;
+	s->timeout_ms = run->timeout_ms;
+	strbuf_init(&s->error, 0);
+}
+
+void session_release(struct session *s)
+{
+	free(s->reported);
+	strbuf_release(&s->error);
+}
+
+void session_begin(struct session *s, uint32_t base, size_t ntests)
+{
+	s->base = base;
+	s->ntests = ntests;
+	free(s->reported);
+	s->reported = xcalloc(ntests ? ntests : 1, 1);
+	s->tests_ns = 0;
+	strbuf_reset(&s->error);
+	s->active = NULL;
+}
+
+static void session_send(struct session *s, const struct proto_msg *m)
+{
+	if (s->broken)
+		return;
+	if (proto_send(s->fd, m) == 0)
+		return;
+	fprintf(stderr, "balrun-worker: sending to the coordinator: %s\n", strerror(errno));
+	s->broken = 1;
+	if (s->active)
+		child_abandon(s->active);
+}
+
+int session_seen(const struct session *s, int index)
+{
+	return index >= 0 && (size_t)index < s->ntests && s->reported[index];
+}
+
+void session_start(struct session *s, struct wtest *t, int index)
+{
+	struct proto_msg m = { .type = PROTO_START };
+
+	t->index = -1;
+	if (index < 0 || (size_t)index >= s->ntests || s->reported[index])
+		return;
+	s->reported[index] = 1;
+	t->index = index;
+	t->outcome = OUTCOME_PASS;
+	strbuf_reset(&t->message);
+	capture_reset(&t->out);
+	t->duration_ns = t->cpu_us = t->rss_kb = 0;
+	m.u.start.unit = s->unit;
+	m.u.start.test = s->base + (uint32_t)index;
+	session_send(s, &m);
+}
+
+void session_result(struct session *s, struct wtest *t)
+{
+	struct proto_msg m = { .type = PROTO_RESULT };
+	struct strbuf out = STRBUF_INIT;
+
+	if (t->index < 0)
+		return;
+	capture_render(&t->out, &out);
+	m.u.result = (struct proto_result){
+		.unit = s->unit, .test = s->base + (uint32_t)t->index,
+		.outcome = t->outcome, .duration_us = t->duration_ns / 1000,
+		.cpu_us = t->cpu_us, .rss_kb = t->rss_kb, .message = t->message.buf,
+		.output = out.buf, .output_len = out.len,
+		.output_dropped = capture_dropped(&t->out),
+	};
+	session_send(s, &m);
+	s->tests_ns += t->duration_ns;
+	strbuf_release(&out);
+	t->index = -1;
+}
+
+void session_error(struct session *s, const char *fmt, ...)
+{
+	struct strbuf line = STRBUF_INIT;
+	va_list ap;
+
+	if (s->error.len)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&line, fmt, ap);
+	va_end(ap);
+	session_set_line(&s->error, line.buf);
+	strbuf_release(&line);
+}

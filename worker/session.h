@@ -1,0 +1,80 @@
+/*
+ * session.h - how the worker reports one unit: START and RESULT per test, and
+ * the per-invocation figures that DONE carries.
+ *
+ * A driver (plain, Criterion, cmocka) runs one invocation and reports its
+ * tests through a struct wtest: session_start() sends START and resets it,
+ * wtest_note()/capture_add() build the result while the test runs, and
+ * session_result() sends RESULT.  Each test of an invocation is reported at
+ * most once; a test never reported is "not run" for the coordinator.  Indexes
+ * given to the session are the invocation's; the session adds the offset of
+ * the invocation within the unit.
+ *
+ * If a send fails (the coordinator is gone) the session becomes broken: the
+ * active test process is killed and nothing more is sent.
+ */
+#ifndef BALRUN_SESSION_H
+#define BALRUN_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "child.h"
+#include "outcome.h"
+#include "proto.h"
+#include "strbuf.h"
+
+#define WTEST_MESSAGE_MAX 512
+
+/* The test being reported.  index is -1 while there is none. */
+struct wtest {
+	int index;              /* in the invocation */
+	enum outcome outcome;   /* worst seen so far; PASS until noted otherwise */
+	struct strbuf message;  /* one line, "" if none */
+	struct capture out;
+	uint64_t duration_ns;
+	uint64_t cpu_us, rss_kb;
+};
+
+struct session {
+	int fd;                  /* protocol output */
+	uint32_t unit;
+	uint32_t timeout_ms;     /* per test; 0 = none */
+	uint32_t base;           /* unit index of this invocation's first test */
+	size_t ntests;           /* tests in this invocation */
+	unsigned char *reported; /* ntests flags: START sent */
+	uint64_t tests_ns;       /* durations reported in this invocation */
+	struct strbuf error;     /* this invocation's error line, "" if none */
+	struct child *active;    /* the running test process, or NULL */
+	int broken;
+};
+
+void wtest_init(struct wtest *t);
+void wtest_release(struct wtest *t);
+/* Make o the outcome if it is worse than the current one (keeping msg, one line). */
+void wtest_note(struct wtest *t, enum outcome o, const char *msg);
+/*
+ * Fill cpu/rss from the reaped child: both when the invocation runs exactly
+ * one test, else the invocation's peak RSS only.
+ */
+void wtest_usage(struct wtest *t, const struct child *c, int single);
+
+void session_init(struct session *s, int fd, const struct proto_run *run);
+void session_release(struct session *s);
+/* Start bookkeeping for an invocation of ntests tests whose first has unit index base. */
+void session_begin(struct session *s, uint32_t base, size_t ntests);
+
+/* 1 if index was already started in this invocation. */
+int session_seen(const struct session *s, int index);
+/* Send START for index and reset t to report it.  No-op (t->index = -1) if seen. */
+void session_start(struct session *s, struct wtest *t, int index);
+/* Send RESULT for t (if t->index >= 0) and set t->index to -1. */
+void session_result(struct session *s, struct wtest *t);
+/* Set this invocation's error line (the first one set wins). */
+void session_error(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* worst(a, b) in the order PASS < SKIP < FAIL < TIMEOUT < CRASH. */
+enum outcome outcome_worst(enum outcome a, enum outcome b);
+
+#endif
