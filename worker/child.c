@@ -39,12 +39,18 @@ int child_start(struct child *c, char *const *argv, char *const *env, int event_
 	strbuf_init(&c->event, 0);
 	c->ops = ops;
 	c->data = data;
-	if (proc_spawn(&c->proc, &o, err, errlen) < 0)
+	child_active = 1;	/* before the spawn: a stop signal in between still reaches it */
+	if (proc_spawn(&c->proc, &o, err, errlen) < 0) {
+		child_active = 0;
 		return -1;
+	}
 	c->pgid = c->proc.pid;
 	c->started_ns = now_ns();
 	return 0;
 }
+
+volatile sig_atomic_t child_stop_requested;
+volatile sig_atomic_t child_active;
 
 /* Signal everything in the child's process group, before or after the reap. */
 static void child_signal(struct child *c, int sig)
@@ -115,11 +121,16 @@ static void child_try_reap(struct child *c, int nohang)
 		c->status = 127 << 8;
 	c->reaped = 1;
 	c->exited_ns = now_ns();
+	child_active = 0;
 }
 
 /* TERM at the deadline, KILL after the grace, give up on leftovers after the drain. */
 static void child_check_timers(struct child *c, uint64_t now)
 {
+	if (!c->reaped && child_stop_requested && !c->kill_ns) {
+		child_signal(c, SIGTERM);
+		c->kill_ns = now + CHILD_GRACE_MS * MS_NS;
+	}
 	if (!c->reaped && c->deadline_ns && !c->kill_ns && now >= c->deadline_ns) {
 		c->timed_out = 1;
 		child_signal(c, SIGTERM);

@@ -36,6 +36,17 @@
 #include "strbuf.h"
 
 #define CHILD_GRACE_MS 1000  /* SIGTERM .. SIGKILL */
+
+/*
+ * Set (from a signal handler) when the worker is told to stop: the running
+ * child's group gets SIGTERM at once and SIGKILL after CHILD_GRACE_MS, and
+ * child_run returns when it is gone.  The worker then exits without running
+ * anything more.
+ */
+#include <signal.h>
+extern volatile sig_atomic_t child_stop_requested;
+/* 1 from just before a child is spawned until it is reaped (for the handler). */
+extern volatile sig_atomic_t child_active;
 #define CHILD_DRAIN_MS 200   /* exit .. giving up on leftover pipe holders */
 
 struct child_ops {

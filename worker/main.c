@@ -12,6 +12,7 @@
  * A protocol error (garbage, an unexpected message) prints one line on
  * stderr and exits 3; so does losing the coordinator while sending.
  */
+#include "child.h"
 #include "driver.h"
 #include "proto.h"
 #include "session.h"
@@ -51,7 +52,7 @@ static int worker_run_unit(const struct proto_run *run)
 	done.u.done.overhead_us = xcalloc(run->ninv ? run->ninv : 1, sizeof(uint64_t));
 	done.u.done.errors = xcalloc(run->ninv ? run->ninv : 1, sizeof(char *));
 	session_init(&s, WORKER_OUT, run);
-	for (size_t i = 0; i < run->ninv; i++) {
+	for (size_t i = 0; i < run->ninv && !child_stop_requested; i++) {
 		uint64_t start = now_ns();
 
 		session_begin(&s, base, run->inv[i].ntests);
@@ -62,7 +63,10 @@ static int worker_run_unit(const struct proto_run *run)
 		base += (uint32_t)run->inv[i].ntests;
 	}
 	done.u.done.wall_us = driver_elapsed(unit_start, now_ns()) / 1000;
-	ret = s.broken || proto_send(WORKER_OUT, &done) < 0 ? -1 : 0;
+	if (child_stop_requested)
+		ret = -1;	/* stopped: no DONE, the coordinator knows */
+	else
+		ret = s.broken || proto_send(WORKER_OUT, &done) < 0 ? -1 : 0;
 	session_release(&s);
 	proto_msg_release(&done);
 	return ret;
@@ -92,7 +96,7 @@ static int worker_loop(void)
 	int status = -1;
 
 	memset(&m, 0, sizeof(m));
-	while (status < 0) {
+	while (status < 0 && !child_stop_requested) {
 		enum proto_status st = worker_next(r, &m, err, sizeof(err));
 
 		if (st == PROTO_EOF) {
@@ -113,7 +117,16 @@ static int worker_loop(void)
 			proto_msg_release(&m);
 	}
 	proto_reader_free(r);
-	return status;
+	return status < 0 ? 0 : status;
+}
+
+/* Nothing running: leave at once.  A test running: stop it first (child.c). */
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	if (!child_active)
+		_exit(0);
+	child_stop_requested = 1;
 }
 
 int main(void)
@@ -121,6 +134,15 @@ int main(void)
 	/* A lost coordinator shows as a failed write, not a silent death; test
 	   processes get SIGPIPE back at its default (see proc.h). */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * SIGTERM (the coordinator stopping the run) ends the running test's
+	 * whole process group before the worker exits.  No SA_RESTART, so a
+	 * blocking poll() or read() returns at once with EINTR.
+	 */
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if (worker_hello() < 0) {
 		perror("balrun-worker: sending HELLO");
 		return 3;

@@ -2,6 +2,7 @@
  * session.c - START/RESULT reporting and per-invocation bookkeeping; see
  * session.h.
  */
+#include "child.h"
 #include "session.h"
 #include "util.h"
 
@@ -104,7 +105,8 @@ void session_begin(struct session *s, uint32_t base, size_t ntests)
 
 static void session_send(struct session *s, const struct proto_msg *m)
 {
-	if (s->broken)
+	/* once told to stop, report nothing: tests cut short were not run */
+	if (s->broken || child_stop_requested)
 		return;
 	if (proto_send(s->fd, m) == 0)
 		return;
