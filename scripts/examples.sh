@@ -15,7 +15,7 @@ build=${BUILD_DIR:-$top/build}
 cache=$(mktemp -d)
 trap 'rm -rf "$cache"' EXIT
 balrun=("$build/bin/balrun" -n auto --cache-dir "$cache" --durations 5)
-examples=("$build"/examples/*)
+examples=("$build"/examples/example_*)
 
 echo
 echo "=== first run: no timings yet ==="

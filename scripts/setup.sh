@@ -32,5 +32,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 fi
 
-cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-cmake --build "$build" -j"$(nproc)"
+mkdir -p "$build"
+log="$build/setup.log"
+echo "setup: building in $build (log: $log)"
+if ! { cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" &&
+       cmake --build "$build" -j"$(nproc)"; } >"$log" 2>&1; then
+  tail -40 "$log" >&2
+  echo "setup: the build failed; the whole log is in $log" >&2
+  exit 1
+fi

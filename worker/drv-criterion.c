@@ -16,7 +16,14 @@
  *
  * A test's output runs from its [RUN ] line to the next [RUN ] line or the
  * end of the process, because Criterion's test children flush their stdout
- * at exit, after the runner printed the verdict.  So a test's RESULT is sent
+ * at exit, after the runner printed the verdict.  Criterion's own lines
+ * ([RUN ], verdicts, [====], the banner) are left out of it; the [----]
+ * assertion lines stay.
+ *
+ * A test's duration runs from the previous verdict in the batch (the first
+ * test: from its [RUN ] line) to its own verdict, so it includes the process
+ * Criterion starts for it (tens of ms): that is what running it costs, and
+ * what the balancer must plan with.  So a test's RESULT is sent
  * when the next test starts, or at the end; consecutive [RUN ] lines of one
  * name (a parameterized test) fold into one RESULT: worst outcome, durations
  * summed.  [SKIP] lines of tests outside the batch (Criterion lists every
@@ -44,7 +51,8 @@ struct crit {
 	struct child *c;
 	struct wtest t;          /* the test whose output is arriving, or index -1 */
 	int running;             /* between its [RUN ] line and its verdict */
-	uint64_t run_ns;         /* when that [RUN ] line arrived */
+	uint64_t run_ns;         /* when its time started (see the top of the file) */
+	uint64_t verdict_ns;     /* when the last verdict arrived, 0 before the first */
 	int any_test;            /* a line about one of our tests was seen */
 	int long_line;           /* inside an overlong line */
 	struct strbuf line;      /* the line being assembled */
@@ -93,14 +101,14 @@ static void crit_finish(struct crit *cr)
 static void crit_begin_run(struct crit *cr)
 {
 	cr->running = 1;
-	cr->run_ns = now_ns();
+	cr->run_ns = cr->verdict_ns ? cr->verdict_ns : now_ns();
 	cr->any_test = 1;
 	strbuf_reset(&cr->where);
 	strbuf_reset(&cr->diag);
 	child_set_timeout(cr->c, cr->s->timeout_ms ? cr->s->timeout_ms + CHILD_GRACE_MS : 0);
 }
 
-static void crit_on_run(struct crit *cr, const char *name, size_t len, const struct strbuf *raw)
+static void crit_on_run(struct crit *cr, const char *name, size_t len)
 {
 	int idx = crit_find(cr, name, len);
 
@@ -110,7 +118,6 @@ static void crit_on_run(struct crit *cr, const char *name, size_t len, const str
 	}
 	if (cr->t.index >= 0)
 		crit_begin_run(cr);
-	crit_capture(cr, raw->buf, raw->len);
 }
 
 /* Outcome and message of a verdict line's text after "suite::name: ". */
@@ -132,8 +139,7 @@ static void crit_judge(struct crit *cr, const char *tag, const char *text)
 }
 
 /* A verdict line: "[TAG] suite::name: text". */
-static void crit_on_verdict(struct crit *cr, const char *tag, const char *rest,
-			    const struct strbuf *raw)
+static void crit_on_verdict(struct crit *cr, const char *tag, const char *rest)
 {
 	const char *sep = strstr(rest, "::");
 	const char *end = sep ? strchr(sep + 2, ':') : NULL;
@@ -142,6 +148,7 @@ static void crit_on_verdict(struct crit *cr, const char *tag, const char *rest,
 
 	if (idx < 0)
 		return;   /* not in this batch */
+	cr->verdict_ns = now_ns();
 	if (idx != cr->t.index || !cr->running) {
 		if (idx == cr->t.index || strcmp(tag, "SKIP") || session_seen(cr->s, idx))
 			return;
@@ -149,11 +156,10 @@ static void crit_on_verdict(struct crit *cr, const char *tag, const char *rest,
 		session_start(cr->s, &cr->t, idx);
 		cr->any_test = 1;
 	} else {
-		cr->t.duration_ns += driver_elapsed(cr->run_ns, now_ns());
+		cr->t.duration_ns += driver_elapsed(cr->run_ns, cr->verdict_ns);
 		cr->running = 0;
 		child_set_timeout(cr->c, 0);
 	}
-	crit_capture(cr, raw->buf, raw->len);
 	crit_judge(cr, tag, text);
 }
 
@@ -184,14 +190,16 @@ static void crit_on_line(struct crit *cr)
 	if (!cr->any_test && !cr->first.len && *text && !starts_with(text, "[----] Criterion v"))
 		strbuf_adds(&cr->first, text);
 	if (starts_with(text, "[RUN ] ")) {
-		crit_on_run(cr, text + 7, strlen(text + 7), raw);
+		crit_on_run(cr, text + 7, strlen(text + 7));
 		goto out;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(verdicts); i++)
 		if (text[0] == '[' && starts_with(text + 1, verdicts[i]) && starts_with(text + 5, "] ")) {
-			crit_on_verdict(cr, verdicts[i], text + 7, raw);
+			crit_on_verdict(cr, verdicts[i], text + 7);
 			goto out;
 		}
+	if (starts_with(text, "[====] ") || starts_with(text, "[----] Criterion v"))
+		goto out;
 	crit_capture(cr, raw->buf, raw->len);
 	if (starts_with(text, "[----] "))
 		crit_on_diag(cr, text + 7);
