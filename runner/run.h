@@ -50,6 +50,7 @@ struct test_case {
 	char *output;          /* captured output, or NULL */
 	size_t output_len;
 	uint64_t output_dropped;
+	double timeout;        /* this test's own time limit in seconds (markers/config); 0: --timeout */
 	double est;            /* estimated seconds when the run started */
 	unsigned est_known : 1;
 };
