@@ -1,32 +1,35 @@
 /*
  * balancer.c - the dispatch queue: which unit an idle worker runs next.
  *
- * Items (order.h) move QUEUED -> RUNNING -> FINISHED; a RUNNING item that
- * did not run goes back to QUEUED when its unit ends:
+ * Tests move QUEUED -> RUNNING -> FINISHED; a RUNNING test that did not run
+ * goes back to QUEUED when its unit ends:
  *
  *   QUEUED --balancer_next--> RUNNING --balancer_observe--> FINISHED
  *      ^                         |
  *      +--balancer_unit_done(notrun)
  *
- * The queue is the fixed dispatch order plus the state of every item, so a
- * requeued item is back at its place by construction.  `head` is the first
- * slot of the order that may hold a queued item (everything before it is
- * dispatched); each binary has the same view of its own slice of the order
- * (bin_items), so filling a batch walks only that binary's items from the
- * head on.  The head moves back only on a requeue.
+ * The queue holds items (order.h: a test or a same-worker group); an item is
+ * queued while some member is.  The queue is the fixed dispatch order plus
+ * the state of every test, so a requeued item is back at its place by
+ * construction.  `head` is the first slot of the order that may hold a
+ * queued item (everything before it is dispatched); each binary has the
+ * same view of its own slice of the order (bin_items), so filling a batch
+ * walks only that binary's items from the unit's first item on.  The head
+ * moves back only on a requeue.
+ *
+ * Which item starts a unit is bal_pick_unit's choice (backfill.c): the head
+ * if it fits in the free slots and locks, else a later item under the
+ * backfilling rule, else nothing (BAL_WAIT).
  *
  * A worker is idle or busy with exactly one unit; a busy worker's `left` is
- * the estimate of its unit not yet observed (the overhead stays in until the
+ * the estimate of its unit not yet observed (the overheads stay in until the
  * unit ends).  The remaining work is queued_work plus every busy worker's
  * left.  The batching rule is in bal_fill_unit.
  */
 #include <stdlib.h>
 
-#include "order.h"
+#include "internal.h"
 #include "util.h"
-
-/* A broken invariant is a bug in the caller or here: stop at once. */
-#define BAL_BUG_ON(cond) do { if (cond) abort(); } while (0)
 
 /* Guided self-scheduling: a unit takes at most 1/(factor * workers) of what is left. */
 #define BAL_GSS_FACTOR 2.0
@@ -36,33 +39,6 @@
  * simulator sweep behind the 2).
  */
 #define BAL_FLOOR_OVERHEADS 2.0
-
-struct bal_worker {
-	uint32_t *tests;        /* the unit's tests; valid while busy */
-	size_t ntests, alloc;
-	double left;            /* estimated seconds of the unit not yet observed */
-	int busy;
-};
-
-struct balancer {
-	struct bal_opts opts;   /* defaults resolved */
-	double *overhead;       /* per binary, resolved; nbinaries entries */
-	int *batchable;         /* per binary */
-	size_t nbinaries;
-
-	struct bal_item *items; /* item i holds test i */
-	size_t nitems;
-	uint32_t *order;        /* item indexes in dispatch order */
-	size_t head;            /* order[0..head) holds no queued item */
-	uint32_t *bin_items;    /* per binary, its items in dispatch order */
-	size_t *bin_start;      /* binary b's slice: bin_items[bin_start[b]..bin_start[b+1]) */
-
-	size_t nqueued;
-	double queued_work;     /* sum of the queued items' estimates */
-	struct bal_worker *workers;
-	unsigned nbusy;
-	int stopped;
-};
 
 static void bal_resolve_opts(struct balancer *b, const struct bal_opts *opts,
 			     const struct bal_binary *binaries, size_t nbinaries)
@@ -111,6 +87,31 @@ static void bal_index_binaries(struct balancer *b)
 	free(fill);
 }
 
+static void bal_build_queue(struct balancer *b, const struct bal_test *tests, size_t ntests)
+{
+	size_t n1 = ntests ? ntests : 1, i;
+	uint32_t *item_of = xcalloc(n1, sizeof(*item_of));
+
+	b->ntests = ntests;
+	b->items = xcalloc(n1, sizeof(*b->items));
+	b->members = xcalloc(n1, sizeof(*b->members));
+	b->order = xcalloc(n1, sizeof(*b->order));
+	b->tstate = xcalloc(n1, sizeof(*b->tstate));
+	b->test_est = xcalloc(n1, sizeof(*b->test_est));
+	b->test_bin = xcalloc(n1, sizeof(*b->test_bin));
+	b->nitems = bal_order_build(b->items, b->members, item_of, b->order, tests, ntests,
+				    b->nbinaries, &b->opts);
+	for (i = 0; i < ntests; i++) {
+		b->tstate[i].item = item_of[i];
+		b->tstate[i].state = BAL_TEST_QUEUED;
+		b->test_est[i] = tests[i].est > 0 ? tests[i].est : 0;
+		b->test_bin[i] = tests[i].binary;
+		b->queued_work += b->test_est[i];
+	}
+	b->nqueued = ntests;
+	free(item_of);
+}
+
 struct balancer *balancer_new(const struct bal_opts *opts,
 			      const struct bal_binary *binaries, size_t nbinaries,
 			      const struct bal_test *tests, size_t ntests)
@@ -121,16 +122,11 @@ struct balancer *balancer_new(const struct bal_opts *opts,
 	for (i = 0; i < ntests; i++)
 		BAL_BUG_ON(tests[i].binary >= nbinaries);
 	bal_resolve_opts(b, opts, binaries, nbinaries);
-	b->nitems = ntests;
-	b->items = xcalloc(ntests ? ntests : 1, sizeof(*b->items));
-	b->order = xcalloc(ntests ? ntests : 1, sizeof(*b->order));
-	bal_order_build(b->items, b->order, tests, ntests, nbinaries,
-			b->opts.smoke, b->opts.failed_first);
+	bal_build_queue(b, tests, ntests);
 	bal_index_binaries(b);
-	b->nqueued = ntests;
-	for (i = 0; i < ntests; i++)
-		b->queued_work += b->items[i].est;
 	b->workers = xcalloc(b->opts.workers, sizeof(*b->workers));
+	b->ends = xcalloc(b->opts.workers, sizeof(*b->ends));
+	b->free_slots = b->opts.workers;
 	return b;
 }
 
@@ -143,49 +139,90 @@ void balancer_free(struct balancer *b)
 	for (w = 0; w < b->opts.workers; w++)
 		free(b->workers[w].tests);
 	free(b->workers);
+	free(b->ends);
 	free(b->bin_start);
 	free(b->bin_items);
 	free(b->order);
+	free(b->test_bin);
+	free(b->test_est);
+	free(b->tstate);
+	free(b->members);
 	free(b->items);
 	free(b->batchable);
 	free(b->overhead);
 	free(b);
 }
 
-static void bal_take(struct balancer *b, struct bal_worker *w, uint32_t item, unsigned worker)
+void balancer_set_now(struct balancer *b, double now)
 {
-	struct bal_item *it = &b->items[item];
+	b->now = now;
+	b->have_clock = 1;
+}
 
-	it->state = BAL_ITEM_RUNNING;
-	it->worker = worker;
-	b->nqueued--;
-	b->queued_work -= it->est;
-	if (!b->nqueued || b->queued_work < 0)
-		b->queued_work = 0;
-	ALLOC_GROW(w->tests, w->ntests + 1, w->alloc);
-	w->tests[w->ntests++] = it->test;
-	w->left += it->est;
+void balancer_set_backfill(struct balancer *b, enum bal_backfill policy)
+{
+	b->backfill = policy;
 }
 
 /*
- * The batching rule.  The unit holds the head item; if its binary is
- * batchable and the head is no smoke test, further queued items of the same
- * binary join it, in dispatch order (the next longest of the same class,
- * then of later classes), while
+ * Move the item's queued members into the worker's unit.  Each change of
+ * binary inside the unit starts an invocation, whose overhead joins the
+ * unit's estimate (the first invocation's is there from balancer_next).
+ */
+static void bal_take(struct balancer *b, struct bal_worker *w, uint32_t item, unsigned worker)
+{
+	struct bal_item *it = &b->items[item];
+	size_t i;
+
+	for (i = it->first; i < it->first + it->ntests; i++) {
+		uint32_t t = b->members[i];
+		struct bal_tstate *ts = &b->tstate[t];
+
+		if (ts->state != BAL_TEST_QUEUED)
+			continue;
+		ts->state = BAL_TEST_RUNNING;
+		ts->worker = worker;
+		b->nqueued--;
+		b->queued_work -= b->test_est[t];
+		if (w->ntests && b->test_bin[w->tests[w->ntests - 1]] != b->test_bin[t])
+			w->left += b->overhead[b->test_bin[t]];
+		ALLOC_GROW(w->tests, w->ntests + 1, w->alloc);
+		w->tests[w->ntests++] = t;
+		w->left += b->test_est[t];
+	}
+	if (!b->nqueued || b->queued_work < 0)
+		b->queued_work = 0;
+	it->nqueued = 0;
+}
+
+int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)
+{
+	return !a->grouped && !b->grouped && a->slots == b->slots && a->locks == b->locks;
+}
+
+/*
+ * The batching rule.  The unit holds its first item (p->item); if that is a
+ * single test of a batchable binary and no smoke test, further queued items
+ * of the same binary join it, in dispatch order (the next longest of the
+ * same class, then of later classes), while
+ *   - they are single tests with the same slots and locks (a group is never
+ *     batched; a batch must not change what the unit holds);
  *   - the tests' estimates sum to at most the target
  *         target = max(remaining / (GSS_FACTOR * workers), FLOOR * overhead)
  *     where remaining is balancer_remaining() before the unit is taken: it
  *     shrinks as the run goes on so the last units are small, but never
  *     so far that a unit costs mostly overhead;
+ *   - the unit stays within p->cap with its overhead (a backfilled unit
+ *     must end before the reservation it fills in front of);
  *   - the unit has fewer than max_batch tests.
- * The head always goes, so a test at or above the target runs alone.
+ * The first item always goes, so a test at or above the target runs alone.
  * The first test that does not fit ends the fill: the order is longest
  * first, so a test skipped now would be the head of a later unit anyway.
  */
-static void bal_fill_unit(struct balancer *b, struct bal_worker *w, uint32_t head,
+static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct bal_pick *p,
 			  unsigned worker)
 {
-	const struct bal_item *h = &b->items[head];
+	const struct bal_item *h = &b->items[p->item];
 	uint32_t bin = h->binary;
 	double overhead = b->overhead[bin];
 	double target, sum = h->est;
@@ -194,15 +231,17 @@ static void bal_fill_unit(struct balancer *b, struct bal_worker *w, uint32_t hea
 	target = balancer_remaining(b) / (BAL_GSS_FACTOR * b->opts.workers);
 	if (target < BAL_FLOOR_OVERHEADS * overhead)
 		target = BAL_FLOOR_OVERHEADS * overhead;
-	bal_take(b, w, head, worker);
-	if (!b->batchable[bin] || h->cls == BAL_CLASS_SMOKE || h->est >= target)
+	if (target > p->cap - overhead)
+		target = p->cap - overhead;
+	bal_take(b, w, p->item, worker);
+	if (!b->batchable[bin] || h->grouped || h->cls == BAL_CLASS_SMOKE || h->est >= target)
 		return;
 	for (j = h->bin_pos + 1; j < b->bin_start[bin + 1]; j++) {
 		const struct bal_item *it = &b->items[b->bin_items[j]];
 
 		if (w->ntests >= b->opts.max_batch)
 			break;
-		if (it->state != BAL_ITEM_QUEUED)
+		if (!it->nqueued || !bal_batch_compatible(h, it))
 			continue;
 		if (sum + it->est > target)
 			break;
@@ -211,10 +250,21 @@ static void bal_fill_unit(struct balancer *b, struct bal_worker *w, uint32_t hea
 	}
 }
 
+/* The binary of the item's first queued member: the unit's first invocation. */
+static uint32_t bal_first_queued_binary(const struct balancer *b, const struct bal_item *it)
+{
+	size_t i;
+
+	for (i = it->first; i < it->first + it->ntests; i++)
+		if (b->tstate[b->members[i]].state == BAL_TEST_QUEUED)
+			return b->test_bin[b->members[i]];
+	return it->binary;
+}
+
 /* Move head past dispatched items; 1 if a queued item is left. */
 static int bal_find_head(struct balancer *b)
 {
-	while (b->head < b->nitems && b->items[b->order[b->head]].state != BAL_ITEM_QUEUED)
+	while (b->head < b->nitems && !b->items[b->order[b->head]].nqueued)
 		b->head++;
 	return b->head < b->nitems;
 }
@@ -223,6 +273,7 @@ enum bal_status balancer_next(struct balancer *b, unsigned worker, struct bal_un
 {
 	struct bal_worker *w;
 	const struct bal_item *h;
+	struct bal_pick p;
 
 	BAL_BUG_ON(worker >= b->opts.workers);
 	w = &b->workers[worker];
@@ -231,17 +282,24 @@ enum bal_status balancer_next(struct balancer *b, unsigned worker, struct bal_un
 		return BAL_DONE;
 	if (!bal_find_head(b))
 		return b->nbusy ? BAL_WAIT : BAL_DONE;
+	if (!bal_pick_unit(b, &p))
+		return BAL_WAIT;
 
-	h = &b->items[b->order[b->head]];
+	h = &b->items[p.item];
 	w->ntests = 0;
-	w->left = b->overhead[h->binary];
+	w->left = b->overhead[bal_first_queued_binary(b, h)];
 	w->busy = 1;
 	b->nbusy++;
-	bal_fill_unit(b, w, b->order[b->head], worker);
+	bal_fill_unit(b, w, &p, worker);
+	w->start = b->now;
+	w->est = w->left;
+	w->slots = h->slots;
+	w->locks = h->locks;
+	b->free_slots -= h->slots;
 
 	u->tests = w->tests;
 	u->ntests = w->ntests;
-	u->binary = h->binary;
+	u->binary = b->test_bin[w->tests[0]];
 	u->est = w->left;
 	u->smoke = h->cls == BAL_CLASS_SMOKE;
 	return BAL_UNIT;
@@ -249,33 +307,37 @@ enum bal_status balancer_next(struct balancer *b, unsigned worker, struct bal_un
 
 void balancer_observe(struct balancer *b, unsigned worker, uint32_t test, double seconds)
 {
-	struct bal_item *it;
+	struct bal_tstate *ts;
 	struct bal_worker *w;
 
-	BAL_BUG_ON(worker >= b->opts.workers || test >= b->nitems);
-	it = &b->items[test];
+	(void)seconds;
+	BAL_BUG_ON(worker >= b->opts.workers || test >= b->ntests);
+	ts = &b->tstate[test];
 	w = &b->workers[worker];
-	if (it->state != BAL_ITEM_RUNNING || it->worker != worker)
+	if (ts->state != BAL_TEST_RUNNING || ts->worker != worker)
 		return;
 	/* Done: its estimate leaves the remaining work (the actual time is in the past). */
-	it->state = BAL_ITEM_FINISHED;
-	w->left -= it->est;
+	ts->state = BAL_TEST_FINISHED;
+	w->left -= b->test_est[test];
 	if (w->left < 0)
 		w->left = 0;
 }
 
 static void bal_requeue(struct balancer *b, uint32_t test, unsigned worker)
 {
+	struct bal_tstate *ts;
 	struct bal_item *it;
 
-	if (test >= b->nitems)
+	if (test >= b->ntests)
 		return;
-	it = &b->items[test];
-	if (it->state != BAL_ITEM_RUNNING || it->worker != worker)
+	ts = &b->tstate[test];
+	if (ts->state != BAL_TEST_RUNNING || ts->worker != worker)
 		return;
-	it->state = BAL_ITEM_QUEUED;
+	ts->state = BAL_TEST_QUEUED;
+	it = &b->items[ts->item];
+	it->nqueued++;
 	b->nqueued++;
-	b->queued_work += it->est;
+	b->queued_work += b->test_est[test];
 	if (it->pos < b->head)
 		b->head = it->pos;
 }
@@ -294,14 +356,17 @@ void balancer_unit_done(struct balancer *b, unsigned worker,
 		bal_requeue(b, notrun[i], worker);
 	/* Whatever ran without a reported time is finished all the same. */
 	for (i = 0; i < w->ntests; i++) {
-		struct bal_item *it = &b->items[w->tests[i]];
+		struct bal_tstate *ts = &b->tstate[w->tests[i]];
 
-		if (it->state == BAL_ITEM_RUNNING && it->worker == worker)
-			it->state = BAL_ITEM_FINISHED;
+		if (ts->state == BAL_TEST_RUNNING && ts->worker == worker)
+			ts->state = BAL_TEST_FINISHED;
 	}
+	b->free_slots += w->slots;
 	w->busy = 0;
 	w->left = 0;
 	w->ntests = 0;
+	w->slots = 0;
+	w->locks = 0;
 	b->nbusy--;
 }
 
@@ -328,10 +393,14 @@ size_t balancer_queued(const struct balancer *b)
 
 size_t balancer_queued_tests(const struct balancer *b, uint32_t *out)
 {
-	size_t i, n = 0;
+	size_t i, j, n = 0;
 
-	for (i = b->head; i < b->nitems; i++)
-		if (b->items[b->order[i]].state == BAL_ITEM_QUEUED)
-			out[n++] = b->items[b->order[i]].test;
+	for (i = b->head; i < b->nitems; i++) {
+		const struct bal_item *it = &b->items[b->order[i]];
+
+		for (j = it->first; it->nqueued && j < it->first + it->ntests; j++)
+			if (b->tstate[b->members[j]].state == BAL_TEST_QUEUED)
+				out[n++] = b->members[j];
+	}
 	return n;
 }

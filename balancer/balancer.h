@@ -12,10 +12,18 @@
  *      per binary while other binaries have candidates), one per unit, so
  *      that a broken environment fails within seconds;
  *   2. tests that failed last time (opts.failed_first), longest first;
- *   3. everything else, longest first.
+ *   3. exclusive tests (serial, or weight >= workers), longest first;
+ *   4. everything else, longest first.
  * Dispatch is dynamic: a worker asks for the next unit only when it is idle,
  * so a wrong estimate never leaves other workers idle while a private queue
  * drains.
+ *
+ * Markers (bal_test: group, serial, weight, locks) are honoured with EASY
+ * backfilling: the head of the queue starts as soon as its slots and locks
+ * are free; until then it holds a reservation (the earliest expected time
+ * they will be), and other workers only take later units that end before it
+ * or use slots and locks it does not need.  Neither delays the head, so no
+ * weighted or serial test starves (docs/scheduling.md).
  *
  * Batching: tests of a batchable binary (Criterion, cmocka) are packed into
  * one unit (one invocation) because an invocation costs a fixed overhead.  A
@@ -39,6 +47,26 @@ struct bal_test {
 	double est;             /* estimated seconds; < 0 means unknown (see bal_estimate) */
 	unsigned known : 1;     /* est comes from the timing cache */
 	unsigned failed_last : 1; /* the test failed (fail/crash/timeout) last time */
+	/*
+	 * Constraints from markers (issue 3; a zeroed struct means none):
+	 *   group   same-worker group: all tests with the same group >= 0 form
+	 *           ONE unit (possibly across binaries; its tests sorted so that
+	 *           each binary's tests are contiguous) whose cost is the sum of
+	 *           its members plus one overhead per binary.  group is only
+	 *           meaningful when has_group is 1.
+	 *   serial  nothing else runs while it runs.
+	 *   weight  slots of the N it occupies while it runs (0 and 1 mean 1;
+	 *           never more than workers: the caller rejects that).
+	 *   locks   bit i set: holds named lock i; units holding a common lock
+	 *           never overlap (at most 64 named locks).
+	 * A group's constraints are the union of its members' (serial if any
+	 * member is, the largest weight, all locks).
+	 */
+	unsigned has_group : 1;
+	unsigned serial : 1;
+	uint32_t group;
+	uint32_t weight;
+	uint64_t locks;
 };
 
 struct bal_binary {
@@ -74,12 +102,16 @@ struct balancer *balancer_new(const struct bal_opts *opts,
 			      const struct bal_test *tests, size_t ntests);
 void balancer_free(struct balancer *b);
 
-/* A unit of work: tests of one binary, to be run in one invocation. */
+/*
+ * A unit of work: tests of one binary, to be run in one invocation, or a
+ * same-worker group whose tests may span binaries (each binary's tests
+ * contiguous: one invocation per binary, in order).
+ */
 struct bal_unit {
 	const uint32_t *tests;  /* test indexes; valid until balancer_unit_done for this worker */
 	size_t ntests;
-	uint32_t binary;
-	double est;             /* estimated seconds, overhead included */
+	uint32_t binary;        /* the first test's binary */
+	double est;             /* estimated seconds, overheads included */
 	int smoke;              /* 1 if this is a smoke test */
 };
 
@@ -135,7 +167,63 @@ double bal_simulate(const struct bal_opts *opts,
 		    const struct bal_test *tests, size_t ntests,
 		    const double *actual, double *worker_busy);
 
-/* max(longest test, total work / workers): no schedule can beat it. */
+/*
+ * The caller's clock, in seconds since the run started.  Only used to know
+ * when running units are expected to end (start + est), so that a unit
+ * waiting for slots or for "serial" gets a reservation and small units are
+ * only backfilled where they end before it.  Call it before balancer_next
+ * and balancer_unit_done.  Until the first call there is no clock: only
+ * units that use slots and locks the waiting unit does not need are
+ * backfilled (safe, but slots may idle while a serial test waits).
+ */
+void balancer_set_now(struct balancer *b, double now);
+
+/*
+ * A planned run (for --plan): the units in dispatch order with the worker,
+ * start and end the simulation gives them (bal_simulate's machinery, the
+ * real policy, every test taking its estimate).
+ */
+struct bal_planned_unit {
+	double start, end;       /* simulated seconds */
+	unsigned worker;
+	size_t first, ntests;    /* its tests: plan.tests[first .. first+ntests) */
+	int smoke;
+};
+struct bal_plan {
+	struct bal_planned_unit *units;
+	size_t nunits;
+	uint32_t *tests;
+	double makespan;
+	double lower_bound;
+	double *worker_busy;     /* opts->workers entries */
+};
+/* Simulate with the estimates and keep the schedule.  Release with bal_plan_release. */
+void bal_plan_make(const struct bal_opts *opts, const struct bal_binary *binaries, size_t nbinaries,
+		   const struct bal_test *tests, size_t ntests, struct bal_plan *plan);
+void bal_plan_release(struct bal_plan *plan);
+
+/*
+ * CI shards by time: assign every test to one of nshards shards so that the
+ * shards' estimated loads are as even as possible.  Deterministic: the same
+ * tests, ids and estimates give the same partition on every machine,
+ * whatever order they come in (sort by est descending, then by id; tests
+ * whose est is not known are placed by a stable hash of the id after the
+ * known ones), longest first to the least-loaded shard (ties: lowest shard).
+ * A group goes whole to one shard.  keys[i] is test i's stable id (unique;
+ * compared bytewise, never by locale).  Estimates should be filled
+ * (bal_estimate); one still < 0 counts as 0.5 s.  Needs no balancer.
+ * shard_of[i] receives 0..nshards-1; load (nshards entries, may be NULL) the
+ * estimated seconds of each shard.
+ */
+void bal_shard(const struct bal_test *tests, size_t ntests, const char *const *keys,
+	       unsigned nshards, uint32_t *shard_of, double *load);
+
+/*
+ * No schedule can beat it: the larger of the area (duration x slots, over
+ * workers) and the longest chain that cannot overlap (the longest test,
+ * group or lock's holders) plus every exclusive test.  Without markers:
+ * max(longest test, total work / workers).  Overheads are left out.
+ */
 double bal_lower_bound(const struct bal_test *tests, size_t ntests, const double *actual,
 		       unsigned workers);
 

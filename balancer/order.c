@@ -1,14 +1,30 @@
 /*
- * order.c - the fixed dispatch order: smoke items, then failures, then the
- * rest, each longest first.
+ * order.c - items and the fixed dispatch order: smoke items, then failures,
+ * then exclusive items, then the rest, each longest first.
  *
- * Smoke selection takes the opts.smoke fastest items, but at most one per
- * binary while other binaries still have candidates: items are ranked within
- * their binary by (estimate, index), and the smoke items are the first ones
- * by (rank in binary, estimate, index).  Round 0 is the fastest test of every
- * binary, fastest first; round 1 the second fastest of every binary; and so
- * on.  A broken environment usually breaks every binary, and a broken binary
- * should be noticed within seconds, hence the spread.
+ * Classes: smoke, last run's failures, exclusive items (serial, or as many
+ * slots as workers), the rest.  Exclusive items go before the rest because
+ * an exclusive unit can only start once every worker is free: right after
+ * the smoke tests and failures little runs, so little waits for it (its
+ * reservation is near), while in the middle of the run every worker would
+ * drain for it (docs/scheduling.md measures both).
+ *
+ * Items: the test indexes are sorted with ungrouped tests first (by index)
+ * and grouped tests after them by (group, binary, index); every ungrouped
+ * test is an item, and every run of one group number is an item.  That
+ * sorted array is the members array, so an item's members are one slice of
+ * it.  A group's constraints are the union of its members': the most slots
+ * (a serial member makes the group serial), every lock, "failed" if any
+ * member failed last time.
+ *
+ * Smoke selection takes the opts.smoke fastest eligible items (ungrouped, one
+ * slot, no lock), but at most one per binary while other binaries still
+ * have candidates: items are ranked within their binary by (estimate,
+ * index), and the smoke items are the first ones by (rank in binary,
+ * estimate, index).  Round 0 is the fastest test of every binary, fastest
+ * first; round 1 the second fastest of every binary; and so on.  A broken
+ * environment usually breaks every binary, and a broken binary should be
+ * noticed within seconds, hence the spread.
  *
  * Everything is a sort with a total order (the index breaks every tie), so
  * the same input always gives the same order.
@@ -18,6 +34,77 @@
 
 #include "order.h"
 #include "util.h"
+
+uint32_t bal_test_slots(const struct bal_test *t, unsigned workers)
+{
+	if (!workers)
+		workers = 1;
+	if (t->serial || t->weight >= workers)
+		return workers;
+	return t->weight > 1 ? t->weight : 1;
+}
+
+/* qsort_r comparator over test indexes: ungrouped by index, then groups by (group, binary, index). */
+static int order_cmp_members(const void *pa, const void *pb, void *data)
+{
+	const struct bal_test *tests = data;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	const struct bal_test *ta = &tests[a], *tb = &tests[b];
+
+	if (ta->has_group != tb->has_group)
+		return ta->has_group ? 1 : -1;
+	if (ta->has_group && ta->group != tb->group)
+		return ta->group < tb->group ? -1 : 1;
+	if (ta->has_group && ta->binary != tb->binary)
+		return ta->binary < tb->binary ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Add test t to item `it` (the item's first member was set by the caller). */
+static void order_add_member(struct bal_item *it, const struct bal_test *t, uint32_t index,
+			     const struct bal_opts *opts)
+{
+	uint32_t slots = bal_test_slots(t, opts->workers);
+
+	it->ntests++;
+	it->nqueued++;
+	it->est += t->est > 0 ? t->est : 0;
+	if (slots > it->slots)
+		it->slots = slots;
+	it->locks |= t->locks;
+	if (index < it->test)
+		it->test = index;
+	if (it->slots == opts->workers && it->cls == BAL_CLASS_REST)
+		it->cls = BAL_CLASS_EXCLUSIVE;
+	if (opts->failed_first && t->failed_last)
+		it->cls = BAL_CLASS_FAILED;
+}
+
+static size_t order_make_items(struct bal_item *items, uint32_t *members, uint32_t *item_of,
+			       const struct bal_test *tests, size_t n, const struct bal_opts *opts)
+{
+	size_t nitems = 0, i;
+
+	for (i = 0; i < n; i++)
+		members[i] = i;
+	qsort_r(members, n, sizeof(*members), order_cmp_members, (void *)tests);
+	for (i = 0; i < n; i++) {
+		const struct bal_test *t = &tests[members[i]];
+		const struct bal_test *prev = i ? &tests[members[i - 1]] : NULL;
+		struct bal_item *it;
+
+		if (!t->has_group || !prev || !prev->has_group || prev->group != t->group) {
+			it = &items[nitems++];
+			*it = (struct bal_item){ .first = i, .test = members[i], .binary = t->binary,
+						 .slots = 1, .grouped = t->has_group,
+						 .cls = BAL_CLASS_REST };
+		}
+		it = &items[nitems - 1];
+		order_add_member(it, t, members[i], opts);
+		item_of[members[i]] = nitems - 1;
+	}
+	return nitems;
+}
 
 /* Sort key for the smoke choice: round (rank within the binary), then speed. */
 struct order_smoke_key {
@@ -37,25 +124,32 @@ static int order_cmp_fastest(const void *pa, const void *pb)
 	return a->item < b->item ? -1 : a->item > b->item;
 }
 
+static int order_smoke_eligible(const struct bal_item *it)
+{
+	return !it->grouped && it->slots == 1 && !it->locks;
+}
+
 static void order_choose_smoke(struct bal_item *items, size_t n, size_t nbinaries,
 			       unsigned smoke)
 {
 	struct order_smoke_key *keys = xcalloc(n ? n : 1, sizeof(*keys));
 	uint32_t *seen = xcalloc(nbinaries ? nbinaries : 1, sizeof(*seen));
-	size_t i;
+	size_t i, nkeys = 0;
 
-	/* First pass: fastest first over everything, to rank within binaries. */
+	/* First pass: fastest first over every eligible item, to rank within binaries. */
 	for (i = 0; i < n; i++) {
-		keys[i].est = items[i].est;
-		keys[i].item = i;
+		if (!order_smoke_eligible(&items[i]))
+			continue;
+		keys[nkeys].est = items[i].est;
+		keys[nkeys++].item = i;
 	}
-	qsort(keys, n, sizeof(*keys), order_cmp_fastest);
-	for (i = 0; i < n; i++)
+	qsort(keys, nkeys, sizeof(*keys), order_cmp_fastest);
+	for (i = 0; i < nkeys; i++)
 		keys[i].rank = seen[items[keys[i].item].binary]++;
 
 	/* Second pass: round by round. */
-	qsort(keys, n, sizeof(*keys), order_cmp_fastest);
-	for (i = 0; i < n && i < smoke; i++) {
+	qsort(keys, nkeys, sizeof(*keys), order_cmp_fastest);
+	for (i = 0; i < nkeys && i < smoke; i++) {
 		struct bal_item *it = &items[keys[i].item];
 
 		it->cls = BAL_CLASS_SMOKE;
@@ -65,7 +159,7 @@ static void order_choose_smoke(struct bal_item *items, size_t n, size_t nbinarie
 	free(keys);
 }
 
-/* qsort_r comparator: class, then smoke order or longest first, then index. */
+/* qsort_r comparator: class, then smoke order or longest first, then first test index. */
 static int order_cmp_dispatch(const void *pa, const void *pb, void *data)
 {
 	const struct bal_item *items = data;
@@ -81,27 +175,18 @@ static int order_cmp_dispatch(const void *pa, const void *pb, void *data)
 	return a->test < b->test ? -1 : a->test > b->test;
 }
 
-void bal_order_build(struct bal_item *items, uint32_t *order,
-		     const struct bal_test *tests, size_t n, size_t nbinaries,
-		     unsigned smoke, int failed_first)
+size_t bal_order_build(struct bal_item *items, uint32_t *members, uint32_t *item_of,
+		       uint32_t *order, const struct bal_test *tests, size_t n,
+		       size_t nbinaries, const struct bal_opts *opts)
 {
-	size_t i;
+	size_t nitems = order_make_items(items, members, item_of, tests, n, opts), i;
 
-	for (i = 0; i < n; i++) {
-		struct bal_item *it = &items[i];
-
-		it->test = i;
-		it->binary = tests[i].binary;
-		it->est = tests[i].est > 0 ? tests[i].est : 0;
-		it->cls = failed_first && tests[i].failed_last ? BAL_CLASS_FAILED : BAL_CLASS_REST;
-		it->smoke_seq = 0;
-		it->state = BAL_ITEM_QUEUED;
-		it->worker = 0;
+	for (i = 0; i < nitems; i++)
 		order[i] = i;
-	}
-	if (smoke)
-		order_choose_smoke(items, n, nbinaries, smoke);
-	qsort_r(order, n, sizeof(*order), order_cmp_dispatch, items);
-	for (i = 0; i < n; i++)
+	if (opts->smoke)
+		order_choose_smoke(items, nitems, nbinaries, opts->smoke);
+	qsort_r(order, nitems, sizeof(*order), order_cmp_dispatch, items);
+	for (i = 0; i < nitems; i++)
 		items[order[i]].pos = i;
+	return nitems;
 }

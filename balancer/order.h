@@ -2,16 +2,18 @@
  * order.h - private to balancer/: the items the queue holds and the fixed
  * dispatch order over them.
  *
- * An item is the smallest thing the queue hands out.  Today an item is one
- * test; a later same-worker group will be one item holding several tests
- * (its cost the sum of theirs), and a weighted or serial test an item with a
- * slot count.  Everything that orders, queues or sums work speaks of items so
- * that those features change order.c and the item, not the queue.
+ * An item is the smallest thing the queue hands out: one test, or a whole
+ * same-worker group (its members sorted by binary, then by test index, so
+ * each binary's tests are contiguous and run in one invocation).  An item
+ * also carries the constraints of its tests: the slots it occupies (1 ..
+ * workers; a serial item occupies all of them) and the named locks it holds.
+ * Everything that orders, queues or sums work speaks of items.
  *
  * The order is computed once by bal_order_build and never changes: smoke
- * items first (in smoke order), then last run's failures, then the rest,
- * each class longest first with ties broken by index.  A requeued item
- * therefore goes back "at its place" simply by being marked queued again.
+ * items first (in smoke order), then last run's failures, then exclusive
+ * items (serial, or weight >= workers), then the rest, each class longest first with ties broken by the item's first test index.
+ * A requeued item therefore goes back "at its place" simply by having queued
+ * members again.
  */
 #ifndef BALRUN_BALANCER_ORDER_H
 #define BALRUN_BALANCER_ORDER_H
@@ -25,35 +27,38 @@
 enum bal_class {
 	BAL_CLASS_SMOKE,
 	BAL_CLASS_FAILED,
+	BAL_CLASS_EXCLUSIVE,    /* occupies every slot (serial): best started while little runs */
 	BAL_CLASS_REST,
 };
 
-/* Where an item is: queued -> running -> finished, or running -> queued on requeue. */
-enum bal_item_state {
-	BAL_ITEM_QUEUED,
-	BAL_ITEM_RUNNING,
-	BAL_ITEM_FINISHED,
-};
-
 struct bal_item {
-	uint32_t test;          /* the one test of this item (item i holds test i) */
-	uint32_t binary;
-	double est;             /* seconds, overhead excluded */
+	uint32_t first, ntests; /* members: the members array [first .. first+ntests) */
+	uint32_t test;          /* smallest member index: breaks ties */
+	uint32_t binary;        /* the first member's binary: the batching key */
+	double est;             /* sum of the members' estimates, overhead excluded */
+	uint32_t slots;         /* 1 .. workers; workers for a serial item */
+	uint64_t locks;         /* named locks held while it runs */
+	unsigned grouped : 1;   /* a same-worker group: never batched with anything */
 	enum bal_class cls;
 	uint32_t smoke_seq;     /* place among the smoke items (BAL_CLASS_SMOKE only) */
 	uint32_t pos;           /* place in the dispatch order */
 	uint32_t bin_pos;       /* place in its binary's slice of the order */
-	unsigned worker;        /* the worker running it (BAL_ITEM_RUNNING only) */
-	enum bal_item_state state;
+	uint32_t nqueued;       /* members queued: the item is queued while > 0 */
 };
 
+/* Slots a test occupies on `workers` workers: serial -> all, else its weight (at least 1, at most all). */
+uint32_t bal_test_slots(const struct bal_test *t, unsigned workers);
+
 /*
- * Make items[0..n) from tests (one item per test, all queued), choose the
- * smoke items and the class of every item, and write the item indexes in
- * dispatch order into order[0..n).  Fills each item's pos.
+ * Make the items from tests[0..n) (one per ungrouped test, one per group, all
+ * queued) into items (room for n) and their members into members[0..n);
+ * item_of[t] receives the item of test t.  Choose the smoke items (only
+ * ungrouped tests of one slot without locks qualify) and the class of every
+ * item, and write the item indexes in dispatch order into order.  Fills each
+ * item's pos.  Returns the number of items.
  */
-void bal_order_build(struct bal_item *items, uint32_t *order,
-		     const struct bal_test *tests, size_t n, size_t nbinaries,
-		     unsigned smoke, int failed_first);
+size_t bal_order_build(struct bal_item *items, uint32_t *members, uint32_t *item_of,
+		       uint32_t *order, const struct bal_test *tests, size_t n,
+		       size_t nbinaries, const struct bal_opts *opts);
 
 #endif

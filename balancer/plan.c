@@ -1,95 +1,24 @@
 /*
- * plan.c - planning around the balancer: estimates for unknown tests, a
- * simulated run, and the lower bound no schedule can beat.
+ * plan.c - the simulated run: bal_simulate, plans for --plan
+ * (bal_plan_make), and bal_sim_run, which both use and which the benchmark
+ * calls with other backfilling policies.
  *
- * bal_simulate is an event-driven simulation of opts->workers workers that
- * uses the public balancer API exactly as the runner does: an idle worker
- * asks balancer_next; a unit pays its binary's overhead and then runs its
- * tests one after the other, each end being an event that calls
- * balancer_observe; the last one ends the unit (balancer_unit_done) and the
- * worker asks again, followed by every worker that was told BAL_WAIT.
- * Events are taken earliest first, ties by worker index, so a simulation is
- * deterministic.
+ * The simulation is event-driven over opts->workers workers and uses the
+ * public balancer API exactly as the runner does: the clock is set
+ * (balancer_set_now) before every call; an idle worker asks balancer_next; a
+ * unit pays an invocation overhead at its start and at every change of
+ * binary inside it (a multi-binary group), then runs its tests one after the
+ * other, each end being an event that calls balancer_observe; the last one
+ * ends the unit (balancer_unit_done) and the worker asks again, followed by
+ * every worker that was told BAL_WAIT.  Events are taken earliest first,
+ * ties by worker index, so a simulation is deterministic.  A plan records
+ * every unit with its worker, start and end, in dispatch order.
  */
 #include <stdlib.h>
+#include <string.h>
 
-#include "balancer.h"
+#include "internal.h"
 #include "util.h"
-
-/* Sort key for the per-binary medians: binary, then estimate. */
-struct plan_known {
-	uint32_t binary;
-	double est;
-};
-
-static int plan_cmp_known(const void *pa, const void *pb)
-{
-	const struct plan_known *a = pa, *b = pb;
-
-	if (a->binary != b->binary)
-		return a->binary < b->binary ? -1 : 1;
-	return a->est < b->est ? -1 : a->est > b->est;
-}
-
-/* Median of v[0..n), sorted (n > 0). */
-static double plan_median(const double *v, size_t n)
-{
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static int plan_cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-
-	return a < b ? -1 : a > b;
-}
-
-/* per_bin[b] = median of binary b's known estimates, or fallback if it has none. */
-static void plan_binary_medians(struct plan_known *known, double *ests, size_t nknown,
-				double *per_bin, size_t nbinaries, double fallback)
-{
-	size_t i, start;
-
-	for (i = 0; i < nbinaries; i++)
-		per_bin[i] = fallback;
-	qsort(known, nknown, sizeof(*known), plan_cmp_known);
-	for (i = 0; i < nknown; i++)
-		ests[i] = known[i].est;
-	for (start = 0; start < nknown; start = i) {
-		for (i = start; i < nknown && known[i].binary == known[start].binary; i++)
-			;
-		if (known[start].binary < nbinaries)
-			per_bin[known[start].binary] = plan_median(ests + start, i - start);
-	}
-}
-
-void bal_estimate(struct bal_test *tests, size_t ntests, size_t nbinaries, double default_est)
-{
-	struct plan_known *known = xcalloc(ntests ? ntests : 1, sizeof(*known));
-	double *ests = xcalloc(ntests ? ntests : 1, sizeof(*ests));
-	double *per_bin = xcalloc(nbinaries ? nbinaries : 1, sizeof(*per_bin));
-	double fallback = default_est > 0 ? default_est : 0.5;
-	size_t nknown = 0, i;
-
-	for (i = 0; i < ntests; i++) {
-		if (tests[i].est < 0)
-			continue;
-		known[nknown].binary = tests[i].binary;
-		known[nknown].est = ests[nknown] = tests[i].est;
-		nknown++;
-	}
-	if (nknown) {
-		qsort(ests, nknown, sizeof(*ests), plan_cmp_double);
-		fallback = plan_median(ests, nknown);
-	}
-	plan_binary_medians(known, ests, nknown, per_bin, nbinaries, fallback);
-	for (i = 0; i < ntests; i++)
-		if (tests[i].est < 0)
-			tests[i].est = tests[i].binary < nbinaries ? per_bin[tests[i].binary] : fallback;
-	free(per_bin);
-	free(ests);
-	free(known);
-}
 
 /* One simulated worker: idle, waiting for another unit to end, busy, or done. */
 enum plan_wstate { PLAN_IDLE, PLAN_WAITING, PLAN_BUSY, PLAN_DONE };
@@ -99,6 +28,7 @@ struct plan_worker {
 	struct bal_unit unit;
 	size_t next;            /* the unit's test that ends at `at` */
 	double at;              /* time of this worker's next event */
+	size_t planned;         /* its unit's index in the plan */
 };
 
 struct plan_sim {
@@ -111,29 +41,71 @@ struct plan_sim {
 	unsigned nw;
 	double *busy;           /* may be NULL */
 	double makespan;
+	struct bal_plan *plan;  /* may be NULL */
+	size_t units_alloc, tests_alloc;
 };
 
 static double plan_duration(const struct plan_sim *s, uint32_t test)
 {
-	return s->actual ? s->actual[test] : s->tests[test].est;
+	double d = s->actual ? s->actual[test] : s->tests[test].est;
+
+	return d > 0 ? d : 0;
+}
+
+static double plan_overhead(const struct plan_sim *s, uint32_t binary)
+{
+	double overhead = s->binaries[binary].overhead;
+
+	return overhead < 0 ? s->default_overhead : overhead;
+}
+
+/* Worker i starts a test of its unit at t; an overhead first if it opens an invocation. */
+static void plan_start_test(struct plan_sim *s, unsigned i, double t)
+{
+	struct plan_worker *w = &s->w[i];
+	uint32_t test = w->unit.tests[w->next];
+	double overhead = 0;
+
+	if (!w->next || s->tests[w->unit.tests[w->next - 1]].binary != s->tests[test].binary)
+		overhead = plan_overhead(s, s->tests[test].binary);
+	if (s->busy)
+		s->busy[i] += overhead;
+	w->at = t + overhead + plan_duration(s, test);
+}
+
+static void plan_record(struct plan_sim *s, unsigned i, double t)
+{
+	struct bal_plan *p = s->plan;
+	struct plan_worker *w = &s->w[i];
+	const struct bal_planned_unit *last = p->nunits ? &p->units[p->nunits - 1] : NULL;
+	size_t first = last ? last->first + last->ntests : 0;
+	struct bal_planned_unit *pu;
+
+	ALLOC_GROW(p->units, p->nunits + 1, s->units_alloc);
+	ALLOC_GROW(p->tests, first + w->unit.ntests, s->tests_alloc);
+	pu = &p->units[p->nunits];
+	pu->start = pu->end = t;
+	pu->worker = i;
+	pu->first = first;
+	pu->ntests = w->unit.ntests;
+	pu->smoke = w->unit.smoke;
+	memcpy(p->tests + first, w->unit.tests, w->unit.ntests * sizeof(*p->tests));
+	w->planned = p->nunits++;
 }
 
 /* Worker i is free at time t: give it a unit, or note that it waits or is done. */
 static void plan_dispatch(struct plan_sim *s, unsigned i, double t)
 {
 	struct plan_worker *w = &s->w[i];
-	double overhead;
 
+	balancer_set_now(s->b, t);
 	switch (balancer_next(s->b, i, &w->unit)) {
 	case BAL_UNIT:
-		overhead = s->binaries[w->unit.binary].overhead;
-		if (overhead < 0)
-			overhead = s->default_overhead;
 		w->state = PLAN_BUSY;
 		w->next = 0;
-		w->at = t + overhead + plan_duration(s, w->unit.tests[0]);
-		if (s->busy)
-			s->busy[i] += overhead;
+		plan_start_test(s, i, t);
+		if (s->plan)
+			plan_record(s, i, t);
 		break;
 	case BAL_WAIT:
 		w->state = PLAN_WAITING;
@@ -161,17 +133,20 @@ static void plan_step(struct plan_sim *s, unsigned i)
 {
 	struct plan_worker *w = &s->w[i];
 	uint32_t test = w->unit.tests[w->next];
-	double t = w->at, d = plan_duration(s, test);
+	double t = w->at;
 	unsigned j;
 
-	balancer_observe(s->b, i, test, d);
+	balancer_set_now(s->b, t);
+	balancer_observe(s->b, i, test, plan_duration(s, test));
 	if (s->busy)
-		s->busy[i] += d;
+		s->busy[i] += plan_duration(s, test);
 	if (++w->next < w->unit.ntests) {
-		w->at = t + plan_duration(s, w->unit.tests[w->next]);
+		plan_start_test(s, i, t);
 		return;
 	}
 	balancer_unit_done(s->b, i, NULL, 0);
+	if (s->plan)
+		s->plan->units[w->planned].end = t;
 	if (t > s->makespan)
 		s->makespan = t;
 	plan_dispatch(s, i, t);
@@ -180,25 +155,26 @@ static void plan_step(struct plan_sim *s, unsigned i)
 			plan_dispatch(s, j, t);
 }
 
-double bal_simulate(const struct bal_opts *opts,
-		    const struct bal_binary *binaries, size_t nbinaries,
-		    const struct bal_test *tests, size_t ntests,
-		    const double *actual, double *worker_busy)
+double bal_sim_run(const struct bal_opts *opts, const struct bal_binary *binaries,
+		   size_t nbinaries, const struct bal_test *tests, size_t ntests,
+		   const struct bal_sim_opts *so)
 {
 	struct plan_sim s = { 0 };
 	unsigned i;
 	int next;
 
 	s.b = balancer_new(opts, binaries, nbinaries, tests, ntests);
+	balancer_set_backfill(s.b, so->backfill);
 	s.binaries = binaries;
 	s.tests = tests;
-	s.actual = actual;
+	s.actual = so->actual;
 	s.default_overhead = opts->default_overhead > 0 ? opts->default_overhead : 0.04;
 	s.nw = opts->workers ? opts->workers : 1;
 	s.w = xcalloc(s.nw, sizeof(*s.w));
-	s.busy = worker_busy;
-	for (i = 0; worker_busy && i < s.nw; i++)
-		worker_busy[i] = 0;
+	s.busy = so->worker_busy;
+	s.plan = so->plan;
+	for (i = 0; s.busy && i < s.nw; i++)
+		s.busy[i] = 0;
 	for (i = 0; i < s.nw; i++)
 		plan_dispatch(&s, i, 0);
 	while ((next = plan_earliest(&s)) >= 0)
@@ -208,21 +184,34 @@ double bal_simulate(const struct bal_opts *opts,
 	return s.makespan;
 }
 
-double bal_lower_bound(const struct bal_test *tests, size_t ntests, const double *actual,
-		       unsigned workers)
+double bal_simulate(const struct bal_opts *opts,
+		    const struct bal_binary *binaries, size_t nbinaries,
+		    const struct bal_test *tests, size_t ntests,
+		    const double *actual, double *worker_busy)
 {
-	double total = 0, longest = 0;
-	size_t i;
+	struct bal_sim_opts so = { .backfill = BAL_BACKFILL_EASY, .actual = actual,
+				   .worker_busy = worker_busy };
 
-	for (i = 0; i < ntests; i++) {
-		double d = actual ? actual[i] : tests[i].est;
+	return bal_sim_run(opts, binaries, nbinaries, tests, ntests, &so);
+}
 
-		if (d < 0)
-			d = 0;
-		total += d;
-		if (d > longest)
-			longest = d;
-	}
-	total /= workers ? workers : 1;
-	return total > longest ? total : longest;
+void bal_plan_make(const struct bal_opts *opts, const struct bal_binary *binaries, size_t nbinaries,
+		   const struct bal_test *tests, size_t ntests, struct bal_plan *plan)
+{
+	unsigned workers = opts->workers ? opts->workers : 1;
+	struct bal_sim_opts so = { .backfill = BAL_BACKFILL_EASY, .plan = plan };
+
+	memset(plan, 0, sizeof(*plan));
+	plan->worker_busy = xcalloc(workers, sizeof(*plan->worker_busy));
+	so.worker_busy = plan->worker_busy;
+	plan->makespan = bal_sim_run(opts, binaries, nbinaries, tests, ntests, &so);
+	plan->lower_bound = bal_lower_bound(tests, ntests, NULL, workers);
+}
+
+void bal_plan_release(struct bal_plan *plan)
+{
+	free(plan->units);
+	free(plan->tests);
+	free(plan->worker_busy);
+	memset(plan, 0, sizeof(*plan));
 }

@@ -75,8 +75,11 @@ void sim_suite_make(struct sim_suite *s, const struct sim_spec *spec)
 	}
 	if (spec->shape == SIM_GIANT && s->ntests)
 		s->actual[s->ntests * 3 / 4] = total / 3;   /* a quarter of the new total */
-	for (i = 0; i < s->ntests; i++)
+	s->ids = xcalloc(s->ntests ? s->ntests : 1, sizeof(*s->ids));
+	for (i = 0; i < s->ntests; i++) {
 		s->tests[i].est = s->actual[i];
+		s->ids[i] = xasprintf("b%02u/suite::t%05zu", (unsigned)s->tests[i].binary, i);
+	}
 }
 
 void sim_suite_noise(struct sim_suite *s, double lo, double hi, uint64_t seed)
@@ -91,6 +94,12 @@ void sim_suite_noise(struct sim_suite *s, double lo, double hi, uint64_t seed)
 
 void sim_suite_release(struct sim_suite *s)
 {
+	size_t i;
+
+	for (i = 0; s->ids && i < s->ntests; i++)
+		free(s->ids[i]);
+	free(s->ids);
+	s->ids = NULL;
 	free(s->binaries);
 	free(s->tests);
 	free(s->actual);
@@ -191,4 +200,60 @@ double sim_static_makespan(const struct sim_suite *s, const unsigned *assign, un
 	free(last);
 	free(load);
 	return makespan;
+}
+
+/* A random permutation of 0..n-1 (Fisher-Yates). */
+static uint32_t *sim_permutation(size_t n, struct sim_rng *r)
+{
+	uint32_t *p = xcalloc(n ? n : 1, sizeof(*p));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = i;
+	for (i = n; i > 1; i--) {
+		size_t j = (size_t)(sim_uniform(r) * i), t = p[i - 1];
+
+		p[i - 1] = p[j];
+		p[j] = t;
+	}
+	return p;
+}
+
+void sim_suite_mark(struct sim_suite *s, const struct sim_marks *m, uint64_t seed)
+{
+	struct sim_rng r;
+	uint32_t *p;
+	size_t k = 0, i;
+
+	sim_rng_seed(&r, seed);
+	p = sim_permutation(s->ntests, &r);
+	for (i = 0; i < (size_t)m->ngroups * m->group_size && k < s->ntests; i++, k++) {
+		s->tests[p[k]].has_group = 1;
+		s->tests[p[k]].group = i / m->group_size;
+	}
+	for (i = 0; i < m->nserial && k < s->ntests; i++, k++)
+		s->tests[p[k]].serial = 1;
+	for (i = 0; i < (size_t)m->nlocks * m->per_lock && k < s->ntests; i++, k++)
+		s->tests[p[k]].locks = 1ull << (i / m->per_lock % 64);
+	for (i = 0; i < m->nweighted && k < s->ntests; i++, k++)
+		s->tests[p[k]].weight = 2 + (uint32_t)(sim_uniform(&r) * (m->max_weight - 1));
+	free(p);
+}
+
+double sim_shard_imbalance(const struct sim_suite *s, const unsigned *assign, unsigned nshards)
+{
+	double *load = xcalloc(nshards, sizeof(*load));
+	double total = 0, most = 0;
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < s->ntests; i++) {
+		load[assign[i]] += s->actual[i];
+		total += s->actual[i];
+	}
+	for (k = 0; k < nshards; k++)
+		if (load[k] > most)
+			most = load[k];
+	free(load);
+	return total > 0 ? most / (total / nshards) : 1;
 }

@@ -14,6 +14,10 @@
  * share in discovery order, paying one overhead per binary for a batchable
  * binary (one invocation runs its whole share, as a gtest shard does) and
  * one per test otherwise.
+ *
+ * sim_suite_mark adds groups, serial tests, locks and weights, to measure
+ * the constrained scheduler (the comparison policies themselves are in
+ * balancer/internal.h: enum bal_backfill, bal_sim_run).
  */
 #ifndef BALRUN_SIMSUITE_H
 #define BALRUN_SIMSUITE_H
@@ -55,12 +59,26 @@ struct sim_suite {
 	struct bal_test *tests; /* est = actual until sim_suite_noise */
 	size_t ntests;
 	double *actual;
+	char **ids;             /* "bNN/suite::tNNNNN", unique, for bal_shard */
 };
 
 void sim_suite_make(struct sim_suite *s, const struct sim_spec *spec);
 /* Set every estimate to actual * f, f log-uniform in [lo, hi]. */
 void sim_suite_noise(struct sim_suite *s, double lo, double hi, uint64_t seed);
 void sim_suite_release(struct sim_suite *s);
+
+/*
+ * Markers to scatter over a suite: disjoint random tests become members of
+ * ngroups groups of group_size, serial, holders of one of nlocks locks
+ * (per_lock each) and weighted (2 .. max_weight slots).
+ */
+struct sim_marks {
+	unsigned ngroups, group_size;
+	unsigned nserial;
+	unsigned nlocks, per_lock;
+	unsigned nweighted, max_weight;
+};
+void sim_suite_mark(struct sim_suite *s, const struct sim_marks *m, uint64_t seed);
 
 /*
  * Static splits: assign[i] receives the worker of test i.  Those that plan
@@ -77,5 +95,7 @@ void sim_split_lpt(const struct sim_suite *s, unsigned workers, unsigned *assign
 
 /* Makespan of a static split run with the actual durations (see the top of this file). */
 double sim_static_makespan(const struct sim_suite *s, const unsigned *assign, unsigned workers);
+/* Largest over mean of the shards' actual work (1.0 = perfect; overheads left out). */
+double sim_shard_imbalance(const struct sim_suite *s, const unsigned *assign, unsigned nshards);
 
 #endif

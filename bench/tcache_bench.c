@@ -6,7 +6,10 @@
  *   save (first)   recording all of them and writing the file
  *   load           tc_open of the file
  *   save (merge)   one more result saved: re-read under the lock, apply,
- *                  write, fsync, rename
+ *                  prune, write, fsync, rename
+ *   prune          balrun cache prune: the same without a result
+ *   merge          balrun cache merge -o of the file with itself: two
+ *                  parses, newest-wins merge, sort, write
  * and prints the milliseconds and the file size.  Not a pass/fail test:
  * numbers depend on the machine.  Usage: tcache_bench [entries]
  */
@@ -58,6 +61,33 @@ static void bench_fill(struct timing_cache *c, long entries)
 	strbuf_release(&id);
 }
 
+/* tc_prune of the whole file, and a merge of it with itself into a new file. */
+static void bench_prune_and_merge(const char *dir, const char *path)
+{
+	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT;
+	struct timing_cache *c = bench_open(dir);
+	char *out = xasprintf("%s/merged", dir);
+	const char *inputs[] = { path, path };
+	size_t dropped;
+	uint64_t start = now_ns();
+
+	if (tc_prune(c, &dropped, &err))
+		die("%s", err.buf);
+	printf("prune:         %8.1f ms  (lock, re-read, prune, write; %zu dropped)\n",
+	       bench_ms_since(start), dropped);
+	tc_free(c);
+	c = tc_open_file(out, &warn, &err);
+	start = now_ns();
+	if (!c || tc_merge_files(c, inputs, 2, 1, &warn, &err))
+		die("%s", err.buf);
+	printf("merge:         %8.1f ms  (2 files of %zu entries, sorted output)\n",
+	       bench_ms_since(start), tc_count(c));
+	tc_free(c);
+	free(out);
+	strbuf_release(&warn);
+	strbuf_release(&err);
+}
+
 int main(int argc, char **argv)
 {
 	long entries = argc > 1 ? atol(argv[1]) : 100000;
@@ -81,13 +111,14 @@ int main(int argc, char **argv)
 	tc_record_test(c, "build/tests/suite_000::case_0", OUTCOME_PASS, 0.5, 2048);
 	start = now_ns();
 	bench_save(c);
-	printf("save (merge):  %8.1f ms  (re-read, apply, write, fsync, rename)\n",
+	printf("save (merge):  %8.1f ms  (re-read, apply, prune, write, fsync, rename)\n",
 	       bench_ms_since(start));
 	tc_free(c);
 
 	char *path = xasprintf("%s/%s", dir, TC_FILE_NAME);
 	if (stat(path, &st) == 0)
 		printf("file size:     %8.2f MiB\n", (double)st.st_size / (1024.0 * 1024.0));
+	bench_prune_and_merge(dir, path);
 	char *cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "tcache_bench: could not remove '%s'\n", dir);

@@ -62,13 +62,16 @@ struct proto_field {
 	size_t off;        /* of the value in its struct */
 	size_t count_off;  /* BYTES and arrays: of the size_t length */
 	unsigned limit;    /* ENUM: number of valid values */
+	unsigned optional; /* arrays only: may be missing (NULL in the struct, then not sent) */
 };
 
-#define FIELD(key, kind, type, member) { key, kind, offsetof(type, member), 0, 0 }
+#define FIELD(key, kind, type, member) { key, kind, offsetof(type, member), 0, 0, 0 }
 #define FIELD_N(key, kind, type, member, count) \
-	{ key, kind, offsetof(type, member), offsetof(type, count), 0 }
+	{ key, kind, offsetof(type, member), offsetof(type, count), 0, 0 }
 #define FIELD_E(key, type, member, limit) \
-	{ key, FIELD_ENUM, offsetof(type, member), 0, limit }
+	{ key, FIELD_ENUM, offsetof(type, member), 0, limit, 0 }
+#define FIELD_OPT_N(key, kind, type, member, count) \
+	{ key, kind, offsetof(type, member), offsetof(type, count), 0, 1 }
 
 _Static_assert(sizeof(enum test_kind) == sizeof(unsigned), "enum stored as unsigned");
 _Static_assert(sizeof(enum outcome) == sizeof(unsigned), "enum stored as unsigned");
@@ -84,6 +87,7 @@ static const struct proto_field proto_invocation_fields[] = {
 	FIELD_E("kind", struct proto_invocation, kind, KIND__COUNT),
 	FIELD_N("tests", FIELD_STR_ARRAY, struct proto_invocation, tests, ntests),
 	FIELD("preload", FIELD_STR, struct proto_invocation, preload),
+	FIELD_OPT_N("timeouts_ms", FIELD_U64_ARRAY, struct proto_invocation, timeouts_ms, ntests),
 };
 
 static const struct proto_field proto_run_fields[] = {
@@ -196,14 +200,37 @@ static void proto_pack_value(msgpack_packer *pk, const struct proto_field *f, co
 	}
 }
 
-static void proto_pack_record(msgpack_packer *pk, const struct proto_field *fields,
+/* An optional field is sent only when it is set. */
+static int proto_field_present(const struct proto_field *f, const void *base)
+{
+	return !f->optional || *AT(base, f, void *) != NULL;
+}
+
+static void proto_pack_fields(msgpack_packer *pk, const struct proto_field *fields,
 			      size_t nfields, const void *base)
 {
-	msgpack_pack_map(pk, nfields);
 	for (size_t i = 0; i < nfields; i++) {
+		if (!proto_field_present(&fields[i], base))
+			continue;
 		proto_pack_str(pk, fields[i].key);
 		proto_pack_value(pk, &fields[i], base);
 	}
+}
+
+static size_t proto_count_present(const struct proto_field *fields, size_t nfields,
+				  const void *base)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < nfields; i++)
+		n += proto_field_present(&fields[i], base);
+	return n;
+}
+
+static void proto_pack_record(msgpack_packer *pk, const struct proto_field *fields,
+			      size_t nfields, const void *base)
+{
+	msgpack_pack_map(pk, proto_count_present(fields, nfields, base));
+	proto_pack_fields(pk, fields, nfields, base);
 }
 
 void proto_encode(struct strbuf *out, const struct proto_msg *m)
@@ -214,13 +241,10 @@ void proto_encode(struct strbuf *out, const struct proto_msg *m)
 	if (!s)
 		die("BUG: proto_encode of message type %d", (int)m->type);
 	msgpack_packer_init(&pk, out, proto_strbuf_write);
-	msgpack_pack_map(&pk, s->nfields + 1);
+	msgpack_pack_map(&pk, proto_count_present(s->fields, s->nfields, &m->u) + 1);
 	proto_pack_str(&pk, "t");
 	proto_pack_str(&pk, s->name);
-	for (size_t i = 0; i < s->nfields; i++) {
-		proto_pack_str(&pk, s->fields[i].key);
-		proto_pack_value(&pk, &s->fields[i], &m->u);
-	}
+	proto_pack_fields(&pk, s->fields, s->nfields, &m->u);
 }
 
 /* ---- freeing ---- */
@@ -483,7 +507,7 @@ static int proto_decode_record(const struct proto_decoder *d, const struct proto
 		seen |= 1u << (f - fields);
 	}
 	for (size_t i = 0; i < nfields; i++)
-		if (!(seen & (1u << i)))
+		if (!(seen & (1u << i)) && !fields[i].optional)
 			return proto_fail(d, "'%s' is missing", fields[i].key);
 	return 0;
 }

@@ -66,6 +66,8 @@ struct proto_invocation {
 	size_t ntests;
 	char *preload;           /* LD_PRELOAD value for this binary ("" = none); cmocka:
 	                            the shim, after any sanitizer runtime the binary needs */
+	uint64_t *timeouts_ms;   /* optional (NULL: not sent): per test, ntests entries, its
+	                            time limit in ms (0 none); replaces the RUN's timeout_ms */
 };
 
 struct proto_run {

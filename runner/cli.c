@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcache.h"
 #include "util.h"
 
 #ifndef BALRUN_VERSION
@@ -44,12 +45,39 @@ static const char usage_text[] =
 "      --timeout SECONDS time limit of each test (default: none)\n"
 "      --collect-timeout SECONDS\n"
 "                        time limit for listing one binary's tests (default 30)\n"
-"      --smoke K         run the K fastest known tests first (default min(N,4))\n"
+"      --smoke K         run the K fastest known tests first (default min(N,4));\n"
+"                        if 2 or more that passed last time all fail, the\n"
+"                        run stops\n"
+"      --max-worker-restart N\n"
+"                        replace lost workers at most N times (default 4 x N)\n"
+"      --resume          after an interrupted run, skip the tests that passed in\n"
+"                        it (read from the checkpoint in the cache directory)\n"
 "\n"
 "Timings:\n"
 "      --cache-dir DIR   where timings live (default .balrun/ at the root of the\n"
 "                        git repository, else in the current directory)\n"
 "      --no-cache        neither read nor write timings\n"
+"      --timings-from REV\n"
+"                        plan with the timings committed at git revision REV\n"
+"                        (e.g. origin/main); this run's results still go to\n"
+"                        the local cache\n"
+"      --prune-runs K, --prune-days D\n"
+"                        on save, forget tests not seen in the last K runs\n"
+"                        (default 50) and for D days (default 30); 0: rule off\n"
+"\n"
+"Markers, shards, plans (PATTERN: a glob over test ids, bin::suite/name):\n"
+"      --group NAME=PATTERN  matching tests form one unit on one worker, in a row\n"
+"      --serial PATTERN  matching tests run alone\n"
+"      --lock NAME=PATTERN   no two matching tests run at the same time\n"
+"      --weight N=PATTERN    matching tests occupy N of the workers\n"
+"      --markers         with --list: each test's markers and where they come\n"
+"                        from (include/balrun.h, .balrun.conf, the command line)\n"
+"      --config FILE     read FILE instead of .balrun.conf at the repository root\n"
+"      --no-config       read no config file\n"
+"      --shard K/N|ci    run only shard K of N time-balanced shards (1-based; ci:\n"
+"                        from CI_NODE_INDEX/CI_NODE_TOTAL and the like)\n"
+"      --plan            print the predicted order, per-worker load and makespan\n"
+"                        against the lower bound; run nothing\n"
 "\n"
 "Output:\n"
 "  -v, --verbose         also show passing tests' output\n"
@@ -68,6 +96,9 @@ enum {
 	OPT_LF = 256, OPT_FF, OPT_NO_FF, OPT_LIST, OPT_MAXFAIL, OPT_TIMEOUT,
 	OPT_COLLECT_TIMEOUT, OPT_SMOKE, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_DURATIONS,
 	OPT_JSON, OPT_COLOR, OPT_VERSION,
+	OPT_TIMINGS_FROM, OPT_PRUNE_RUNS, OPT_PRUNE_DAYS,
+	OPT_GROUP, OPT_SERIAL, OPT_LOCK, OPT_WEIGHT, OPT_MARKERS, OPT_PLAN, OPT_SHARD, OPT_CONFIG,
+	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME,
 };
 
 static const struct option long_options[] = {
@@ -88,12 +119,29 @@ static const struct option long_options[] = {
 	{ "smoke", required_argument, NULL, OPT_SMOKE },
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+	{ "timings-from", required_argument, NULL, OPT_TIMINGS_FROM },
+	{ "prune-runs", required_argument, NULL, OPT_PRUNE_RUNS },
+	{ "prune-days", required_argument, NULL, OPT_PRUNE_DAYS },
 	{ "durations", required_argument, NULL, OPT_DURATIONS },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "max-worker-restart", required_argument, NULL, OPT_MAX_RESTART },
+	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "serial", required_argument, NULL, OPT_SERIAL },
+	{ "lock", required_argument, NULL, OPT_LOCK },
+	{ "weight", required_argument, NULL, OPT_WEIGHT },
+	{ "markers", no_argument, NULL, OPT_MARKERS },
+	{ "plan", no_argument, NULL, OPT_PLAN },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* indexed by OPT_GROUP.. in enum order */
+static const char *const marker_flags[] = { "--group", "--serial", "--lock", "--weight" };
 
 static int parse_count(const char *flag, const char *s, int min, int *out, struct strbuf *err)
 {
@@ -160,7 +208,7 @@ static int parse_color(const char *s, int *out, struct strbuf *err)
 static int parse_one(struct options *o, int c, const char *arg, struct strbuf *err)
 {
 	switch (c) {
-	case 'n': return cli_parse_workers(arg, &o->workers, err);
+	case 'n': o->workers_given = 1; return cli_parse_workers(arg, &o->workers, err);
 	case 'x': o->maxfail = 1; return 0;
 	case 'v': o->verbose++; return 0;
 	case 'q': o->verbose--; return 0;
@@ -179,6 +227,9 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 	case OPT_SMOKE: return parse_count("--smoke", arg, 0, &o->smoke, err);
 	case OPT_CACHE_DIR: o->cache_dir = arg; return 0;
 	case OPT_NO_CACHE: o->no_cache = 1; return 0;
+	case OPT_TIMINGS_FROM: o->timings_from = arg; return 0;
+	case OPT_PRUNE_RUNS: return parse_count("--prune-runs", arg, 0, &o->prune_runs, err);
+	case OPT_PRUNE_DAYS: return parse_count("--prune-days", arg, 0, &o->prune_days, err);
 	case OPT_DURATIONS:
 		if (parse_count("--durations", arg, 0, &o->durations, err))
 			return -1;
@@ -187,6 +238,18 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 		return 0;
 	case OPT_JSON: o->json = arg; return 0;
 	case OPT_COLOR: return parse_color(arg, &o->color, err);
+	case OPT_MAX_RESTART: return parse_count("--max-worker-restart", arg, 0, &o->max_restarts, err);
+	case OPT_RESUME: o->resume = 1; return 0;
+	case OPT_GROUP: case OPT_SERIAL: case OPT_LOCK: case OPT_WEIGHT:
+		/* checked by markers_add_cli, which names the flag */
+		strvec_push(&o->marker_args, marker_flags[c - OPT_GROUP]);
+		strvec_push(&o->marker_args, arg);
+		return 0;
+	case OPT_MARKERS: o->markers = o->list = 1; return 0;
+	case OPT_PLAN: o->plan = 1; return 0;
+	case OPT_SHARD: o->shard = arg; return 0;
+	case OPT_CONFIG: o->config = arg; return 0;
+	case OPT_NO_CONFIG: o->no_config = 1; return 0;
 	}
 	return -1;
 }
@@ -197,6 +260,9 @@ static void options_defaults(struct options *o)
 	o->failed_first = 1;
 	o->collect_timeout = 30;
 	o->smoke = -1;
+	o->prune_runs = TC_PRUNE_RUNS;
+	o->prune_days = TC_PRUNE_DAYS;
+	o->max_restarts = -1;
 	o->color = -1;
 }
 
@@ -241,4 +307,5 @@ void cli_release(struct options *o)
 	free(o->keywords);
 	o->keywords = NULL;
 	o->nkeywords = o->keywords_alloc = 0;
+	strvec_clear(&o->marker_args);
 }

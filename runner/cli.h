@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "strbuf.h"
+#include "strvec.h"
 
 struct options {
 	int workers;             /* 0 = auto */
@@ -24,6 +25,8 @@ struct options {
 	double timeout;          /* --timeout SECONDS; 0 = none */
 	double collect_timeout;  /* --collect-timeout SECONDS */
 	const char *cache_dir;   /* --cache-dir */
+	const char *timings_from; /* --timings-from REV: plan with the timings committed at REV */
+	int prune_runs, prune_days; /* --prune-runs K / --prune-days D (tc_set_prune) */
 	int no_cache;            /* --no-cache: neither read nor write timings */
 	int smoke;               /* --smoke K; -1 = default min(N, 4) */
 	const char *json;        /* --json FILE */
@@ -31,6 +34,16 @@ struct options {
 	int color;               /* -1 auto, 0 never, 1 always */
 	char **binaries;         /* positional arguments */
 	size_t nbinaries;
+	/* markers, shards, plans, config (docs/markers.md) */
+	int workers_given;       /* -n was given: it beats the config file */
+	struct strvec marker_args; /* --group/--serial/--lock/--weight: (flag, value) pairs in order */
+	int markers;             /* --markers: --list shows each test's markers */
+	int plan;                /* --plan: print the predicted schedule, run nothing */
+	const char *shard;       /* --shard K/N or ci; NULL = the whole suite */
+	const char *config;      /* --config FILE */
+	int no_config;           /* --no-config */
+	int max_restarts;        /* --max-worker-restart N; -1 = 4 x workers */
+	int resume;              /* --resume: skip what passed in the interrupted run */
 };
 
 enum cli_result {

@@ -119,6 +119,8 @@ static int add_binary(struct run *r, const char *arg, const struct collect_opts 
 	b->abspath = abs;
 	b->id = repo_relative(o->repo, abs);
 	classify(b, &probe, o->shim, notes);
+	if (probe.markers.len)
+		b->markers = strbuf_detach(&probe.markers, &b->markers_len);
 	elf_probe_release(&probe);
 	return 0;
 }

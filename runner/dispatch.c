@@ -21,6 +21,7 @@
 
 #include "proc.h"
 #include "proto.h"
+#include "reap.h"
 #include "strvec.h"
 #include "util.h"
 
@@ -45,6 +46,7 @@ struct slot {
 	unsigned char *got;       /* RESULT seen for tests[i] */
 	long running;             /* index in tests of the running test, or -1 */
 	uint64_t unit_start_ns;
+	int smoke;                /* the unit is a smoke test */
 };
 
 struct dispatcher {
@@ -64,6 +66,9 @@ struct dispatcher {
 	int stopping;             /* no more dispatching */
 	char *stop_reason;        /* why tests that did not run did not run */
 	int fatal;
+	unsigned smoke_sent, smoke_done, smoke_failed;
+	int smoke_unproven;       /* a smoke test did not pass last time: no verdict on the environment */
+	int other_sent;           /* a unit that is no smoke test was sent */
 };
 
 static volatile sig_atomic_t pending_signal, signal_count;
@@ -186,6 +191,57 @@ static void count_failure(struct dispatcher *d, const struct test_case *t)
 	}
 }
 
+/* Write a finished test to the timing cache and the checkpoint. */
+static void remember(struct dispatcher *d, const struct test_case *t, uint64_t rss_kb)
+{
+	if (d->tc)
+		tc_record_test(d->tc, t->id, t->outcome, t->duration, rss_kb);
+	checkpoint_add(d->o->checkpoint, t);
+}
+
+/*
+ * Every smoke test that ran failed (at least two), and each had passed last
+ * time: the environment is broken.  (Tests that failed last time, or never
+ * ran, failing now say nothing about the environment.)
+ */
+static int smoke_broken(const struct dispatcher *d)
+{
+	return d->smoke_sent >= 2 && !d->smoke_unproven && d->smoke_done == d->smoke_sent &&
+	       d->smoke_failed == d->smoke_done;
+}
+
+/* A smoke test is evidence about the environment only if it passed last time. */
+static void smoke_note_sent(struct dispatcher *d, const struct bal_unit *u)
+{
+	for (size_t i = 0; i < u->ntests; i++) {
+		const struct tc_entry *e = d->tc ? tc_get(d->tc, test_of(d, u->tests[i])->id) : NULL;
+		d->smoke_unproven |= !e || !e->runs || e->last_outcome != OUTCOME_PASS;
+	}
+	d->smoke_sent += (unsigned)u->ntests;
+}
+
+static void smoke_stop(struct dispatcher *d)
+{
+	char why[200];
+
+	snprintf(why, sizeof(why), "all %u smoke tests failed: the environment looks broken; stopping "
+		 "(use --smoke 0 to run everything anyway)", d->smoke_done);
+	note(d, "%s", why);
+	d->st->smoke_failed = 1;
+	begin_stop(d, "not run: all smoke tests failed");
+}
+
+/* A test of slot s finished: count it if it was a smoke test. */
+static void smoke_observe(struct dispatcher *d, const struct slot *s, const struct test_case *t)
+{
+	if (!s->smoke || t->outcome == OUTCOME_NOTRUN)
+		return;
+	d->smoke_done++;
+	d->smoke_failed += outcome_is_failure(t->outcome);
+	if (smoke_broken(d) && d->other_sent && !d->stopping)
+		smoke_stop(d);
+}
+
 /* A test of a busy slot ended without a RESULT from the worker. */
 static void finish_unreported(struct dispatcher *d, struct slot *s, uint32_t bi, enum outcome o,
 			      const char *msg)
@@ -197,12 +253,13 @@ static void finish_unreported(struct dispatcher *d, struct slot *s, uint32_t bi,
 	t->duration = t->end - t->start;
 	t->worker = (int)s->id;
 	test_finish(t, o, msg);
-	if (o != OUTCOME_NOTRUN && d->tc)
-		tc_record_test(d->tc, t->id, o, t->duration, 0);
+	if (o != OUTCOME_NOTRUN)
+		remember(d, t, 0);
 	d->st->tests[s->id]++;
 	if (d->obs->test_finished)
 		d->obs->test_finished(d->obs->data, t);
 	count_failure(d, t);
+	smoke_observe(d, s, t);
 }
 
 static void account_unit(struct dispatcher *d, struct slot *s)
@@ -230,10 +287,24 @@ static void requeue_rest(struct dispatcher *d, struct slot *s, int progress, con
 		} else {
 			t->state = TEST_PENDING;
 			back[nback++] = s->tests[i];
+			d->smoke_sent -= s->smoke;	/* it will be sent again */
 		}
 	}
 	balancer_unit_done(d->b, s->id, back, nback);
 	free(back);
+}
+
+/* Kill what lost workers left behind: every child of ours that is not a live worker. */
+static void reap_orphans(struct dispatcher *d)
+{
+	pid_t *keep = xcalloc(d->o->workers, sizeof(*keep));
+	size_t n = 0;
+
+	for (unsigned i = 0; i < d->o->workers; i++)
+		if (d->slots[i].state != SLOT_DEAD && d->slots[i].proc.pid > 0)
+			keep[n++] = d->slots[i].proc.pid;
+	reap_descendants(keep, n);
+	free(keep);
 }
 
 static void slot_reap(struct slot *s, int *status)
@@ -258,6 +329,7 @@ static void slot_lost(struct dispatcher *d, struct slot *s, const char *why)
 	int status = 0;
 
 	slot_reap(s, &status);
+	reap_orphans(d);
 	if (was == SLOT_STOPPING && !s->tests)
 		return;		/* an orderly exit */
 	snprintf(msg, sizeof(msg), "worker %u %s (%s)", s->id, why,
@@ -290,10 +362,39 @@ static void slot_lost(struct dispatcher *d, struct slot *s, const char *why)
 		note(d, "started a new worker %u", s->id);
 }
 
+static uint64_t seconds_to_ms(double s)
+{
+	return s > 0 ? (uint64_t)(s * 1000 + 0.5) : 0;
+}
+
+/*
+ * Tests with a time limit of their own (markers, config) make their
+ * invocation carry a per-test array; the others in it get --timeout.
+ */
+static void fill_timeouts(struct dispatcher *d, const struct bal_unit *u, struct proto_run *run)
+{
+	size_t k = 0;
+	int own = 0;
+
+	for (size_t i = 0; i < u->ntests; i++)
+		own |= test_of(d, u->tests[i])->timeout > 0;
+	if (!own)
+		return;
+	for (size_t i = 0; i < run->ninv; i++) {
+		struct proto_invocation *inv = &run->inv[i];
+		inv->timeouts_ms = xcalloc(inv->ntests, sizeof(*inv->timeouts_ms));
+		for (size_t j = 0; j < inv->ntests; j++, k++) {
+			const struct test_case *t = test_of(d, u->tests[k]);
+			inv->timeouts_ms[j] = seconds_to_ms(t->timeout > 0 ? t->timeout : d->o->timeout);
+		}
+	}
+}
+
 static void fill_run(struct dispatcher *d, const struct bal_unit *u, struct proto_run *run)
 {
 	run->unit = d->next_unit++;
-	run->timeout_ms = (uint32_t)(d->o->timeout * 1000);
+	run->timeout_ms = (uint32_t)(seconds_to_ms(d->o->timeout) > UINT32_MAX ? UINT32_MAX :
+				     seconds_to_ms(d->o->timeout));
 	run->inv = xcalloc(u->ntests, sizeof(*run->inv));
 	run->ninv = 0;
 	for (size_t i = 0; i < u->ntests; i++) {
@@ -309,6 +410,7 @@ static void fill_run(struct dispatcher *d, const struct bal_unit *u, struct prot
 		}
 		inv->tests[inv->ntests++] = t->name;
 	}
+	fill_timeouts(d, u, run);
 }
 
 static void send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit *u)
@@ -325,11 +427,17 @@ static void send_unit(struct dispatcher *d, struct slot *s, const struct bal_uni
 	s->running = -1;
 	s->unit_start_ns = now_ns();
 	s->state = SLOT_BUSY;
+	s->smoke = u->smoke;
+	if (u->smoke)
+		smoke_note_sent(d, u);
+	d->other_sent |= !u->smoke;
 	for (size_t i = 0; i < u->ntests; i++)
 		test_of(d, u->tests[i])->attempts++;
 	failed = proto_send(s->proc.in, &m);
-	for (size_t i = 0; i < m.u.run.ninv; i++)
+	for (size_t i = 0; i < m.u.run.ninv; i++) {
 		free(m.u.run.inv[i].tests);
+		free(m.u.run.inv[i].timeouts_ms);
+	}
 	free(m.u.run.inv);
 	if (failed)
 		slot_lost(d, s, "could not be sent its work");
@@ -348,6 +456,11 @@ static void feed_idle(struct dispatcher *d)
 		}
 		switch (balancer_next(d->b, s->id, &u)) {
 		case BAL_UNIT:
+			if (!u.smoke && smoke_broken(d)) {
+				balancer_unit_done(d->b, s->id, u.tests, u.ntests);
+				smoke_stop(d);
+				break;
+			}
 			send_unit(d, s, &u);
 			break;
 		case BAL_DONE:
@@ -439,13 +552,13 @@ static void on_result(struct dispatcher *d, struct slot *s, struct proto_result 
 	m->output = NULL;
 	m->output_len = 0;
 	test_finish(t, m->outcome, m->message);
-	if (d->tc)
-		tc_record_test(d->tc, t->id, t->outcome, t->duration, t->rss_kb);
+	remember(d, t, t->rss_kb);
 	balancer_observe(d->b, s->id, bi, t->duration);
 	d->st->tests[s->id]++;
 	if (d->obs->test_finished)
 		d->obs->test_finished(d->obs->data, t);
 	count_failure(d, t);
+	smoke_observe(d, s, t);
 }
 
 static void on_done(struct dispatcher *d, struct slot *s, const struct proto_done *m)
@@ -649,6 +762,8 @@ int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t 
 	for (int i = 0; i < 3; i++)
 		sigdelset(&waitmask, sigs[i]);
 
+	/* what a killed worker leaves behind becomes ours to kill (not fatal if unsupported) */
+	reap_become_subreaper();
 	d.t0 = now_ns();
 	d.slots = xcalloc(opts->workers, sizeof(*d.slots));
 	for (unsigned i = 0; i < opts->workers; i++) {
@@ -668,6 +783,7 @@ int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t 
 			slot_reap(&d.slots[i], NULL);
 		slot_clear_unit(&d.slots[i]);
 	}
+	reap_descendants(NULL, 0);
 	free(d.slots);
 	free(d.stop_reason);
 	sigprocmask(SIG_UNBLOCK, &block, NULL);

@@ -18,6 +18,16 @@
  * (their unfinished tests become NOT RUN "interrupted"); a second one kills
  * everything and returns at once.
  *
+ * Orphans: the coordinator is a child subreaper while it runs (reap.h).
+ * Processes that a lost or SIGKILLed worker leaves behind (its running test
+ * and whatever that forked) become its children; they are killed when a
+ * worker is lost and before dispatch_run returns, so nothing outlives it.
+ *
+ * Smoke tests: once at least two smoke units ran, all of them failed after
+ * passing last time (timing cache), and the dispatch moves on to the rest,
+ * the run stops ("the environment looks broken"): the remaining tests are
+ * NOT RUN.
+ *
  * Progress is reported through struct run_observer, so the dispatch loop
  * knows nothing about terminals.
  */
@@ -28,6 +38,7 @@
 #include <stdint.h>
 
 #include "balancer.h"
+#include "checkpoint.h"
 #include "run.h"
 #include "tcache.h"
 
@@ -47,6 +58,7 @@ struct dispatch_opts {
 	double timeout;           /* per test seconds, 0 = none */
 	int maxfail;              /* stop after this many failures; 0 = never */
 	unsigned max_restarts;    /* replacement workers allowed in all */
+	struct checkpoint *checkpoint; /* finished tests are appended to it; may be NULL */
 };
 
 struct dispatch_stats {
@@ -58,6 +70,7 @@ struct dispatch_stats {
 	int interrupted;          /* the signal that interrupted the run, or 0 */
 	int stopped;              /* 1 if maxfail stopped the run */
 	int aborted;              /* 1 if a second signal cut the run short */
+	int smoke_failed;         /* 1 if every smoke test failed and the run stopped */
 };
 
 /*

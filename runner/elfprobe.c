@@ -71,12 +71,26 @@ static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_probe
 	}
 }
 
+/* Copy the marker section written by include/balrun.h (parsed by markers.c). */
+static void read_markers(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, size_t shstrndx, struct elf_probe *p)
+{
+	const char *name = elf_strptr(elf, shstrndx, sh->sh_name);
+	Elf_Data *data = NULL;
+
+	if (!name || strcmp(name, "balrun_markers") || sh->sh_type != SHT_PROGBITS)
+		return;
+	while ((data = elf_getdata(scn, data)))
+		if (data->d_buf)
+			strbuf_add(&p->markers, data->d_buf, data->d_size);
+}
+
 static int probe_elf(int fd, const char *path, struct elf_probe *p, struct strbuf *err)
 {
 	Elf *elf;
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
 	int needs_cmocka = 0, cmocka_sym = -1;
+	size_t shstrndx = 0;
 
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		strbuf_addf(err, "cannot initialise libelf: %s", elf_errmsg(-1));
@@ -89,6 +103,8 @@ static int probe_elf(int fd, const char *path, struct elf_probe *p, struct strbu
 		return -1;
 	}
 	p->is_elf = eh.e_type == ET_EXEC || eh.e_type == ET_DYN;
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		shstrndx = 0;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh))
@@ -97,6 +113,8 @@ static int probe_elf(int fd, const char *path, struct elf_probe *p, struct strbu
 			scan_dynamic(elf, scn, &sh, p, &needs_cmocka);
 		else if (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB)
 			scan_symbols(elf, scn, &sh, p, &cmocka_sym);
+		else if (shstrndx)
+			read_markers(elf, scn, &sh, shstrndx, p);
 	}
 	if (cmocka_sym == 1)
 		p->cmocka = PROBE_CMOCKA_STATIC;
@@ -114,6 +132,7 @@ int elf_probe(const char *path, struct elf_probe *p, struct strbuf *err)
 
 	memset(p, 0, sizeof(*p));
 	strbuf_init(&p->sanitizers, 0);
+	strbuf_init(&p->markers, 0);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		strbuf_addf(err, "cannot open '%s': %s", path, strerror(errno));
@@ -131,4 +150,5 @@ int elf_probe(const char *path, struct elf_probe *p, struct strbuf *err)
 void elf_probe_release(struct elf_probe *p)
 {
 	strbuf_release(&p->sanitizers);
+	strbuf_release(&p->markers);
 }

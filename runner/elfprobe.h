@@ -7,6 +7,7 @@
  *   cmocka:    _cmocka_run_group_tests undefined and libcmocka needed: the
  *              preload shim can list and select its tests; defined inside the
  *              binary: cmocka was compiled in, the shim would be bypassed.
+ *   markers:   the "balrun_markers" section's bytes, parsed by markers.c.
  *   sanitizer runtimes the binary needs (libasan.so.8, libtsan.so.2, ...)
  *              must come first in LD_PRELOAD, or they abort the binary.
  */
@@ -27,6 +28,7 @@ struct elf_probe {
 	int criterion;
 	enum probe_cmocka cmocka;
 	struct strbuf sanitizers;  /* ':'-separated sanitizer runtimes from DT_NEEDED, in order */
+	struct strbuf markers;     /* bytes of the "balrun_markers" section (include/balrun.h), if any */
 };
 
 /*

@@ -17,17 +17,25 @@
 #include <string.h>
 
 #include "balancer.h"
+#include "cache_cmd.h"
+#include "balinput.h"
+#include "checkpoint.h"
 #include "cli.h"
 #include "collect.h"
+#include "config.h"
 #include "dispatch.h"
+#include "markers.h"
 #include "ncpu.h"
 #include "paths.h"
+#include "plan_print.h"
 #include "preload.h"
 #include "repo.h"
 #include "report.h"
 #include "run.h"
+#include "shard.h"
 #include "status.h"
 #include "tcache.h"
+#include "timings_git.h"
 #include "util.h"
 
 enum { EXIT_PASSED = 0, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE, EXIT_NO_TESTS };
@@ -119,6 +127,8 @@ static struct timing_cache *open_cache(const struct options *o, const struct rep
 	if (o->no_cache)
 		return NULL;
 	tc = tc_open(o->cache_dir ? o->cache_dir : repo->cache_dir, &warn, &err);
+	if (tc)
+		tc_set_prune(tc, (uint32_t)o->prune_runs, (uint32_t)o->prune_days);
 	if (warn.len)
 		fprintf(stderr, "balrun: warning: %s\n", warn.buf);
 	if (!tc)
@@ -132,42 +142,17 @@ static struct timing_cache *open_cache(const struct options *o, const struct rep
 static struct balancer *plan(struct run *r, const struct options *o, unsigned workers,
 			     const struct timing_cache *tc, uint32_t **map_out, size_t *nmap_out)
 {
-	struct bal_binary *bins = xcalloc(r->nbins ? r->nbins : 1, sizeof(*bins));
-	struct bal_test *tests = xcalloc(r->ntests ? r->ntests : 1, sizeof(*tests));
-	uint32_t *map = xcalloc(r->ntests ? r->ntests : 1, sizeof(*map));
-	struct bal_opts bo = { 0 };
-	size_t n = 0;
+	struct bal_input in;
+	struct bal_opts bo;
 	struct balancer *b;
 
-	for (size_t i = 0; i < r->nbins; i++) {
-		const struct tc_binary *cb = tc ? tc_binary(tc, r->bins[i].id) : NULL;
-		bins[i].overhead = cb ? cb->overhead : -1;
-		bins[i].batchable = r->bins[i].kind != KIND_PLAIN;
-	}
-	for (size_t i = 0; i < r->ntests; i++) {
-		struct test_case *t = &r->tests[i];
-		const struct tc_entry *e = tc ? tc_get(tc, t->id) : NULL;
-		if (!t->selected || t->disabled)
-			continue;
-		tests[n].binary = t->binary;
-		tests[n].est = e && e->runs ? e->mean : -1;
-		tests[n].known = e && e->runs;
-		tests[n].failed_last = e && outcome_is_failure(e->last_outcome);
-		map[n++] = (uint32_t)i;
-	}
-	bal_estimate(tests, n, r->nbins, 0);
-	for (size_t i = 0; i < n; i++) {
-		r->tests[map[i]].est = tests[i].est;
-		r->tests[map[i]].est_known = tests[i].known;
-	}
-	bo.workers = workers;
-	bo.smoke = o->smoke < 0 ? (workers < 4 ? workers : 4) : (unsigned)o->smoke;
-	bo.failed_first = o->failed_first;
-	b = balancer_new(&bo, bins, r->nbins, tests, n);
-	free(bins);
-	free(tests);
-	*map_out = map;
-	*nmap_out = n;
+	bal_input_build(&in, r, tc, workers, 0);
+	bal_input_opts(&in, o, &bo);
+	b = balancer_new(&bo, in.bins, in.nbins, in.tests, in.n);
+	*map_out = in.map;
+	*nmap_out = in.n;
+	in.map = NULL;
+	bal_input_release(&in);
 	return b;
 }
 
@@ -208,9 +193,19 @@ struct session {
 	struct repo_info repo;
 	struct run r;
 	struct timing_cache *tc;
+	struct timing_cache *plan_tc;   /* --timings-from REV, or NULL: plan with tc */
 	char *worker, *shim;
 	unsigned workers;
+	struct strvec config_bins;      /* binaries from .balrun.conf when none were given */
+	struct marker_set marks;        /* markers.h */
+	struct shard shard;             /* --shard; total 0 without */
 };
+
+/* The timings to plan (and split shards) with: --timings-from REV's, else the local cache. */
+static const struct timing_cache *session_timings(const struct session *s)
+{
+	return s->plan_tc ? s->plan_tc : s->tc;
+}
 
 static int prepare(struct session *s, int argc, char **argv)
 {
@@ -222,6 +217,13 @@ static int prepare(struct session *s, int argc, char **argv)
 	case CLI_EXIT_OK: ret = EXIT_PASSED; goto out;
 	case CLI_ERROR: fprintf(stderr, "balrun: %s\n", err.buf); ret = EXIT_USAGE; goto out;
 	case CLI_RUN: break;
+	}
+	repo_discover(&s->repo);
+	if (config_apply(&s->o, &s->repo, &s->config_bins, &s->marks, &err) ||
+	    (s->o.shard && shard_parse(s->o.shard, &s->shard, &err))) {
+		fprintf(stderr, "balrun: %s\n", err.buf);
+		ret = EXIT_USAGE;
+		goto out;
 	}
 	if (!s->o.nbinaries) {
 		fprintf(stderr, "balrun: no test binaries given (usage: balrun [options] BINARY...)\n");
@@ -242,7 +244,6 @@ static int prepare(struct session *s, int argc, char **argv)
 		ret = EXIT_INTERNAL;
 		goto out;
 	}
-	repo_discover(&s->repo);
 	if (s->repo.note && s->o.verbose > 0)
 		fprintf(stderr, "balrun: note: %s\n", s->repo.note);
 	co.timeout = s->o.collect_timeout;
@@ -269,6 +270,29 @@ out:
 	return ret;
 }
 
+/*
+ * Markers applied to every test, then --shard, then (unless listing) the
+ * weights checked against -n.  0, or -1 after printing a usage error.
+ */
+static int resolve_markers(struct session *s, size_t *selected)
+{
+	struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
+	int ret = markers_resolve(&s->marks, &s->r, &warn, &err);
+
+	if (!ret && s->shard.total) {
+		shard_select(&s->shard, &s->r, s->plan_tc ? s->plan_tc : s->tc);
+		*selected = s->shard.kept;
+	}
+	if (!ret && !s->o.list)
+		ret = markers_check_weight(&s->marks, &s->r, s->workers, &err);
+	if (s->o.verbose >= 0)
+		print_lines("balrun: warning: ", warn.buf);
+	print_lines("balrun: ", err.buf);
+	strbuf_release(&err);
+	strbuf_release(&warn);
+	return ret;
+}
+
 static int list_tests(const struct run *r)
 {
 	size_t n = 0;
@@ -281,6 +305,26 @@ static int list_tests(const struct run *r)
 	return n ? EXIT_PASSED : EXIT_NO_TESTS;
 }
 
+/* The run's checkpoint (checkpoint.h); with --resume, tests that passed are finished here. */
+static struct checkpoint *start_checkpoint(struct session *s, size_t *resumed)
+{
+	struct strbuf note = STRBUF_INIT;
+	struct checkpoint *cp = NULL;
+
+	*resumed = 0;
+	if (s->o.no_cache && s->o.resume)
+		fprintf(stderr, "balrun: note: --resume: no checkpoint with --no-cache; running every selected test\n");
+	if (!s->o.no_cache)
+		cp = checkpoint_open(s->o.cache_dir ? s->o.cache_dir : s->repo.cache_dir, &s->r,
+				     s->o.resume, resumed, &note);
+	print_lines("balrun: note: ", note.buf);
+	if (*resumed && s->o.verbose >= 0)
+		printf("balrun: --resume: %zu tests passed before the interruption; not running them again\n",
+		       *resumed);
+	strbuf_release(&note);
+	return cp;
+}
+
 static int run_tests(struct session *s, size_t selected)
 {
 	struct dispatch_opts dopts = { 0 };
@@ -291,8 +335,9 @@ static int run_tests(struct session *s, size_t selected)
 	struct report_opts ro = { .out = stdout, .verbose = s->o.verbose, .durations = s->o.durations };
 	struct strbuf err = STRBUF_INIT;
 	uint32_t *map;
-	size_t nmap;
-	struct balancer *b = plan(&s->r, &s->o, s->workers, s->tc, &map, &nmap);
+	size_t nmap, resumed, counts[OUTCOME__COUNT];
+	struct checkpoint *cp = start_checkpoint(s, &resumed);
+	struct balancer *b = plan(&s->r, &s->o, s->workers, session_timings(s), &map, &nmap);
 	struct status *status;
 	int fatal, code;
 
@@ -300,8 +345,10 @@ static int run_tests(struct session *s, size_t selected)
 	dopts.worker_path = s->worker;
 	dopts.timeout = s->o.timeout;
 	dopts.maxfail = s->o.maxfail;
-	dopts.max_restarts = 4 * dopts.workers;
+	dopts.max_restarts = s->o.max_restarts >= 0 ? (unsigned)s->o.max_restarts : 4 * dopts.workers;
+	dopts.checkpoint = cp;
 	so.workers = dopts.workers;
+	so.total = selected - resumed;
 	status = status_new(&so);
 	status_observer(status, &obs);
 	if (s->o.verbose >= 0)
@@ -316,6 +363,8 @@ static int run_tests(struct session *s, size_t selected)
 	if (fatal)
 		fprintf(stderr, "balrun: internal error: %s\n", err.buf);
 	save_cache(s->tc);
+	report_counts(&s->r, counts);
+	checkpoint_close(cp, !fatal && !st.interrupted && !st.aborted && !counts[OUTCOME_NOTRUN]);
 	code = exit_code_for(&s->r, &st, fatal);
 	ro.color = status_color(status);
 	ro.workers = dopts.workers;
@@ -348,14 +397,31 @@ int main(int argc, char **argv)
 	 * tests do) must not pass it on to listers, workers or tests.
 	 */
 	unsetenv("BXFI_MAP");
+	if (cache_cmd_wanted(argc, argv))
+		return cache_cmd_main(argc - 1, argv + 1);
 	run_init(&s.r);
 	code = prepare(&s, argc, argv);
 	if (code >= 0)
 		goto out;
 	s.tc = open_cache(&s.o, &s.repo);
+	s.plan_tc = s.o.timings_from ? timings_git_for_run(s.o.timings_from, s.o.cache_dir) : NULL;
 	selected = select_tests(&s.r, &s.o, s.tc);
+	if (resolve_markers(&s, &selected)) {
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if (s.o.list && s.o.markers) {
+		markers_print(&s.marks, &s.r, stdout);
+		code = selected ? EXIT_PASSED : EXIT_NO_TESTS;
+		goto out;
+	}
 	if (s.o.list) {
 		code = list_tests(&s.r);
+		goto out;
+	}
+	if (!selected && s.shard.of) {
+		shard_describe(&s.shard, stdout);	/* more shards than tests: nothing to do here */
+		code = EXIT_PASSED;
 		goto out;
 	}
 	if (!selected) {
@@ -363,14 +429,26 @@ int main(int argc, char **argv)
 		code = EXIT_NO_TESTS;
 		goto out;
 	}
+	if (s.o.plan) {
+		struct plan_print_opts po = { stdout, s.o.verbose, &s.shard, &s.marks };
+		plan_show(&s.r, s.plan_tc ? s.plan_tc : s.tc, &s.o, s.workers, &po);
+		code = EXIT_PASSED;
+		goto out;
+	}
+	if (s.shard.total && s.o.verbose >= 0)
+		shard_describe(&s.shard, stdout);
 	skip_disabled(&s.r);
 	code = run_tests(&s, selected);
 out:
 	tc_free(s.tc);
+	tc_free(s.plan_tc);
 	run_release(&s.r);
 	repo_release(&s.repo);
 	cli_release(&s.o);
 	free(s.worker);
 	free(s.shim);
+	strvec_clear(&s.config_bins);
+	marker_set_release(&s.marks);
+	shard_release(&s.shard);
 	return code;
 }

@@ -197,6 +197,11 @@ static json_t *json_text(const char *s, size_t n)
 	return j;
 }
 
+json_t *report_json_text(const char *s, size_t n)
+{
+	return json_text(s, n);
+}
+
 static json_t *test_json(const struct test_case *t)
 {
 	json_t *o = json_object();

@@ -6,6 +6,7 @@
 #ifndef BALRUN_REPORT_H
 #define BALRUN_REPORT_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "dispatch.h"
@@ -25,6 +26,9 @@ void report_counts(const struct run *r, size_t counts[OUTCOME__COUNT]);
 
 /* Everything printed after the run, in order. */
 void report_print(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o);
+
+/* A JSON string of s (n bytes) with invalid UTF-8 bytes and NULs as '?'. */
+json_t *report_json_text(const char *s, size_t n);
 
 /* Write the JSON report (format in docs/usage.md).  0 or -1 with err. */
 int report_json(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o,

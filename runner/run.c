@@ -20,6 +20,7 @@ static void binary_release(struct binary *b)
 	free(b->id);
 	free(b->preload);
 	free(b->note);
+	free(b->markers);
 }
 
 static void test_release(struct test_case *t)

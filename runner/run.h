@@ -24,6 +24,8 @@ struct binary {
 	char *preload;         /* LD_PRELOAD value for cmocka binaries, "" otherwise */
 	char *note;            /* why it is run the way it is, or NULL */
 	double overhead;       /* cached invocation overhead, seconds; < 0 unknown */
+	char *markers;         /* its "balrun_markers" ELF section (markers.h), or NULL */
+	size_t markers_len;
 };
 
 enum test_state {
@@ -53,6 +55,12 @@ struct test_case {
 	double timeout;        /* this test's own time limit in seconds (markers/config); 0: --timeout */
 	double est;            /* estimated seconds when the run started */
 	unsigned est_known : 1;
+
+	/* From markers (markers.h); 0 means none. */
+	uint32_t group;        /* 1 + index of its same-worker group */
+	uint32_t weight;       /* worker slots it occupies */
+	uint64_t locks;        /* bit i: holds named lock i */
+	unsigned serial : 1;   /* runs alone */
 };
 
 struct run {

@@ -14,7 +14,8 @@ build=${1:-$top/build}
 shift || true
 
 packages=(gcc make cmake pkg-config git
-          libmsgpack-dev libgit2-dev libcriterion-dev libcmocka-dev libelf-dev libjansson-dev)
+          libmsgpack-dev libgit2-dev libcriterion-dev libcmocka-dev libelf-dev libjansson-dev
+          libxml2-dev clang libclang-rt-14-dev valgrind)
 
 missing=()
 for p in "${packages[@]}"; do

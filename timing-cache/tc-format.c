@@ -385,7 +385,7 @@ static void tcf_put_key(struct strbuf *out, char tag, const char *s)
 	}
 }
 
-static void tcf_put_test(struct strbuf *out, const struct tc_entry *e)
+void tcf_put_test(struct strbuf *out, const struct tc_entry *e)
 {
 	tcf_put_key(out, 'T', e->id);
 	char *p = tcf_numbers_begin(out);
@@ -412,7 +412,7 @@ static void tcf_put_test(struct strbuf *out, const struct tc_entry *e)
 	tcf_numbers_end(out, p);
 }
 
-static void tcf_put_binary(struct strbuf *out, const struct tc_binary *b)
+void tcf_put_binary(struct strbuf *out, const struct tc_binary *b)
 {
 	tcf_put_key(out, 'B', b->path);
 	char *p = tcf_numbers_begin(out);

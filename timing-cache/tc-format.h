@@ -33,6 +33,10 @@ int tcf_parse(char *buf, size_t len, struct tc_table *t, struct tcf_damage *d);
 /* One-line description of d, e.g. "line 17: bad duration; 2 more bad lines". */
 void tcf_describe(const struct tcf_damage *d, struct strbuf *out);
 
+/* Append the line (with its newline) of one test or binary record. */
+void tcf_put_test(struct strbuf *out, const struct tc_entry *e);
+void tcf_put_binary(struct strbuf *out, const struct tc_binary *b);
+
 /* Append the whole file content for t (header, runs, binaries, tests). */
 void tcf_format(const struct tc_table *t, struct strbuf *out);
 

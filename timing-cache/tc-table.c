@@ -7,6 +7,9 @@
  * record types keep their key pointer as their first member, so the index
  * reads the key of position i at array + i * stride.
  *
+ * Sorting and compacting move records around, so they rebuild both indexes
+ * from scratch (linear in the number of records).
+ *
  * Smoothing (alpha = TC_ALPHA): the first duration sets the mean; later ones
  * move it by alpha * (sample - mean), and the spread likewise follows
  * |sample - previous mean|.  A mean of 0 means "no duration known yet".
@@ -209,6 +212,89 @@ void tc_table_merge(struct tc_table *dst, const struct tc_table *src)
 		tc_table_put_binary(dst, src->bins[i].path, &src->bins[i]);
 	for (size_t i = 0; i < src->tests_nr; i++)
 		tc_table_put_test(dst, src->tests[i].id, &src->tests[i]);
+}
+
+/* Rebuild both indexes from the arrays (after records moved or went away). */
+static void tc_table_reindex(struct tc_table *t)
+{
+	free(t->test_index.slots);
+	free(t->bin_index.slots);
+	memset(&t->test_index, 0, sizeof(t->test_index));
+	memset(&t->bin_index, 0, sizeof(t->bin_index));
+	for (size_t i = 0; i < t->tests_nr; i++)
+		tc_index_lookup(&t->test_index, t->tests[i].id, t->tests, sizeof(*t->tests), (long)i);
+	for (size_t i = 0; i < t->bins_nr; i++)
+		tc_index_lookup(&t->bin_index, t->bins[i].path, t->bins, sizeof(*t->bins), (long)i);
+}
+
+static int tc_cmp_test(const void *a, const void *b)
+{
+	return strcmp(((const struct tc_entry *)a)->id, ((const struct tc_entry *)b)->id);
+}
+
+static int tc_cmp_binary(const void *a, const void *b)
+{
+	return strcmp(((const struct tc_binary *)a)->path, ((const struct tc_binary *)b)->path);
+}
+
+static int tc_cmp_run(const void *a, const void *b)
+{
+	uint32_t x = ((const struct tc_run *)a)->number, y = ((const struct tc_run *)b)->number;
+	return x < y ? -1 : x > y;
+}
+
+void tc_table_sort(struct tc_table *t)
+{
+	if (t->tests_nr)
+		qsort(t->tests, t->tests_nr, sizeof(*t->tests), tc_cmp_test);
+	if (t->bins_nr)
+		qsort(t->bins, t->bins_nr, sizeof(*t->bins), tc_cmp_binary);
+	if (t->runs_nr)
+		qsort(t->runs, t->runs_nr, sizeof(*t->runs), tc_cmp_run);
+	tc_table_reindex(t);
+}
+
+static void tc_free_test_key(void *e)
+{
+	free((char *)((struct tc_entry *)e)->id);
+}
+
+static void tc_free_binary_key(void *b)
+{
+	free((char *)((struct tc_binary *)b)->path);
+}
+
+static void tc_free_run_commit(void *r)
+{
+	free(((struct tc_run *)r)->commit);
+}
+
+/* Keep the elements of array whose flag is set, in order; drop() the others. Returns the count kept. */
+static size_t tc_compact_array(void *array, size_t stride, size_t nr, const uint8_t *keep,
+			       void (*drop)(void *))
+{
+	char *a = array;
+	size_t n = 0;
+
+	for (size_t i = 0; i < nr; i++) {
+		if (!keep[i])
+			drop(a + i * stride);
+		else if (n++ != i)
+			memcpy(a + (n - 1) * stride, a + i * stride, stride);
+	}
+	return n;
+}
+
+void tc_table_compact(struct tc_table *t, const uint8_t *keep_tests, const uint8_t *keep_bins,
+		      const uint8_t *keep_runs)
+{
+	t->tests_nr = tc_compact_array(t->tests, sizeof(*t->tests), t->tests_nr, keep_tests,
+				       tc_free_test_key);
+	t->bins_nr = tc_compact_array(t->bins, sizeof(*t->bins), t->bins_nr, keep_bins,
+				      tc_free_binary_key);
+	t->runs_nr = tc_compact_array(t->runs, sizeof(*t->runs), t->runs_nr, keep_runs,
+				      tc_free_run_commit);
+	tc_table_reindex(t);
 }
 
 /* Move *mean (and *spread, if given) towards sample; first: no earlier sample. */

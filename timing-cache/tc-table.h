@@ -5,9 +5,9 @@
  * into an entry (smoothing, history).
  *
  * Entries live in growable arrays; two open-addressing hash indexes map a
- * test id / binary path to its position.  Nothing is ever removed.  Pointers
- * into the arrays stay valid until the next tc_table_put_* or
- * tc_table_apply_* call (which may grow them).
+ * test id / binary path to its position.  Records are removed only by
+ * tc_table_compact.  Pointers into the arrays stay valid until the next
+ * tc_table_put_*, tc_table_apply_*, tc_table_sort or tc_table_compact call.
  *
  * Every duration kept in a table is a whole number of microseconds
  * (tc_quantize), which is exactly what the file format writes: so a table
@@ -25,12 +25,6 @@
 #define TC_ALPHA 0.3
 /* Durations above this (about 31 years) are absurd: not read, not recorded. */
 #define TC_MAX_SECONDS 1e9
-
-struct tc_run {
-	uint32_t number;
-	int64_t when;          /* epoch seconds */
-	char *commit;          /* hex, or NULL when unknown */
-};
 
 /* slot.pos is an array index + 1; 0 marks an empty slot. */
 struct tc_index {
@@ -76,6 +70,16 @@ void tc_table_put_run(struct tc_table *t, uint32_t number, int64_t when, const c
 
 /* Copy every record of src into dst (later-wins rules as above). */
 void tc_table_merge(struct tc_table *dst, const struct tc_table *src);
+
+/* Sort tests by id, binaries by path and runs by number (canonical order). */
+void tc_table_sort(struct tc_table *t);
+
+/*
+ * Drop the records whose keep flag is 0 (one flag per test, binary and run,
+ * in array order) and re-index the rest.  max_run is left as it is.
+ */
+void tc_table_compact(struct tc_table *t, const uint8_t *keep_tests, const uint8_t *keep_bins,
+		      const uint8_t *keep_runs);
 
 /*
  * Fold one result into the entry for id (created if new) as documented for

@@ -8,10 +8,16 @@
  * then becomes the in-memory view.  The one exception is a damaged file: its
  * readable entries were salvaged at open time and the file moved aside, so
  * the save starts from those salvaged entries instead of from nothing.
+ *
+ * Every change to the file (save, prune, merge) goes through tc_rewrite:
+ * lock, re-read, edit the table, write a temp file, rename, unlock.  The
+ * save's edit also prunes stale tests (tc-ops.h), so the file stays
+ * proportional to the number of live tests without anyone asking.
  */
 #include "tcache.h"
 #include "tc-file.h"
 #include "tc-format.h"
+#include "tc-ops.h"
 #include "tc-table.h"
 #include "util.h"
 
@@ -37,6 +43,8 @@ struct timing_cache {
 	size_t updates_nr, updates_alloc;
 	char *commit;          /* lower-case hex or NULL */
 	int64_t when;          /* 0: the time of the save */
+	uint32_t prune_runs, prune_days;   /* see tc_set_prune */
+	int readonly;          /* made by tc_from_buffer: never saved */
 };
 
 static void tc_clear_updates(struct timing_cache *c)
@@ -90,17 +98,42 @@ static void tc_keep_damaged(struct timing_cache *c, const struct tcf_damage *d,
 	strbuf_release(&why);
 }
 
-struct timing_cache *tc_open(const char *dir, struct strbuf *warn, struct strbuf *err)
+static struct timing_cache *tc_new(const char *dir, const char *path)
 {
 	struct timing_cache *c = xcalloc(1, sizeof(*c));
+
+	c->dir = xstrdup(dir);
+	c->path = xstrdup(path);
+	c->lock_path = xasprintf("%s.lock", c->path);
+	c->prune_runs = TC_PRUNE_RUNS;
+	c->prune_days = TC_PRUNE_DAYS;
+	return c;
+}
+
+struct timing_cache *tc_open(const char *dir, struct strbuf *warn, struct strbuf *err)
+{
+	char *path = xasprintf("%s/%s", dir, TC_FILE_NAME);
+	struct timing_cache *c = tc_open_file(path, warn, err);
+
+	if (c) {
+		free(c->dir);
+		c->dir = xstrdup(dir);
+	}
+	free(path);
+	return c;
+}
+
+struct timing_cache *tc_open_file(const char *path, struct strbuf *warn, struct strbuf *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	struct timing_cache *c = tc_new(dir, path);
 	struct strbuf content = STRBUF_INIT;
 	struct tcf_damage damage;
 	struct stat st;
 	int r;
 
-	c->dir = xstrdup(dir);
-	c->path = xasprintf("%s/%s", dir, TC_FILE_NAME);
-	c->lock_path = xasprintf("%s.lock", c->path);
+	free(dir);
 	r = tcfile_read(c->path, &content, &st, err);
 	if (r < 0) {
 		strbuf_release(&content);
@@ -110,6 +143,23 @@ struct timing_cache *tc_open(const char *dir, struct strbuf *warn, struct strbuf
 	if (r == 0 && tcf_parse(content.buf, content.len, &c->table, &damage) < 0)
 		tc_keep_damaged(c, &damage, &st, warn);
 	strbuf_release(&content);
+	return c;
+}
+
+struct timing_cache *tc_from_buffer(const char *name, const char *buf, size_t len,
+				   struct strbuf *warn)
+{
+	struct timing_cache *c = tc_new("", name);
+	char *copy = xstrndup(buf, len);
+	struct tcf_damage damage;
+
+	c->readonly = 1;
+	if (tcf_parse(copy, len, &c->table, &damage) < 0) {
+		strbuf_addf(warn, "timings '%s' are damaged (", name);
+		tcf_describe(&damage, warn);
+		strbuf_addf(warn, "); going on with %zu entries", c->table.tests_nr);
+	}
+	free(copy);
 	return c;
 }
 
@@ -137,6 +187,40 @@ void tc_each(const struct timing_cache *c, void (*fn)(const struct tc_entry *, v
 const char *tc_dir(const struct timing_cache *c)
 {
 	return c->dir;
+}
+
+const char *tc_path(const struct timing_cache *c)
+{
+	return c->path;
+}
+
+const struct tc_entry *tc_entries(const struct timing_cache *c, size_t *nr)
+{
+	*nr = c->table.tests_nr;
+	return c->table.tests;
+}
+
+const struct tc_binary *tc_binaries(const struct timing_cache *c, size_t *nr)
+{
+	*nr = c->table.bins_nr;
+	return c->table.bins;
+}
+
+const struct tc_run *tc_runs(const struct timing_cache *c, size_t *nr)
+{
+	*nr = c->table.runs_nr;
+	return c->table.runs;
+}
+
+uint32_t tc_last_run(const struct timing_cache *c)
+{
+	return c->table.max_run;
+}
+
+void tc_set_prune(struct timing_cache *c, uint32_t runs, uint32_t days)
+{
+	c->prune_runs = runs;
+	c->prune_days = days;
 }
 
 void tc_set_run_info(struct timing_cache *c, const char *commit, int64_t when)
@@ -202,11 +286,27 @@ static int tc_reread(struct timing_cache *c, struct tc_table *t, struct strbuf *
 	return 0;
 }
 
-/* Record this run under the next run number and fold in its results. */
-static void tc_apply_updates(const struct timing_cache *c, struct tc_table *t)
+static int64_t tc_now(const struct timing_cache *c)
+{
+	return c->when ? c->when : wall_time_s();
+}
+
+/* Drop stale tests with the cache's policy; the number dropped goes to *data. */
+static void tc_edit_prune(struct timing_cache *c, struct tc_table *t, void *data)
+{
+	size_t dropped = 0;
+
+	if (c->prune_runs || c->prune_days)
+		dropped = tc_table_prune(t, c->prune_runs, c->prune_days, tc_now(c));
+	if (data)
+		*(size_t *)data = dropped;
+}
+
+/* Record this run under the next run number, fold in its results, prune. */
+static void tc_edit_apply(struct timing_cache *c, struct tc_table *t, void *data)
 {
 	uint32_t run = t->max_run + 1;
-	int64_t when = c->when ? c->when : wall_time_s();
+	int64_t when = tc_now(c);
 
 	tc_table_put_run(t, run, when, c->commit);
 	for (size_t i = 0; i < c->updates_nr; i++) {
@@ -216,25 +316,43 @@ static void tc_apply_updates(const struct timing_cache *c, struct tc_table *t)
 		else
 			tc_table_apply_test(t, u->key, u->outcome, u->seconds, u->rss_kb, run, when);
 	}
+	tc_edit_prune(c, t, NULL);
 }
 
-int tc_save(struct timing_cache *c, struct strbuf *err)
+/* Merge the table in data over t and put the result in canonical order. */
+static void tc_edit_merge(struct timing_cache *c, struct tc_table *t, void *data)
+{
+	tc_table_merge_newest(t, data);
+	tc_table_sort(t);
+}
+
+/*
+ * Change the file under the writers' lock: re-read it (unless fresh_start,
+ * which starts from nothing), let edit change the table, write it back
+ * atomically; the result becomes the in-memory view.  0 or -1 (err), and on
+ * failure nothing changes.
+ */
+static int tc_rewrite(struct timing_cache *c, int fresh_start,
+		      void (*edit)(struct timing_cache *, struct tc_table *, void *), void *data,
+		      struct strbuf *err)
 {
 	enum tcfile_fault fault = tcfile_fault_from_env();
 	struct tc_table fresh = TC_TABLE_INIT;
 	struct strbuf content = STRBUF_INIT;
 	int lock, ret = -1;
 
-	if (!c->updates_nr && !c->salvaged)
-		return 0;
+	if (c->readonly) {
+		strbuf_addf(err, "save '%s': these timings are read-only", c->path);
+		return -1;
+	}
 	if (tcfile_mkdirs(c->dir, err))
 		return -1;
 	lock = tcfile_lock(c->lock_path, fault == TCFILE_FAULT_LOCK ? 0 : TCFILE_LOCK_TIMEOUT_MS, err);
 	if (lock < 0)
 		return -1;
-	if (tc_reread(c, &fresh, &content, err))
+	if (!fresh_start && tc_reread(c, &fresh, &content, err))
 		goto out;
-	tc_apply_updates(c, &fresh);
+	edit(c, &fresh, data);
 	strbuf_reset(&content);
 	tcf_format(&fresh, &content);
 	if (tcfile_replace(c->dir, c->path, &content, fault, err))
@@ -243,11 +361,44 @@ int tc_save(struct timing_cache *c, struct strbuf *err)
 	c->table = fresh;
 	fresh = (struct tc_table)TC_TABLE_INIT;
 	c->salvaged = 0;
-	tc_clear_updates(c);
 	ret = 0;
 out:
 	tcfile_unlock(lock);
 	tc_table_release(&fresh);
 	strbuf_release(&content);
+	return ret;
+}
+
+int tc_save(struct timing_cache *c, struct strbuf *err)
+{
+	if (!c->updates_nr && !c->salvaged)
+		return 0;
+	if (tc_rewrite(c, 0, tc_edit_apply, NULL, err))
+		return -1;
+	tc_clear_updates(c);
+	return 0;
+}
+
+int tc_prune(struct timing_cache *c, size_t *dropped, struct strbuf *err)
+{
+	return tc_rewrite(c, 0, tc_edit_prune, dropped, err);
+}
+
+int tc_merge_files(struct timing_cache *c, const char *const *paths, size_t n, int replace,
+		   struct strbuf *warn, struct strbuf *err)
+{
+	struct tc_table in = TC_TABLE_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct strbuf one = STRBUF_INIT;
+		ret = tc_table_load(paths[i], &in, &one, err);
+		if (one.len)
+			strbuf_addf(warn, "%s%s", warn->len ? "\n" : "", one.buf);
+		strbuf_release(&one);
+	}
+	if (!ret)
+		ret = tc_rewrite(c, replace, tc_edit_merge, &in, err);
+	tc_table_release(&in);
 	return ret;
 }

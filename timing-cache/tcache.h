@@ -20,6 +20,10 @@
  *                         meanwhile), apply this run's updates on top, write a
  *                         temp file, fsync, rename over, fsync the directory.
  *                         So concurrent runs never lose each other's timings.
+ *                         Stale tests are pruned on the way (tc_set_prune).
+ * Besides runs, the cache commands (runner/cache_cmd.c) prune on demand
+ * (tc_prune), merge the files of CI shards (tc_merge_files) and read
+ * timings committed to git (tc_from_buffer).
  * Errors are returned as -1 with a one-line message; nothing here exits.
  */
 #ifndef BALRUN_TCACHE_H
@@ -48,6 +52,12 @@ struct tc_entry {
 	int64_t seen_time;     /* epoch seconds of that run */
 };
 
+struct tc_run {
+	uint32_t number;       /* 1, 2, ... */
+	int64_t when;          /* epoch seconds */
+	char *commit;          /* hex, or NULL when unknown */
+};
+
 struct tc_binary {
 	const char *path;      /* binary id (path relative to the repository root) */
 	double overhead;       /* smoothed seconds per invocation beyond the tests */
@@ -64,6 +74,15 @@ struct timing_cache;
  * cannot be read (err filled).
  */
 struct timing_cache *tc_open(const char *dir, struct strbuf *warn, struct strbuf *err);
+/* The same for a cache kept in any file (locked through "<path>.lock"). */
+struct timing_cache *tc_open_file(const char *path, struct strbuf *warn, struct strbuf *err);
+/*
+ * A read-only cache parsed from buf (for example a file committed to git),
+ * named name in messages.  Damage is described in warn; tc_save and the
+ * other writers refuse it.  Never fails.
+ */
+struct timing_cache *tc_from_buffer(const char *name, const char *buf, size_t len,
+				    struct strbuf *warn);
 void tc_free(struct timing_cache *c);
 
 const struct tc_entry *tc_get(const struct timing_cache *c, const char *id);
@@ -72,7 +91,17 @@ size_t tc_count(const struct timing_cache *c);
 /* Call fn for every entry (in no particular order). */
 void tc_each(const struct timing_cache *c, void (*fn)(const struct tc_entry *, void *), void *data);
 
-/* Set the commit (hex, or NULL) and epoch time this run is recorded under. */
+/* All test entries / binaries as arrays of *nr (in no particular order). */
+const struct tc_entry *tc_entries(const struct timing_cache *c, size_t *nr);
+const struct tc_binary *tc_binaries(const struct timing_cache *c, size_t *nr);
+/* The run records (in no particular order) and the highest run number. */
+const struct tc_run *tc_runs(const struct timing_cache *c, size_t *nr);
+uint32_t tc_last_run(const struct timing_cache *c);
+
+/*
+ * Set the commit (hex, or NULL) and epoch time this run is recorded under;
+ * the time is also "now" for pruning (0: the real time).
+ */
 void tc_set_run_info(struct timing_cache *c, const char *commit, int64_t when);
 
 /*
@@ -96,7 +125,33 @@ void tc_record_binary(struct timing_cache *c, const char *path, double overhead)
  */
 int tc_save(struct timing_cache *c, struct strbuf *err);
 
+/*
+ * Pruning: a test is dropped when it was not seen in the last `runs` runs
+ * AND not for `days` days (a rule of 0 is off; both 0: never prune).  Run
+ * records no test refers to go too, and a binary goes with its last test.  Every
+ * save prunes with the policy set here, by default TC_PRUNE_RUNS and
+ * TC_PRUNE_DAYS.
+ */
+#define TC_PRUNE_RUNS 50
+#define TC_PRUNE_DAYS 30
+void tc_set_prune(struct timing_cache *c, uint32_t runs, uint32_t days);
+/* Prune now, under the lock, with that policy.  0 or -1 (err); *dropped: tests dropped. */
+int tc_prune(struct timing_cache *c, size_t *dropped, struct strbuf *err);
+
+/*
+ * Merge the timings files at paths into the cache under the lock, the
+ * newest record winning per test (greatest seen time, then run number, then
+ * record text), and write the result sorted by key.  So merging is
+ * associative and commutative, byte for byte.  With replace, the cache's
+ * current content is not an input.  A missing, unreadable or foreign file
+ * is an error (-1, err, nothing written); a damaged one gives a line in warn
+ * and its good records are merged.  Does not prune.
+ */
+int tc_merge_files(struct timing_cache *c, const char *const *paths, size_t n, int replace,
+		   struct strbuf *warn, struct strbuf *err);
+
 /* The directory and file in use. */
 const char *tc_dir(const struct timing_cache *c);
+const char *tc_path(const struct timing_cache *c);
 
 #endif

@@ -51,12 +51,17 @@ struct cmk {
 	struct strbuf first;      /* first output line, for an empty run */
 };
 
-/* Index of "group/name" in the batch, or -1. */
+/* Index of "group/name" in the batch, or -1.  Tests mostly come in order: start after the last. */
 static int cmk_find(const struct cmk *k, const char *name)
 {
-	for (size_t i = 0; i < k->inv->ntests; i++)
+	size_t n = k->inv->ntests;
+	size_t hint = k->t.index >= 0 ? (size_t)k->t.index : 0;
+
+	for (size_t j = 0; j < n; j++) {
+		size_t i = (hint + j) % n;
 		if (!strcmp(k->inv->tests[i], name))
 			return (int)i;
+	}
 	return -1;
 }
 
@@ -146,7 +151,7 @@ static void cmk_on_start(struct cmk *k, uint64_t ns, const char *name)
 	k->running = 1;
 	k->start_ns = ns;
 	k->any_test = 1;
-	child_set_timeout(k->c, k->s->timeout_ms);
+	child_set_timeout(k->c, session_timeout_ms(k->s, k->t.index));
 }
 
 static void cmk_on_end(struct cmk *k, uint64_t ns, const char *what, const char *name)
@@ -218,7 +223,8 @@ static void cmk_settle(struct cmk *k)
 	if (k->t.index >= 0 && k->running) {
 		k->t.duration_ns = driver_elapsed(k->start_ns, c->exited_ns);
 		if (c->timed_out) {
-			snprintf(msg, sizeof(msg), "timed out after %u ms (%s)", k->s->timeout_ms, what);
+			snprintf(msg, sizeof(msg), "timed out after %llu ms (%s)",
+				 (unsigned long long)session_timeout_ms(k->s, k->t.index), what);
 			wtest_note(&k->t, OUTCOME_TIMEOUT, msg);
 		} else if (WIFEXITED(c->status)) {
 			snprintf(msg, sizeof(msg), "exited with status %d during the test",

@@ -100,12 +100,14 @@ static void crit_finish(struct crit *cr)
 
 static void crit_begin_run(struct crit *cr)
 {
+	uint64_t limit = session_timeout_ms(cr->s, cr->t.index);
+
 	cr->running = 1;
 	cr->run_ns = cr->verdict_ns ? cr->verdict_ns : now_ns();
 	cr->any_test = 1;
 	strbuf_reset(&cr->where);
 	strbuf_reset(&cr->diag);
-	child_set_timeout(cr->c, cr->s->timeout_ms ? cr->s->timeout_ms + CHILD_GRACE_MS : 0);
+	child_set_timeout(cr->c, limit ? limit + CHILD_GRACE_MS : 0);
 }
 
 static void crit_on_run(struct crit *cr, const char *name, size_t len)
@@ -248,7 +250,8 @@ static void crit_settle(struct crit *cr)
 		cr->t.duration_ns += driver_elapsed(cr->run_ns, cr->c->exited_ns);
 		if (cr->c->timed_out) {
 			char msg[96];
-			snprintf(msg, sizeof(msg), "timed out after %u ms (%s)", cr->s->timeout_ms, what);
+			snprintf(msg, sizeof(msg), "timed out after %llu ms (%s)",
+				 (unsigned long long)session_timeout_ms(cr->s, cr->t.index), what);
 			wtest_note(&cr->t, OUTCOME_TIMEOUT, msg);
 		} else {
 			wtest_note(&cr->t, OUTCOME_CRASH, what);
@@ -261,7 +264,7 @@ static void crit_settle(struct crit *cr)
 }
 
 /* argv for the batch; pattern and timeout hold the strings it points to. */
-static void crit_argv(const struct proto_invocation *inv, uint32_t timeout_ms, char **argv,
+static void crit_argv(const struct proto_invocation *inv, uint64_t timeout_ms, char **argv,
 		      struct strbuf *pattern, struct strbuf *timeout)
 {
 	size_t n = 0;
@@ -278,7 +281,7 @@ static void crit_argv(const struct proto_invocation *inv, uint32_t timeout_ms, c
 	argv[n++] = "-j1";
 	argv[n++] = "--verbose";
 	if (timeout_ms) {
-		strbuf_addf(timeout, "--timeout=%g", timeout_ms / 1000.0);
+		strbuf_addf(timeout, "--timeout=%g", (double)timeout_ms / 1000.0);
 		argv[n++] = timeout->buf;
 	}
 	argv[n] = NULL;
@@ -297,7 +300,7 @@ void drv_criterion_run(struct session *s, const struct proto_invocation *inv)
 	strbuf_init(&cr.first, 0);
 	strbuf_init(&cr.where, 0);
 	strbuf_init(&cr.diag, 0);
-	crit_argv(inv, s->timeout_ms, argv, &pattern, &timeout);
+	crit_argv(inv, session_max_timeout_ms(s), argv, &pattern, &timeout);
 	cr.c = &c;
 	if (!driver_follow(s, inv, &c, argv, env, -1, &crit_ops, &cr)) {
 		crit_settle(&cr);

@@ -23,14 +23,15 @@ static void plain_output(void *data, const char *buf, size_t len)
 static const struct child_ops plain_ops = { .on_output = plain_output };
 
 /* The outcome and message of a finished plain test. */
-static void plain_judge(struct wtest *t, const struct child *c, uint32_t timeout_ms)
+static void plain_judge(struct wtest *t, const struct child *c, uint64_t timeout_ms)
 {
 	char what[64];
 
 	proc_describe_status(c->status, what, sizeof(what));
 	if (c->timed_out) {
 		char msg[96];
-		snprintf(msg, sizeof(msg), "timed out after %u ms (%s)", timeout_ms, what);
+		snprintf(msg, sizeof(msg), "timed out after %llu ms (%s)",
+			 (unsigned long long)timeout_ms, what);
 		wtest_note(t, OUTCOME_TIMEOUT, msg);
 	} else if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0) {
 		wtest_note(t, OUTCOME_PASS, "");
@@ -58,11 +59,11 @@ void drv_plain_run(struct session *s, const struct proto_invocation *inv)
 	}
 	s->active = &c;
 	session_start(s, &t, 0);
-	child_set_timeout(&c, s->timeout_ms);
+	child_set_timeout(&c, session_timeout_ms(s, 0));
 	child_run(&c);
 	s->active = NULL;
 	t.duration_ns = driver_elapsed(c.started_ns, c.exited_ns);
-	plain_judge(&t, &c, s->timeout_ms);
+	plain_judge(&t, &c, session_timeout_ms(s, 0));
 	wtest_usage(&t, &c, 1);
 	session_result(s, &t);
 	child_release(&c);

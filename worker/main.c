@@ -11,10 +11,17 @@
  *
  * A protocol error (garbage, an unexpected message) prints one line on
  * stderr and exits 3; so does losing the coordinator while sending.
+ *
+ * The worker is a child subreaper (common/reap.h): whatever a test leaves
+ * behind (daemons, processes that setsid() away, Criterion's per-test
+ * children) becomes the worker's child when its parent dies, and is killed
+ * and reaped after each invocation, so no test process outlives its
+ * invocation and none can hold a pipe open across tests.
  */
 #include "child.h"
 #include "driver.h"
 #include "proto.h"
+#include "reap.h"
 #include "session.h"
 #include "util.h"
 
@@ -22,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #define WORKER_IN 0
@@ -55,9 +63,10 @@ static int worker_run_unit(const struct proto_run *run)
 	for (size_t i = 0; i < run->ninv && !child_stop_requested; i++) {
 		uint64_t start = now_ns();
 
-		session_begin(&s, base, run->inv[i].ntests);
+		session_begin(&s, base, &run->inv[i]);
 		if (!s.broken)
 			driver_run(&s, &run->inv[i]);
+		reap_descendants(NULL, 0);	/* leftovers of the invocation */
 		done.u.done.overhead_us[i] = driver_elapsed(s.tests_ns, now_ns() - start) / 1000;
 		done.u.done.errors[i] = xstrdup(s.error.buf);
 		base += (uint32_t)run->inv[i].ntests;
@@ -143,6 +152,11 @@ int main(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* balrun killed outright (SIGKILL): stop the running test as for SIGTERM */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (reap_become_subreaper() < 0)
+		perror("balrun-worker: warning: cannot become a child subreaper; "
+		       "processes that tests leave behind may survive");
 	if (worker_hello() < 0) {
 		perror("balrun-worker: sending HELLO");
 		return 3;

@@ -209,21 +209,76 @@ static int shim_group_teardown(void **state)
 	return rc;
 }
 
-/* 1 if "group/name" is one of the newline-separated lines of list. */
-static int shim_selected(const char *list, const char *group, const char *name)
+/*
+ * The selected tests: the newline-separated lines of the list, sorted, so
+ * that each test of a group is looked up in O(log n) (a binary of 100,000
+ * tests run in batches must not cost batch x group comparisons).
+ */
+struct shim_wanted {
+	char *buf;      /* copy of the list, lines cut at their newlines */
+	char **lines;   /* sorted */
+	size_t n;
+};
+
+static int shim_cmp_line(const void *a, const void *b)
 {
-	size_t glen = strlen(group), nlen = strlen(name);
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	while (list && *list) {
-		size_t len = strcspn(list, "\n");
+/* 0, or -1 when out of memory. */
+static int shim_wanted_init(struct shim_wanted *w, const char *list)
+{
+	size_t n = 1;
 
-		if (len == glen + 1 + nlen && !strncmp(list, group, glen) && list[glen] == '/' &&
-		    !strncmp(list + glen + 1, name, nlen))
-			return 1;
-		list += len;
-		list += *list == '\n';
+	memset(w, 0, sizeof(*w));
+	w->buf = strdup(list ? list : "");
+	for (const char *p = list; p && *p; p++)
+		n += *p == '\n';
+	w->lines = calloc(n, sizeof(*w->lines));
+	if (!w->buf || !w->lines)
+		return -1;
+	for (char *p = w->buf; *p; ) {
+		size_t len = strcspn(p, "\n");
+		w->lines[w->n++] = p;
+		p += len;
+		if (*p)
+			*p++ = '\0';
 	}
+	qsort(w->lines, w->n, sizeof(*w->lines), shim_cmp_line);
 	return 0;
+}
+
+static void shim_wanted_release(struct shim_wanted *w)
+{
+	free(w->buf);
+	free(w->lines);
+}
+
+struct shim_key {
+	const char *group, *name;
+	size_t glen;
+};
+
+/* strcmp("group/name", line) without building the string. */
+static int shim_cmp_key(const void *key, const void *elem)
+{
+	const struct shim_key *k = key;
+	const char *line = *(char *const *)elem;
+	int c = strncmp(k->group, line, k->glen);
+
+	if (c)
+		return c;
+	if (line[k->glen] != '/')
+		return '/' - (unsigned char)line[k->glen];
+	return strcmp(k->name, line + k->glen + 1);
+}
+
+/* 1 if "group/name" is one of the selected tests. */
+static int shim_selected(const struct shim_wanted *w, const char *group, const char *name)
+{
+	struct shim_key k = { group, name, strlen(group) };
+
+	return bsearch(&k, w->lines, w->n, sizeof(*w->lines), shim_cmp_key) != NULL;
 }
 
 static shim_run_group_fn shim_real_run_group(void)
@@ -247,13 +302,13 @@ static int shim_list(const char *group, const struct shim_unit_test *tests, size
 
 /* The selected tests of the group, wrapped; the originals go to shim_run. */
 static size_t shim_select(const char *group, const struct shim_unit_test *tests, size_t count,
-			  struct shim_unit_test *copy, struct shim_unit_test *orig)
+			  const struct shim_wanted *w, struct shim_unit_test *copy,
+			  struct shim_unit_test *orig)
 {
-	const char *list = getenv(PRELOAD_ENV_TESTS);
 	size_t n = 0;
 
 	for (size_t i = 0; i < count; i++) {
-		if (!tests[i].name || !shim_selected(list, group, tests[i].name))
+		if (!tests[i].name || !shim_selected(w, group, tests[i].name))
 			continue;
 		orig[n] = tests[i];
 		copy[n] = tests[i];
@@ -271,15 +326,16 @@ static int shim_run_selected(shim_run_group_fn real, const char *group,
 {
 	struct shim_unit_test *copy = calloc(count ? count : 1, sizeof(*copy));
 	struct shim_unit_test *orig = calloc(count ? count : 1, sizeof(*orig));
+	struct shim_wanted w;
 	size_t n;
 	int rc = 0;
 
-	if (!copy || !orig) {
+	if (shim_wanted_init(&w, getenv(PRELOAD_ENV_TESTS)) || !copy || !orig) {
 		fprintf(stderr, "balrun-preload: out of memory selecting tests of '%s'\n", group);
 		rc = -1;
 		goto out;
 	}
-	n = shim_select(group, tests, count, copy, orig);
+	n = shim_select(group, tests, count, &w, copy, orig);
 	if (!n)
 		goto out;   /* no test of this group selected: do not enter it */
 	memset(&shim_run, 0, sizeof(shim_run));
@@ -293,6 +349,7 @@ static int shim_run_selected(shim_run_group_fn real, const char *group,
 	shim_end("FAIL");   /* the last test never reached its teardown wrapper */
 	memset(&shim_run, 0, sizeof(shim_run));
 out:
+	shim_wanted_release(&w);
 	free(copy);
 	free(orig);
 	return rc;

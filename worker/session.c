@@ -92,15 +92,38 @@ void session_release(struct session *s)
 	strbuf_release(&s->error);
 }
 
-void session_begin(struct session *s, uint32_t base, size_t ntests)
+void session_begin(struct session *s, uint32_t base, const struct proto_invocation *inv)
 {
 	s->base = base;
-	s->ntests = ntests;
+	s->ntests = inv->ntests;
+	s->timeouts_ms = inv->timeouts_ms;
 	free(s->reported);
-	s->reported = xcalloc(ntests ? ntests : 1, 1);
+	s->reported = xcalloc(s->ntests ? s->ntests : 1, 1);
 	s->tests_ns = 0;
 	strbuf_reset(&s->error);
 	s->active = NULL;
+}
+
+uint64_t session_timeout_ms(const struct session *s, int index)
+{
+	if (s->timeouts_ms && index >= 0 && (size_t)index < s->ntests)
+		return s->timeouts_ms[index];
+	return s->timeout_ms;
+}
+
+uint64_t session_max_timeout_ms(const struct session *s)
+{
+	uint64_t max = 0;
+
+	if (!s->timeouts_ms)
+		return s->timeout_ms;
+	for (size_t i = 0; i < s->ntests; i++) {
+		if (!s->timeouts_ms[i])
+			return 0;
+		if (s->timeouts_ms[i] > max)
+			max = s->timeouts_ms[i];
+	}
+	return max;
 }
 
 static void session_send(struct session *s, const struct proto_msg *m)

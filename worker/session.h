@@ -40,7 +40,8 @@ struct wtest {
 struct session {
 	int fd;                  /* protocol output */
 	uint32_t unit;
-	uint32_t timeout_ms;     /* per test; 0 = none */
+	uint32_t timeout_ms;     /* per test unless the invocation has its own; 0 = none */
+	const uint64_t *timeouts_ms; /* this invocation's per-test limits, or NULL */
 	uint32_t base;           /* unit index of this invocation's first test */
 	size_t ntests;           /* tests in this invocation */
 	unsigned char *reported; /* ntests flags: START sent */
@@ -62,8 +63,13 @@ void wtest_usage(struct wtest *t, const struct child *c, int single);
 
 void session_init(struct session *s, int fd, const struct proto_run *run);
 void session_release(struct session *s);
-/* Start bookkeeping for an invocation of ntests tests whose first has unit index base. */
-void session_begin(struct session *s, uint32_t base, size_t ntests);
+/* Start bookkeeping for invocation inv, whose first test has unit index base. */
+void session_begin(struct session *s, uint32_t base, const struct proto_invocation *inv);
+
+/* Time limit in ms of test index of the invocation (0: none). */
+uint64_t session_timeout_ms(const struct session *s, int index);
+/* The largest time limit of the invocation's tests, 0 if some test has none. */
+uint64_t session_max_timeout_ms(const struct session *s);
 
 /* 1 if index was already started in this invocation. */
 int session_seen(const struct session *s, int index);

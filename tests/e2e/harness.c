@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,14 +78,13 @@ const char *e2e_fixture(const char *name)
 	return keep(path);
 }
 
-void e2e_balrun(struct e2e_run *r, const char *const *env, const char *const *args)
+pid_t e2e_start(struct e2e_run *r, const char *const *env, const char *const *args)
 {
 	const char *dir = e2e_tmpdir();
 	char out[4200], err[4200], json[4200];
 	const char *argv[64];
 	size_t n = 0;
 	pid_t pid;
-	int status;
 
 	snprintf(out, sizeof(out), "%s/stdout", dir);
 	snprintf(err, sizeof(err), "%s/stderr", dir);
@@ -108,14 +108,34 @@ void e2e_balrun(struct e2e_run *r, const char *const *env, const char *const *ar
 		dup2(e, 2);
 		for (size_t i = 0; env && env[i]; i++)
 			putenv((char *)env[i]);
+		/* balrun starts with stdio only, as from a shell: what tests inherit is balrun's doing */
+		close_range(3, ~0u, 0);
 		execv(BALRUN_PATH, (char *const *)argv);
 		_exit(127);
 	}
-	cr_assert(waitpid(pid, &status, 0) == pid);
+	memset(r, 0, sizeof(*r));
+	r->dir = dir;
+	return pid;
+}
+
+void e2e_finish(struct e2e_run *r, pid_t pid)
+{
+	char path[4200];
+	int status;
+
+	cr_assert(wait4(pid, &status, 0, &r->ru) == pid);
 	r->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	r->out = slurp(out);
-	r->err = slurp(err);
-	r->report = json_load_file(json, 0, NULL);
+	snprintf(path, sizeof(path), "%s/stdout", r->dir);
+	r->out = slurp(path);
+	snprintf(path, sizeof(path), "%s/stderr", r->dir);
+	r->err = slurp(path);
+	snprintf(path, sizeof(path), "%s/report.json", r->dir);
+	r->report = json_load_file(path, 0, NULL);
+}
+
+void e2e_balrun(struct e2e_run *r, const char *const *env, const char *const *args)
+{
+	e2e_finish(r, e2e_start(r, env, args));
 }
 
 void e2e_free(struct e2e_run *r)

@@ -10,11 +10,15 @@
 #define BALRUN_E2E_HARNESS_H
 
 #include <jansson.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 
 struct e2e_run {
 	int code;           /* exit code, or 128+signal */
 	char *out, *err;    /* everything balrun printed */
 	json_t *report;     /* parsed --json report, or NULL if none was written */
+	const char *dir;    /* this run's temporary directory (stdout, stderr, report.json) */
+	struct rusage ru;   /* balrun's resource usage, its waited-for children included */
 };
 
 /* A new empty temporary directory (removed at exit). */
@@ -28,6 +32,12 @@ const char *e2e_fixture(const char *name);
  * may be NULL) are added to the environment.  Fills r; e2e_free releases.
  */
 void e2e_balrun(struct e2e_run *r, const char *const *env, const char *const *args);
+/*
+ * The same in two steps, for tests that act on balrun while it runs (send it
+ * signals): e2e_start returns its pid at once, e2e_finish waits and fills r.
+ */
+pid_t e2e_start(struct e2e_run *r, const char *const *env, const char *const *args);
+void e2e_finish(struct e2e_run *r, pid_t pid);
 void e2e_free(struct e2e_run *r);
 
 /* The report's entry for the test whose id ends with suffix (asserts it exists exactly once). */

@@ -12,38 +12,7 @@
 
 #include "balancer.h"
 #include "simsuite.h"
-
-#define MAXT 2048
-
-/* A suite under construction: binaries and tests added one by one. */
-struct fx {
-	struct bal_binary bins[8];
-	size_t nbins;
-	struct bal_test tests[MAXT];
-	size_t ntests;
-};
-
-static uint32_t fx_binary(struct fx *f, double overhead, int batchable)
-{
-	f->bins[f->nbins].overhead = overhead;
-	f->bins[f->nbins].batchable = batchable;
-	return f->nbins++;
-}
-
-static uint32_t fx_test(struct fx *f, uint32_t binary, double est)
-{
-	struct bal_test *t = &f->tests[f->ntests];
-
-	t->binary = binary;
-	t->est = est;
-	t->known = est >= 0;
-	return f->ntests++;
-}
-
-static struct balancer *fx_new(struct fx *f, struct bal_opts opts)
-{
-	return balancer_new(&opts, f->bins, f->nbins, f->tests, f->ntests);
-}
+#include "test_balancer_fx.h"
 
 /* Dispatch everything on worker 0, one unit at a time; record the tests in order. */
 static size_t drain(struct balancer *b, uint32_t *seq, size_t *unit_sizes, size_t *nunits)

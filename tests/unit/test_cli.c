@@ -18,13 +18,15 @@ static enum cli_result parse(struct options *o, struct strbuf *err, char **argv)
 	return cli_parse(o, argc, argv, err);
 }
 
+/* At block scope: the parsed options keep pointers into it. */
 #define ARGV(...) ((char *[]){ "balrun", __VA_ARGS__, NULL })
 
 Test(cli, defaults)
 {
 	struct options o;
 	struct strbuf err = STRBUF_INIT;
-	cr_assert_eq(parse(&o, &err, ARGV("bin")), CLI_RUN);
+	char **argv = ARGV("bin");
+	cr_assert_eq(parse(&o, &err, argv), CLI_RUN);
 	cr_expect_eq(o.workers, 0, "auto by default");
 	cr_expect_eq(o.failed_first, 1);
 	cr_expect_eq(o.maxfail, 0);
@@ -40,10 +42,11 @@ Test(cli, every_flag)
 {
 	struct options o;
 	struct strbuf err = STRBUF_INIT;
-	cr_assert_eq(parse(&o, &err, ARGV("a", "-n", "3", "-x", "-k", "foo", "-k", "not bar", "--lf", "--no-ff",
+	char **argv = ARGV("a", "-n", "3", "-x", "-k", "foo", "-k", "not bar", "--lf", "--no-ff",
 					  "--durations", "5", "--timeout", "2.5", "--collect-timeout", "4",
 					  "--cache-dir", "/tmp/c", "--smoke", "0", "--json", "r.json", "-v", "-v",
-					  "--color", "never", "b", "--", "-c")),
+					  "--color", "never", "b", "--", "-c");
+	cr_assert_eq(parse(&o, &err, argv),
 		  CLI_RUN, "%s", err.buf);
 	cr_expect_eq(o.workers, 3);
 	cr_expect_eq(o.maxfail, 1);
@@ -72,11 +75,14 @@ Test(cli, workers_values)
 {
 	struct options o;
 	struct strbuf err = STRBUF_INIT;
-	cr_assert_eq(parse(&o, &err, ARGV("-n", "auto", "b")), CLI_RUN);
+	char **auto_argv = ARGV("-n", "auto", "b");
+	cr_assert_eq(parse(&o, &err, auto_argv), CLI_RUN);
 	cr_expect_eq(o.workers, 0);
-	cr_assert_eq(parse(&o, &err, ARGV("-n", "0", "b")), CLI_RUN);
+	char **zero_argv = ARGV("-n", "0", "b");
+	cr_assert_eq(parse(&o, &err, zero_argv), CLI_RUN);
 	cr_expect_eq(o.workers, 1, "-n 0 runs in one worker");
-	cr_assert_eq(parse(&o, &err, ARGV("--workers=12", "b")), CLI_RUN);
+	char **twelve_argv = ARGV("--workers=12", "b");
+	cr_assert_eq(parse(&o, &err, twelve_argv), CLI_RUN);
 	cr_expect_eq(o.workers, 12);
 	cli_release(&o);
 	strbuf_release(&err);

@@ -110,9 +110,9 @@ Test(proto, run_roundtrip_with_many_tests_and_empty_strings)
 	enum { NTESTS = 5000 };
 	char *many[NTESTS], *one[] = { "" };
 	struct proto_invocation inv[3] = {
-		{ "/bin/crit", KIND_CRITERION, many, NTESTS, "" },
-		{ "", KIND_PLAIN, one, 1, "" },
-		{ "/bin/cm", KIND_CMOCKA, NULL, 0, "/usr/lib/libasan.so.8:/x/balrun-preload.so" },
+		{ "/bin/crit", KIND_CRITERION, many, NTESTS, "", NULL },
+		{ "", KIND_PLAIN, one, 1, "", NULL },
+		{ "/bin/cm", KIND_CMOCKA, NULL, 0, "/usr/lib/libasan.so.8:/x/balrun-preload.so", NULL },
 	};
 	struct proto_msg in = { .type = PROTO_RUN }, out;
 
@@ -134,6 +134,33 @@ Test(proto, run_roundtrip_with_many_tests_and_empty_strings)
 	proto_msg_release(&out);
 	for (int i = 0; i < NTESTS; i++)
 		free(many[i]);
+}
+
+/* timeouts_ms is optional: sent only when set, and then one per test. */
+Test(proto, run_per_test_timeouts_are_optional)
+{
+	char *tests[] = { "s/a", "s/b" };
+	uint64_t limits[] = { 1500, 0 };
+	struct proto_invocation inv[2] = {
+		{ "/bin/crit", KIND_CRITERION, tests, 2, "", limits },
+		{ "/bin/plain", KIND_PLAIN, tests, 1, "", NULL },
+	};
+	struct proto_msg in = { .type = PROTO_RUN }, out;
+	struct strbuf frame = STRBUF_INIT;
+
+	in.u.run = (struct proto_run){ 1, 250, inv, 2 };
+	roundtrip(&in, &out);
+	cr_assert_eq(out.u.run.timeout_ms, 250);
+	cr_assert_not_null(out.u.run.inv[0].timeouts_ms);
+	cr_assert_eq(out.u.run.inv[0].timeouts_ms[0], 1500);
+	cr_assert_eq(out.u.run.inv[0].timeouts_ms[1], 0);
+	cr_assert_null(out.u.run.inv[1].timeouts_ms);
+	proto_msg_release(&out);
+	/* not set: not on the wire at all, so a version 1 peer sees the RUN it knows */
+	in.u.run = (struct proto_run){ 1, 250, &inv[1], 1 };
+	proto_encode(&frame, &in);
+	cr_assert_null(memmem(frame.buf, frame.len, "timeouts_ms", 11));
+	strbuf_release(&frame);
 }
 
 Test(proto, start_and_bye_roundtrip)
@@ -306,7 +333,8 @@ Test(proto, fill_on_an_empty_nonblocking_pipe_is_again)
 Test(proto, every_truncation_waits_then_eof_is_an_error)
 {
 	char *tests[] = { "s/a", "s/b" };
-	struct proto_invocation inv = { "/bin/t", KIND_CRITERION, tests, 2, "" };
+	uint64_t limits[] = { 5000, 0 };
+	struct proto_invocation inv = { "/bin/t", KIND_CRITERION, tests, 2, "", limits };
 	struct proto_msg in = { .type = PROTO_RUN };
 	struct strbuf sb = STRBUF_INIT;
 

@@ -182,6 +182,7 @@ static void log_release(struct unit_log *log)
 static void one_inv(struct proto_invocation *inv, const char *binary, enum test_kind kind,
 		    char **tests, size_t ntests)
 {
+	memset(inv, 0, sizeof(*inv));
 	inv->binary = (char *)binary;
 	inv->kind = kind;
 	inv->tests = tests;
@@ -307,6 +308,27 @@ Test(worker, plain_timeout_kills_after_grace)
 	expect_output(&log, 0, "hanging", NULL);
 	cr_assert_geq(log.duration_us[0], 1300000, "ran %llu us",
 		      (unsigned long long)log.duration_us[0]);
+	finish(&w, &log, 1);
+}
+
+/* A per-test limit (timeouts_ms) replaces the unit's: 0 there means none. */
+Test(worker, per_test_timeouts_replace_the_unit_limit)
+{
+	char *ids[] = { "h" };
+	uint64_t limit[] = { 200 }, none[] = { 0 };
+	struct proto_invocation inv[2];
+	struct proto_run run = { .unit = 1, .timeout_ms = 60000, .inv = inv, .ninv = 2 };
+	struct unit_log log;
+	struct worker w;
+
+	one_inv(&inv[0], WF_DIR "/wf-plain-hang", KIND_PLAIN, ids, 1);
+	inv[0].timeouts_ms = limit;
+	one_inv(&inv[1], WF_DIR "/wf-plain-pass", KIND_PLAIN, ids, 1);
+	inv[1].timeouts_ms = none;
+	worker_start(&w);
+	run_unit(&w, &run, &log);
+	expect(&log, 0, OUTCOME_TIMEOUT, "timed out after 200 ms");
+	expect(&log, 1, OUTCOME_PASS, NULL);
 	finish(&w, &log, 1);
 }
 

@@ -1,0 +1,84 @@
+/*
+ * balinput.c - turn the run's tests into balancer input; see balinput.h.
+ *
+ * Disabled tests never run, so they do not take part in the medians that
+ * estimate unknown tests: they are appended after bal_estimate, at 0 s.
+ */
+#include "balinput.h"
+
+#include <string.h>
+
+#include "outcome.h"
+#include "util.h"
+
+static void bal_input_add(struct bal_input *in, const struct test_case *t, uint32_t index,
+			  const struct timing_cache *tc)
+{
+	const struct tc_entry *e = tc ? tc_get(tc, t->id) : NULL;
+	struct bal_test *b = &in->tests[in->n];
+
+	memset(b, 0, sizeof(*b));
+	b->binary = t->binary;
+	b->est = e && e->runs ? e->mean : -1;
+	b->known = e && e->runs;
+	b->failed_last = e && outcome_is_failure(e->last_outcome);
+	b->has_group = t->group != 0;
+	b->group = t->group ? t->group - 1 : 0;
+	b->serial = t->serial;
+	b->weight = t->weight;
+	b->locks = t->locks;
+	in->map[in->n++] = index;
+}
+
+void bal_input_build(struct bal_input *in, struct run *r, const struct timing_cache *tc,
+		     unsigned workers, int all)
+{
+	size_t room = r->ntests ? r->ntests : 1;
+
+	memset(in, 0, sizeof(*in));
+	in->nbins = r->nbins;
+	in->bins = xcalloc(r->nbins ? r->nbins : 1, sizeof(*in->bins));
+	in->tests = xcalloc(room, sizeof(*in->tests));
+	in->map = xcalloc(room, sizeof(*in->map));
+	for (size_t i = 0; i < r->nbins; i++) {
+		const struct tc_binary *cb = tc ? tc_binary(tc, r->bins[i].id) : NULL;
+		in->bins[i].overhead = cb ? cb->overhead : -1;
+		in->bins[i].batchable = r->bins[i].kind != KIND_PLAIN;
+	}
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_case *t = &r->tests[i];
+		if (t->selected && !t->disabled && (all || t->state != TEST_FINISHED))
+			bal_input_add(in, t, (uint32_t)i, tc);
+	}
+	bal_estimate(in->tests, in->n, r->nbins, 0);
+	for (size_t i = 0; i < in->n; i++) {
+		r->tests[in->map[i]].est = in->tests[i].est;
+		r->tests[in->map[i]].est_known = in->tests[i].known;
+	}
+	for (size_t i = 0; all && i < r->ntests; i++) {
+		if (!r->tests[i].selected || !r->tests[i].disabled)
+			continue;
+		bal_input_add(in, &r->tests[i], (uint32_t)i, NULL);
+		in->tests[in->n - 1].est = 0;
+	}
+	in->workers = workers < in->n ? workers : (in->n ? (unsigned)in->n : 1);
+	for (size_t i = 0; i < in->n; i++)
+		if (in->tests[i].weight > in->workers)
+			in->tests[i].weight = in->workers;
+}
+
+void bal_input_release(struct bal_input *in)
+{
+	free(in->bins);
+	free(in->tests);
+	free(in->map);
+	memset(in, 0, sizeof(*in));
+}
+
+void bal_input_opts(const struct bal_input *in, const struct options *o, struct bal_opts *bo)
+{
+	memset(bo, 0, sizeof(*bo));
+	bo->workers = in->workers;
+	bo->smoke = o->smoke < 0 ? (in->workers < 4 ? in->workers : 4) : (unsigned)o->smoke;
+	bo->failed_first = o->failed_first;
+}
