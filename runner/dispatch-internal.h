@@ -1,0 +1,94 @@
+/*
+ * dispatch-internal.h - what the three files of the dispatch loop share:
+ * the worker slot and dispatcher state, and the functions each file offers
+ * the others.  Not for use outside runner/dispatch*.c.
+ *
+ *   dispatch.c       the loop, signals, stopping (-x, smoke, interrupt),
+ *                    accounting of finished tests, the public entry point
+ *   dispatch-slot.c  a worker slot's life: spawn, send a unit, retire,
+ *                    reap, lose (and replace) a worker
+ *   dispatch-msg.c   what a worker says: checked, then applied
+ */
+#ifndef BALRUN_DISPATCH_INTERNAL_H
+#define BALRUN_DISPATCH_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "dispatch.h"
+#include "proc.h"
+#include "proto.h"
+
+#define HELLO_TIMEOUT_NS   (15ull * 1000000000ull)
+#define STOP_GRACE_NS      (5ull * 1000000000ull)
+#define TICK_MS            100
+#define MAX_ATTEMPTS       3
+
+enum slot_state { SLOT_STARTING, SLOT_IDLE, SLOT_BUSY, SLOT_STOPPING, SLOT_DEAD };
+
+struct slot {
+	unsigned id;
+	enum slot_state state;
+	struct proc proc;
+	pid_t pgid;
+	struct proto_reader *reader;
+	uint64_t since_ns;        /* when it entered STARTING or STOPPING */
+	/* valid while BUSY */
+	uint32_t unit;
+	uint32_t *tests;          /* balancer indexes, in the order sent */
+	size_t ntests;
+	unsigned char *got;       /* RESULT seen for tests[i] */
+	long running;             /* index in tests of the running test, or -1 */
+	uint64_t unit_start_ns;
+	int smoke;                /* the unit is a smoke test */
+};
+
+struct dispatcher {
+	struct run *r;
+	struct balancer *b;
+	const uint32_t *map;
+	size_t nmap;
+	struct timing_cache *tc;
+	const struct dispatch_opts *o;
+	const struct run_observer *obs;
+	struct dispatch_stats *st;
+	struct strbuf *err;
+	struct slot *slots;
+	uint64_t t0;
+	uint32_t next_unit;
+	unsigned failures;
+	int stopping;             /* no more dispatching */
+	char *stop_reason;        /* why tests that did not run did not run */
+	int fatal;
+	unsigned smoke_sent, smoke_done, smoke_failed;
+	int smoke_unproven;       /* a smoke test did not pass last time: no verdict on the environment */
+	int other_sent;           /* a unit that is no smoke test was sent */
+};
+
+/* dispatch.c */
+void dispatch_account_unit(struct dispatcher *d, struct slot *s);
+double dispatch_clock(const struct dispatcher *d);
+void dispatch_count_failure(struct dispatcher *d, const struct test_case *t);
+void dispatch_finish_unreported(struct dispatcher *d, struct slot *s, uint32_t bi, enum outcome o,
+			      const char *msg);
+void dispatch_note(struct dispatcher *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dispatch_reap_orphans(struct dispatcher *d);
+void dispatch_remember(struct dispatcher *d, const struct test_case *t, uint64_t rss_kb);
+void dispatch_requeue_rest(struct dispatcher *d, struct slot *s, int progress, const char *why);
+void dispatch_smoke_observe(struct dispatcher *d, const struct slot *s, const struct test_case *t);
+void dispatch_smoke_sent(struct dispatcher *d, const struct bal_unit *u);
+void dispatch_stop(struct dispatcher *d, const char *reason);
+struct test_case *dispatch_test(struct dispatcher *d, uint32_t bi);
+
+/* dispatch-slot.c */
+void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit *u);
+void slot_clear_unit(struct slot *s);
+void slot_lost(struct dispatcher *d, struct slot *s, const char *why);
+void slot_reap(struct slot *s, int *status);
+void slot_retire(struct slot *s);
+int slot_spawn(struct dispatcher *d, struct slot *s);
+
+/* dispatch-msg.c */
+void slot_readable(struct dispatcher *d, struct slot *s);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * dispatch-slot.c - one worker slot's life: start the worker process, hand
+ * it a unit (a RUN frame built from the balancer's unit), retire it with
+ * BYE, reap it, and, when it dies unasked, account for its unit and start a
+ * replacement.  See dispatch.h for the slot states.
+ */
+#define _GNU_SOURCE
+#include "dispatch-internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "reap.h"
+#include "strvec.h"
+#include "util.h"
+
+int slot_spawn(struct dispatcher *d, struct slot *s)
+{
+	struct strvec env = STRVEC_INIT;
+	char *argv[] = { (char *)d->o->worker_path, NULL };
+	struct proc_opts po = { 0 };
+	char err[512];
+	char num[32];
+	int ret;
+
+	strvec_env(&env, NULL);
+	snprintf(num, sizeof(num), "%u", s->id);
+	strvec_setenv(&env, "BALRUN_WORKER_ID", num);
+	snprintf(num, sizeof(num), "%u", d->o->workers);
+	strvec_setenv(&env, "BALRUN_WORKER_COUNT", num);
+	po.file = d->o->worker_path;
+	po.argv = argv;
+	po.env = env.v;
+	po.in = PROC_IO_PIPE;
+	po.out = PROC_IO_PIPE;
+	po.err = PROC_IO_INHERIT;
+	po.new_pgroup = 1;
+	ret = proc_spawn(&s->proc, &po, err, sizeof(err));
+	strvec_clear(&env);
+	if (ret) {
+		strbuf_addf(d->err, "cannot start worker %u: %s", s->id, err);
+		s->state = SLOT_DEAD;
+		return -1;
+	}
+	s->pgid = s->proc.pid;
+	s->reader = proto_reader_new();
+	s->state = SLOT_STARTING;
+	s->since_ns = now_ns();
+	s->running = -1;
+	return 0;
+}
+
+void slot_clear_unit(struct slot *s)
+{
+	free(s->tests);
+	free(s->got);
+	s->tests = NULL;
+	s->got = NULL;
+	s->ntests = 0;
+	s->running = -1;
+}
+
+/* Send BYE; the worker exits and we see EOF. */
+void slot_retire(struct slot *s)
+{
+	struct proto_msg m = { .type = PROTO_BYE };
+	if (proto_send(s->proc.in, &m))
+		kill(-s->pgid, SIGTERM);
+	s->state = SLOT_STOPPING;
+	s->since_ns = now_ns();
+}
+
+void slot_reap(struct slot *s, int *status)
+{
+	kill(-s->pgid, SIGKILL);
+	if (s->proc.pid)
+		proc_wait(&s->proc, status, NULL, 0);
+	proc_close_fds(&s->proc);
+	proto_reader_free(s->reader);
+	s->reader = NULL;
+	s->state = SLOT_DEAD;
+}
+
+/*
+ * The worker is gone (EOF, error, or we gave up on it).  why says what we
+ * saw; the exit status is added.
+ */
+void slot_lost(struct dispatcher *d, struct slot *s, const char *why)
+{
+	enum slot_state was = s->state;
+	char st[64], msg[256];
+	int status = 0;
+
+	slot_reap(s, &status);
+	dispatch_reap_orphans(d);
+	if (was == SLOT_STOPPING && !s->tests)
+		return;		/* an orderly exit */
+	snprintf(msg, sizeof(msg), "worker %u %s (%s)", s->id, why,
+		 proc_describe_status(status, st, sizeof(st)));
+	if (s->tests) {
+		if (s->running >= 0) {
+			uint32_t bi = s->tests[s->running];
+			s->got[s->running] = 1;
+			if (d->stopping)
+				dispatch_finish_unreported(d, s, bi, OUTCOME_NOTRUN, d->stop_reason);
+			else
+				dispatch_finish_unreported(d, s, bi, OUTCOME_CRASH, msg);
+		}
+		dispatch_account_unit(d, s);
+		dispatch_requeue_rest(d, s, 1, NULL);
+		slot_clear_unit(s);
+	}
+	if (d->stopping)
+		return;
+	dispatch_note(d, "%s", msg);
+	if (balancer_queued(d->b) == 0)
+		return;
+	if (d->st->restarts >= d->o->max_restarts) {
+		dispatch_note(d, "not replacing worker %u: %u restarts is the limit (--max-worker-restart)",
+		     s->id, d->o->max_restarts);
+		return;
+	}
+	d->st->restarts++;
+	if (slot_spawn(d, s) == 0)
+		dispatch_note(d, "started a new worker %u", s->id);
+}
+
+static uint64_t seconds_to_ms(double s)
+{
+	return s > 0 ? (uint64_t)(s * 1000 + 0.5) : 0;
+}
+
+/*
+ * Tests with a time limit of their own (markers, config) make their
+ * invocation carry a per-test array; the others in it get --timeout.
+ */
+static void fill_timeouts(struct dispatcher *d, const struct bal_unit *u, struct proto_run *run)
+{
+	size_t k = 0;
+	int own = 0;
+
+	for (size_t i = 0; i < u->ntests; i++)
+		own |= dispatch_test(d, u->tests[i])->timeout > 0;
+	if (!own)
+		return;
+	for (size_t i = 0; i < run->ninv; i++) {
+		struct proto_invocation *inv = &run->inv[i];
+		inv->timeouts_ms = xcalloc(inv->ntests, sizeof(*inv->timeouts_ms));
+		for (size_t j = 0; j < inv->ntests; j++, k++) {
+			const struct test_case *t = dispatch_test(d, u->tests[k]);
+			inv->timeouts_ms[j] = seconds_to_ms(t->timeout > 0 ? t->timeout : d->o->timeout);
+		}
+	}
+}
+
+static void fill_run(struct dispatcher *d, const struct bal_unit *u, struct proto_run *run)
+{
+	run->unit = d->next_unit++;
+	run->timeout_ms = (uint32_t)(seconds_to_ms(d->o->timeout) > UINT32_MAX ? UINT32_MAX :
+				     seconds_to_ms(d->o->timeout));
+	run->inv = xcalloc(u->ntests, sizeof(*run->inv));
+	run->ninv = 0;
+	for (size_t i = 0; i < u->ntests; i++) {
+		struct test_case *t = dispatch_test(d, u->tests[i]);
+		struct binary *bin = &d->r->bins[t->binary];
+		struct proto_invocation *inv = run->ninv ? &run->inv[run->ninv - 1] : NULL;
+		if (!inv || strcmp(inv->binary, bin->abspath)) {
+			inv = &run->inv[run->ninv++];
+			inv->binary = bin->abspath;
+			inv->kind = bin->kind;
+			inv->preload = bin->preload;
+			inv->tests = xcalloc(u->ntests, sizeof(*inv->tests));
+		}
+		inv->tests[inv->ntests++] = t->name;
+	}
+	fill_timeouts(d, u, run);
+}
+
+void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit *u)
+{
+	struct proto_msg m = { .type = PROTO_RUN };
+	int failed;
+
+	fill_run(d, u, &m.u.run);
+	s->unit = m.u.run.unit;
+	s->ntests = u->ntests;
+	s->tests = xcalloc(u->ntests, sizeof(*s->tests));
+	memcpy(s->tests, u->tests, u->ntests * sizeof(*s->tests));
+	s->got = xcalloc(u->ntests, 1);
+	s->running = -1;
+	s->unit_start_ns = now_ns();
+	s->state = SLOT_BUSY;
+	s->smoke = u->smoke;
+	if (u->smoke)
+		dispatch_smoke_sent(d, u);
+	d->other_sent |= !u->smoke;
+	for (size_t i = 0; i < u->ntests; i++)
+		dispatch_test(d, u->tests[i])->attempts++;
+	failed = proto_send(s->proc.in, &m);
+	for (size_t i = 0; i < m.u.run.ninv; i++) {
+		free(m.u.run.inv[i].tests);
+		free(m.u.run.inv[i].timeouts_ms);
+	}
+	free(m.u.run.inv);
+	if (failed)
+		slot_lost(d, s, "could not be sent its work");
+}
