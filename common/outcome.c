@@ -14,6 +14,7 @@ static const struct {
 	[OUTCOME_TIMEOUT] = { "timed out", "TIMEOUT" },
 	[OUTCOME_SKIP] = { "skipped", "SKIP" },
 	[OUTCOME_NOTRUN] = { "not run", "NOTRUN" },
+	[OUTCOME_FLAKY] = { "flaky", "FLAKY" },
 };
 
 const char *outcome_name(enum outcome o)
@@ -28,7 +29,7 @@ const char *outcome_tag(enum outcome o)
 
 int outcome_parse(const char *s)
 {
-	for (int i = 0; i < OUTCOME__COUNT; i++)
+	for (int i = 0; i < OUTCOME__WIRE; i++)
 		if (!strcmp(s, outcomes[i].tag) || !strcmp(s, outcomes[i].name))
 			return i;
 	return -1;

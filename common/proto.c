@@ -104,7 +104,7 @@ static const struct proto_field proto_start_fields[] = {
 static const struct proto_field proto_result_fields[] = {
 	FIELD("unit", FIELD_U32, struct proto_result, unit),
 	FIELD("test", FIELD_U32, struct proto_result, test),
-	FIELD_E("outcome", struct proto_result, outcome, OUTCOME__COUNT),
+	FIELD_E("outcome", struct proto_result, outcome, OUTCOME__WIRE),
 	FIELD("duration_us", FIELD_U64, struct proto_result, duration_us),
 	FIELD("cpu_us", FIELD_U64, struct proto_result, cpu_us),
 	FIELD("rss_kb", FIELD_U64, struct proto_result, rss_kb),

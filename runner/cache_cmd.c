@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "cache_cmd.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,12 +29,13 @@ enum { CC_OK = 0, CC_FAILED = 1, CC_USAGE = 4 };
 
 enum {
 	CO_SORT = 1 << 0, CO_OUTPUT = 1 << 1, CO_RUNS = 1 << 2, CO_DAYS = 1 << 3,
-	CO_FORMAT = 1 << 4, CO_PREFIX = 1 << 5,
+	CO_FORMAT = 1 << 4, CO_PREFIX = 1 << 5, CO_FLAKY = 1 << 6,
 };
 
 struct cache_opts {
 	const char *cache_dir, *output, *prefix;
 	enum cache_sort sort;
+	int sort_given, flaky;  /* --sort was given; --flaky */
 	int runs, days;
 	char **args;
 	size_t nargs;
@@ -51,8 +53,10 @@ struct cache_sub {
 static const char cc_usage_text[] =
 "usage: balrun cache SUBCOMMAND [options]\n"
 "\n"
-"  show [--sort duration|name|runs|pass-rate] [PATTERN...]\n"
-"                      table of the cached tests (PATTERN: substring or glob)\n"
+"  show [--sort duration|name|runs|pass-rate] [--flaky] [PATTERN...]\n"
+"                      table of the cached tests (PATTERN: substring or glob);\n"
+"                      --flaky: only those whose recent pass rate is below\n"
+"                      100%, worst first\n"
 "  merge [-o FILE] FILE...\n"
 "                      merge timings files (CI shards) into the cache, or into\n"
 "                      FILE with -o; per test the newest record wins\n"
@@ -97,7 +101,9 @@ static int cc_show(const struct cache_sub *sub, struct cache_opts *o)
 
 	if (!c)
 		return CC_FAILED;
-	cache_view_show(c, o->args, o->nargs, o->sort, stdout);
+	/* --flaky: worst pass rate first, unless --sort says otherwise */
+	cache_view_show(c, o->args, o->nargs, o->flaky && !o->sort_given ? CACHE_SORT_PASS_RATE : o->sort,
+			o->flaky, stdout);
 	tc_free(c);
 	return CC_OK;
 }
@@ -217,14 +223,16 @@ out:
 }
 
 static const struct cache_sub cc_subs[] = {
-	{ "show", CO_SORT, 0, 1, cc_show, "show [--sort duration|name|runs|pass-rate] [PATTERN...]" },
+	{ "show", CO_SORT | CO_FLAKY, 0, 1, cc_show,
+	  "show [--sort duration|name|runs|pass-rate] [--flaky] [PATTERN...]" },
 	{ "merge", CO_OUTPUT, 1, 1, cc_merge, "merge [-o FILE] FILE..." },
 	{ "prune", CO_RUNS | CO_DAYS, 0, 0, cc_prune, "prune [--runs K] [--days D]" },
 	{ "export", CO_FORMAT | CO_OUTPUT, 0, 0, cc_export, "export --format json [-o FILE]" },
 	{ "import-junit", CO_PREFIX, 1, 1, cc_import_junit, "import-junit [--prefix STR] FILE..." },
 };
 
-enum { CO_OPT_CACHE_DIR = 256, CO_OPT_SORT, CO_OPT_RUNS, CO_OPT_DAYS, CO_OPT_FORMAT, CO_OPT_PREFIX };
+enum { CO_OPT_CACHE_DIR = 256, CO_OPT_SORT, CO_OPT_RUNS, CO_OPT_DAYS, CO_OPT_FORMAT, CO_OPT_PREFIX,
+       CO_OPT_FLAKY };
 
 static const struct option cc_long_options[] = {
 	{ "cache-dir", required_argument, NULL, CO_OPT_CACHE_DIR },
@@ -234,24 +242,10 @@ static const struct option cc_long_options[] = {
 	{ "days", required_argument, NULL, CO_OPT_DAYS },
 	{ "format", required_argument, NULL, CO_OPT_FORMAT },
 	{ "prefix", required_argument, NULL, CO_OPT_PREFIX },
+	{ "flaky", no_argument, NULL, CO_OPT_FLAKY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-static int cc_count(const char *flag, const char *s, int *out, struct strbuf *err)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < 0 || v > 1000000) {
-		strbuf_addf(err, "%s: '%s' is not a whole number from 0 up", flag, s);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
 
 /* Which CO_* bit an option needs (0: every subcommand takes it). */
 static unsigned cc_bit(int c)
@@ -263,6 +257,7 @@ static unsigned cc_bit(int c)
 	case CO_OPT_DAYS: return CO_DAYS;
 	case CO_OPT_FORMAT: return CO_FORMAT;
 	case CO_OPT_PREFIX: return CO_PREFIX;
+	case CO_OPT_FLAKY: return CO_FLAKY;
 	}
 	return 0;
 }
@@ -271,10 +266,11 @@ static int cc_parse_one(struct cache_opts *o, int c, const char *arg, struct str
 {
 	switch (c) {
 	case CO_OPT_CACHE_DIR: o->cache_dir = arg; return 0;
-	case CO_OPT_SORT: return cache_view_parse_sort(arg, &o->sort, err);
+	case CO_OPT_SORT: o->sort_given = 1; return cache_view_parse_sort(arg, &o->sort, err);
+	case CO_OPT_FLAKY: o->flaky = 1; return 0;
 	case 'o': o->output = arg; return 0;
-	case CO_OPT_RUNS: return cc_count("--runs", arg, &o->runs, err);
-	case CO_OPT_DAYS: return cc_count("--days", arg, &o->days, err);
+	case CO_OPT_RUNS: return cli_parse_count("--runs", arg, 0, &o->runs, err);
+	case CO_OPT_DAYS: return cli_parse_count("--days", arg, 0, &o->days, err);
 	case CO_OPT_PREFIX: o->prefix = arg; return 0;
 	case CO_OPT_FORMAT:
 		if (!strcmp(arg, "json"))

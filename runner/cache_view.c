@@ -112,7 +112,7 @@ static void cv_footer(const struct timing_cache *c, size_t shown, size_t total, 
 }
 
 size_t cache_view_show(const struct timing_cache *c, char *const *patterns, size_t npatterns,
-		       enum cache_sort sort, FILE *out)
+		       enum cache_sort sort, int flaky, FILE *out)
 {
 	static const char *const heads[CV_COLS] = { "DURATION", "SPREAD", "RUNS", "PASS RATE", "LAST" };
 	size_t total, n = 0;
@@ -122,7 +122,8 @@ size_t cache_view_show(const struct timing_cache *c, char *const *patterns, size
 	int width[CV_COLS];
 
 	for (size_t i = 0; i < total; i++)
-		if (cv_selected(&all[i], patterns, npatterns))
+		if (cv_selected(&all[i], patterns, npatterns) &&
+		    (!flaky || (cv_pass_rate(&all[i]) >= 0 && cv_pass_rate(&all[i]) < 1)))
 			sel[n++] = &all[i];
 	qsort_r(sel, n, sizeof(*sel), cv_cmp, &sort);
 	for (int k = 0; k < CV_COLS; k++)

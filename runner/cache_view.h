@@ -21,10 +21,11 @@ int cache_view_parse_sort(const char *s, enum cache_sort *out, struct strbuf *er
 /*
  * Print the entries whose id contains one of patterns or matches it as a
  * glob (all entries if npatterns is 0), sorted, then one summary line.
- * Returns the number of entries printed.
+ * With flaky, only those whose recent pass rate is below 100% (cache show
+ * --flaky).  Returns the number of entries printed.
  */
 size_t cache_view_show(const struct timing_cache *c, char *const *patterns, size_t npatterns,
-		       enum cache_sort sort, FILE *out);
+		       enum cache_sort sort, int flaky, FILE *out);
 
 /* Write the whole cache as JSON to out.  0 or -1 (err). */
 int cache_view_export_json(const struct timing_cache *c, FILE *out, struct strbuf *err);

@@ -23,6 +23,7 @@
 
 static const char usage_text[] =
 "usage: balrun [options] [--] BINARY...\n"
+"       balrun cache show|merge|prune|export|import-junit ...  (balrun cache --help)\n"
 "\n"
 "Run the test cases of Criterion, cmocka and plain test binaries on N worker\n"
 "processes, longest first by remembered timings, with a few fast smoke tests\n"
@@ -52,6 +53,11 @@ static const char usage_text[] =
 "                        replace lost workers at most N times (default 4 x N)\n"
 "      --resume          after an interrupted run, skip the tests that passed in\n"
 "                        it (read from the checkpoint in the cache directory)\n"
+"      --retries N       run a test that failed, crashed or timed out again, up\n"
+"                        to N times; one that then passes is FLAKY (exit 0)\n"
+"      --rerun-failed-serially\n"
+"                        after the run, run every failed test again alone, one\n"
+"                        at a time, and say which failed only in parallel\n"
 "\n"
 "Timings:\n"
 "      --cache-dir DIR   where timings live (default .balrun/ at the root of the\n"
@@ -98,7 +104,7 @@ enum {
 	OPT_JSON, OPT_COLOR, OPT_VERSION,
 	OPT_TIMINGS_FROM, OPT_PRUNE_RUNS, OPT_PRUNE_DAYS,
 	OPT_GROUP, OPT_SERIAL, OPT_LOCK, OPT_WEIGHT, OPT_MARKERS, OPT_PLAN, OPT_SHARD, OPT_CONFIG,
-	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME,
+	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME, OPT_RETRIES, OPT_RERUN_SERIALLY,
 };
 
 static const struct option long_options[] = {
@@ -128,6 +134,8 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "max-worker-restart", required_argument, NULL, OPT_MAX_RESTART },
 	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "rerun-failed-serially", no_argument, NULL, OPT_RERUN_SERIALLY },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "lock", required_argument, NULL, OPT_LOCK },
@@ -143,7 +151,7 @@ static const struct option long_options[] = {
 /* indexed by OPT_GROUP.. in enum order */
 static const char *const marker_flags[] = { "--group", "--serial", "--lock", "--weight" };
 
-static int parse_count(const char *flag, const char *s, int min, int *out, struct strbuf *err)
+int cli_parse_count(const char *flag, const char *s, int min, int *out, struct strbuf *err)
 {
 	char *end;
 	long v;
@@ -179,7 +187,7 @@ int cli_parse_workers(const char *s, int *out, struct strbuf *err)
 		*out = 0;
 		return 0;
 	}
-	if (parse_count("-n", s, 0, out, err))
+	if (cli_parse_count("-n", s, 0, out, err))
 		return -1;
 	if (*out == 0)
 		*out = 1;	/* -n 0 runs in one worker, like -n 1 */
@@ -220,26 +228,28 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 	case OPT_FF: o->failed_first = 1; return 0;
 	case OPT_NO_FF: o->failed_first = 0; return 0;
 	case OPT_LIST: o->list = 1; return 0;
-	case OPT_MAXFAIL: return parse_count("--maxfail", arg, 1, &o->maxfail, err);
+	case OPT_MAXFAIL: return cli_parse_count("--maxfail", arg, 1, &o->maxfail, err);
 	case OPT_TIMEOUT: return parse_seconds("--timeout", arg, &o->timeout, err);
 	case OPT_COLLECT_TIMEOUT:
 		return parse_seconds("--collect-timeout", arg, &o->collect_timeout, err);
-	case OPT_SMOKE: return parse_count("--smoke", arg, 0, &o->smoke, err);
+	case OPT_SMOKE: return cli_parse_count("--smoke", arg, 0, &o->smoke, err);
 	case OPT_CACHE_DIR: o->cache_dir = arg; return 0;
 	case OPT_NO_CACHE: o->no_cache = 1; return 0;
 	case OPT_TIMINGS_FROM: o->timings_from = arg; return 0;
-	case OPT_PRUNE_RUNS: return parse_count("--prune-runs", arg, 0, &o->prune_runs, err);
-	case OPT_PRUNE_DAYS: return parse_count("--prune-days", arg, 0, &o->prune_days, err);
+	case OPT_PRUNE_RUNS: return cli_parse_count("--prune-runs", arg, 0, &o->prune_runs, err);
+	case OPT_PRUNE_DAYS: return cli_parse_count("--prune-days", arg, 0, &o->prune_days, err);
 	case OPT_DURATIONS:
-		if (parse_count("--durations", arg, 0, &o->durations, err))
+		if (cli_parse_count("--durations", arg, 0, &o->durations, err))
 			return -1;
 		if (o->durations == 0)
 			o->durations = -1;
 		return 0;
 	case OPT_JSON: o->json = arg; return 0;
 	case OPT_COLOR: return parse_color(arg, &o->color, err);
-	case OPT_MAX_RESTART: return parse_count("--max-worker-restart", arg, 0, &o->max_restarts, err);
+	case OPT_MAX_RESTART: return cli_parse_count("--max-worker-restart", arg, 0, &o->max_restarts, err);
 	case OPT_RESUME: o->resume = 1; return 0;
+	case OPT_RETRIES: return cli_parse_count("--retries", arg, 0, &o->retries, err);
+	case OPT_RERUN_SERIALLY: o->rerun_serially = 1; return 0;
 	case OPT_GROUP: case OPT_SERIAL: case OPT_LOCK: case OPT_WEIGHT:
 		/* checked by markers_add_cli, which names the flag */
 		strvec_push(&o->marker_args, marker_flags[c - OPT_GROUP]);

@@ -44,6 +44,8 @@ struct options {
 	int no_config;           /* --no-config */
 	int max_restarts;        /* --max-worker-restart N; -1 = 4 x workers */
 	int resume;              /* --resume: skip what passed in the interrupted run */
+	int retries;             /* --retries N: run a failed test again up to N times (docs/flaky.md) */
+	int rerun_serially;      /* --rerun-failed-serially: run the failures again, one at a time */
 };
 
 enum cli_result {
@@ -54,6 +56,12 @@ enum cli_result {
 
 enum cli_result cli_parse(struct options *o, int argc, char **argv, struct strbuf *err);
 void cli_release(struct options *o);
+
+/*
+ * A whole number from min up (at most 1000000) for a flag: 0, or -1 with
+ * "FLAG: 'S' is not a whole number from MIN up" in err.
+ */
+int cli_parse_count(const char *flag, const char *s, int min, int *out, struct strbuf *err);
 
 /*
  * Number of workers from a -n value: "auto" or a number.  0 on success, -1

@@ -38,6 +38,7 @@ struct slot {
 	uint32_t *tests;          /* balancer indexes, in the order sent */
 	size_t ntests;
 	unsigned char *got;       /* RESULT seen for tests[i] */
+	unsigned char *again;     /* tests[i] failed and runs again (--retries): requeue it */
 	long running;             /* index in tests of the running test, or -1 */
 	uint64_t unit_start_ns;
 	int smoke;                /* the unit is a smoke test */
@@ -69,11 +70,12 @@ struct dispatcher {
 void dispatch_account_unit(struct dispatcher *d, struct slot *s);
 double dispatch_clock(const struct dispatcher *d);
 void dispatch_count_failure(struct dispatcher *d, const struct test_case *t);
-void dispatch_finish_unreported(struct dispatcher *d, struct slot *s, uint32_t bi, enum outcome o,
-			      const char *msg);
+int dispatch_finish_unreported(struct dispatcher *d, struct slot *s, size_t i, enum outcome o,
+			       const char *msg);
 void dispatch_note(struct dispatcher *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dispatch_reap_orphans(struct dispatcher *d);
 void dispatch_remember(struct dispatcher *d, const struct test_case *t, uint64_t rss_kb);
+int dispatch_retry(struct dispatcher *d, struct slot *s, size_t i);
 void dispatch_requeue_rest(struct dispatcher *d, struct slot *s, int progress, const char *why);
 void dispatch_smoke_observe(struct dispatcher *d, const struct slot *s, const struct test_case *t);
 void dispatch_smoke_sent(struct dispatcher *d, const struct bal_unit *u);

@@ -17,6 +17,7 @@
 
 #include "checkpoint.h"
 #include "reap.h"
+#include "retry.h"
 #include "strvec.h"
 #include "util.h"
 
@@ -100,7 +101,10 @@ static void on_result(struct dispatcher *d, struct slot *s, struct proto_result 
 	m->output = NULL;
 	m->output_len = 0;
 	test_finish(t, m->outcome, m->message);
+	if (dispatch_retry(d, s, m->test))
+		return;		/* still running for the balancer: requeued when the unit ends */
 	dispatch_remember(d, t, t->rss_kb);
+	retry_settle(t);
 	balancer_observe(d->b, s->id, bi, t->duration);
 	d->st->tests[s->id]++;
 	if (d->obs->test_finished)

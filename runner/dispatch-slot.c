@@ -60,8 +60,10 @@ void slot_clear_unit(struct slot *s)
 {
 	free(s->tests);
 	free(s->got);
+	free(s->again);
 	s->tests = NULL;
 	s->got = NULL;
+	s->again = NULL;
 	s->ntests = 0;
 	s->running = -1;
 }
@@ -105,12 +107,12 @@ void slot_lost(struct dispatcher *d, struct slot *s, const char *why)
 		 proc_describe_status(status, st, sizeof(st)));
 	if (s->tests) {
 		if (s->running >= 0) {
-			uint32_t bi = s->tests[s->running];
-			s->got[s->running] = 1;
+			size_t i = (size_t)s->running;
+			s->got[i] = 1;
 			if (d->stopping)
-				dispatch_finish_unreported(d, s, bi, OUTCOME_NOTRUN, d->stop_reason);
+				dispatch_finish_unreported(d, s, i, OUTCOME_NOTRUN, d->stop_reason);
 			else
-				dispatch_finish_unreported(d, s, bi, OUTCOME_CRASH, msg);
+				dispatch_finish_unreported(d, s, i, OUTCOME_CRASH, msg);
 		}
 		dispatch_account_unit(d, s);
 		dispatch_requeue_rest(d, s, 1, NULL);
@@ -193,6 +195,7 @@ void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit 
 	s->tests = xcalloc(u->ntests, sizeof(*s->tests));
 	memcpy(s->tests, u->tests, u->ntests * sizeof(*s->tests));
 	s->got = xcalloc(u->ntests, 1);
+	s->again = xcalloc(u->ntests, 1);
 	s->running = -1;
 	s->unit_start_ns = now_ns();
 	s->state = SLOT_BUSY;

@@ -21,6 +21,7 @@
 
 #include "checkpoint.h"
 #include "reap.h"
+#include "retry.h"
 #include "strvec.h"
 #include "util.h"
 
@@ -141,24 +142,55 @@ void dispatch_smoke_observe(struct dispatcher *d, const struct slot *s, const st
 		smoke_stop(d);
 }
 
-/* A test of a busy slot ended without a RESULT from the worker. */
-void dispatch_finish_unreported(struct dispatcher *d, struct slot *s, uint32_t bi, enum outcome o,
-			      const char *msg)
+/*
+ * Test i of slot s's unit failed and has retries left (retry.h): its attempt
+ * goes to the timing cache and into t->tries, and the test goes back to the
+ * queue when the unit ends (s->again).  Returns 1 if so; 0 and nothing done
+ * otherwise (no retries left, not a failure, or the run is stopping).
+ */
+int dispatch_retry(struct dispatcher *d, struct slot *s, size_t i)
 {
-	struct test_case *t = dispatch_test(d, bi);
+	struct test_case *t = dispatch_test(d, s->tests[i]);
+
+	if (d->stopping || !retry_wanted(t, d->o->retries))
+		return 0;
+	if (d->tc)
+		tc_record_test(d->tc, t->id, t->outcome, t->duration, t->rss_kb);
+	if (d->obs->test_retried)
+		d->obs->test_retried(d->obs->data, t);
+	retry_keep(t);
+	s->again[i] = 1;
+	d->st->tests[s->id]++;
+	return 1;
+}
+
+/*
+ * Test i of a busy slot ended without a RESULT from the worker.  Returns 1
+ * if it failed and will run again (dispatch_retry).  A retry stopped by
+ * the end of the run ends with its last failed attempt.
+ */
+int dispatch_finish_unreported(struct dispatcher *d, struct slot *s, size_t i, enum outcome o,
+			       const char *msg)
+{
+	struct test_case *t = dispatch_test(d, s->tests[i]);
 	t->end = dispatch_clock(d);
 	if (t->state != TEST_RUNNING)
 		t->start = t->end;
 	t->duration = t->end - t->start;
 	t->worker = (int)s->id;
 	test_finish(t, o, msg);
-	if (o != OUTCOME_NOTRUN)
+	if (o == OUTCOME_NOTRUN && retry_restore(t) == 0)
+		o = t->outcome;
+	else if (o != OUTCOME_NOTRUN && dispatch_retry(d, s, i))
+		return 1;
+	else if (o != OUTCOME_NOTRUN)
 		dispatch_remember(d, t, 0);
 	d->st->tests[s->id]++;
 	if (d->obs->test_finished)
 		d->obs->test_finished(d->obs->data, t);
 	dispatch_count_failure(d, t);
 	dispatch_smoke_observe(d, s, t);
+	return 0;
 }
 
 void dispatch_account_unit(struct dispatcher *d, struct slot *s)
@@ -174,20 +206,23 @@ void dispatch_requeue_rest(struct dispatcher *d, struct slot *s, int progress, c
 	size_t nback = 0;
 
 	for (size_t i = 0; i < s->ntests; i++) {
-		struct test_case *t;
-		if (s->got[i])
+		struct test_case *t = dispatch_test(d, s->tests[i]);
+		int requeue = s->again[i] && !d->stopping;	/* a retry: a unit of its own later */
+
+		if (s->got[i] && !requeue)
 			continue;
-		t = dispatch_test(d, s->tests[i]);
-		if (!progress && !d->stopping) {
-			dispatch_finish_unreported(d, s, s->tests[i], OUTCOME_FAIL, why);
-		} else if (t->attempts >= MAX_ATTEMPTS && !d->stopping) {
-			dispatch_finish_unreported(d, s, s->tests[i], OUTCOME_NOTRUN,
-					  "handed to workers 3 times and never reported");
-		} else {
-			t->state = TEST_PENDING;
-			back[nback++] = s->tests[i];
-			d->smoke_sent -= s->smoke;	/* it will be sent again */
-		}
+		if (!requeue && !progress && !d->stopping)
+			requeue = dispatch_finish_unreported(d, s, i, OUTCOME_FAIL, why);
+		else if (!requeue && t->attempts - t->ntries >= MAX_ATTEMPTS && !d->stopping)
+			dispatch_finish_unreported(d, s, i, OUTCOME_NOTRUN,
+						   "handed to workers 3 times and never reported");
+		else
+			requeue = 1;
+		if (!requeue)
+			continue;
+		t->state = TEST_PENDING;
+		back[nback++] = s->tests[i];
+		d->smoke_sent -= s->smoke;	/* it will be sent again */
 	}
 	balancer_set_now(d->b, dispatch_clock(d));
 	balancer_unit_done(d->b, s->id, back, nback);
@@ -335,7 +370,8 @@ static void finish_leftovers(struct dispatcher *d)
 		struct test_case *t = dispatch_test(d, (uint32_t)i);
 		if (t->state == TEST_FINISHED)
 			continue;
-		test_finish(t, OUTCOME_NOTRUN, why);
+		if (retry_restore(t))	/* a retry that never ran ends with its last failure */
+			test_finish(t, OUTCOME_NOTRUN, why);
 		if (d->obs->test_finished)
 			d->obs->test_finished(d->obs->data, t);
 	}

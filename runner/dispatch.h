@@ -28,6 +28,11 @@
  * the run stops ("the environment looks broken"): the remaining tests are
  * NOT RUN.
  *
+ * Retries (opts.retries, retry.h): a failed attempt with retries left is
+ * recorded in the timing cache, kept in the test's tries, and the test goes
+ * back to the queue when its unit ends, as the tests a dead batch never ran
+ * do.  Only final outcomes reach -x/--maxfail, smoke and test_finished.
+ *
  * Progress is reported through struct run_observer, so the dispatch loop
  * knows nothing about terminals.
  */
@@ -45,6 +50,8 @@
 struct run_observer {
 	void (*test_started)(void *data, const struct test_case *t, unsigned worker);
 	void (*test_finished)(void *data, const struct test_case *t);
+	/* An attempt failed and the test will run again (--retries); t still describes that attempt. */
+	void (*test_retried)(void *data, const struct test_case *t);
 	/* About every 100 ms while tests run: for live status lines. */
 	void (*tick)(void *data, double elapsed, double remaining_est, unsigned running);
 	/* A line to show the user (worker restarts, stops). */
@@ -59,6 +66,7 @@ struct dispatch_opts {
 	int maxfail;              /* stop after this many failures; 0 = never */
 	unsigned max_restarts;    /* replacement workers allowed in all */
 	struct checkpoint *checkpoint; /* finished tests are appended to it; may be NULL */
+	unsigned retries;         /* --retries: run a failed test again up to this many times (retry.h) */
 };
 
 struct dispatch_stats {

@@ -31,6 +31,7 @@
 #include "preload.h"
 #include "repo.h"
 #include "report.h"
+#include "rerun.h"
 #include "run.h"
 #include "shard.h"
 #include "status.h"
@@ -139,15 +140,21 @@ static struct timing_cache *open_cache(const struct options *o, const struct rep
 }
 
 /* Build the balancer's view of the selected, runnable tests; map[i] = test index. */
+/* predicted: the simulated makespan when some timings are known, else 0. */
 static struct balancer *plan(struct run *r, const struct options *o, unsigned workers,
-			     const struct timing_cache *tc, uint32_t **map_out, size_t *nmap_out)
+			     const struct timing_cache *tc, uint32_t **map_out, size_t *nmap_out,
+			     double *predicted)
 {
 	struct bal_input in;
 	struct bal_opts bo;
 	struct balancer *b;
+	int known = 0;
 
 	bal_input_build(&in, r, tc, workers, 0);
 	bal_input_opts(&in, o, &bo);
+	for (size_t i = 0; i < in.n && !known; i++)
+		known = in.tests[i].known;
+	*predicted = known ? bal_simulate(&bo, in.bins, in.nbins, in.tests, in.n, NULL, NULL) : 0;
 	b = balancer_new(&bo, in.bins, in.nbins, in.tests, in.n);
 	*map_out = in.map;
 	*nmap_out = in.n;
@@ -325,6 +332,21 @@ static struct checkpoint *start_checkpoint(struct session *s, size_t *resumed)
 	return cp;
 }
 
+/* "balrun: 59 tests from 5 binaries on 2 workers; timings for 59, about 11.4s expected" */
+static void print_header(const struct run *r, size_t selected, unsigned workers, double predicted)
+{
+	size_t known = 0;
+
+	for (size_t i = 0; i < r->ntests; i++)
+		known += r->tests[i].selected && r->tests[i].est_known;
+	printf("balrun: %zu tests from %zu binar%s on %u worker%s; ", selected, r->nbins,
+	       r->nbins == 1 ? "y" : "ies", workers, workers == 1 ? "" : "s");
+	if (known)
+		printf("timings for %zu, about %.1fs expected\n", known, predicted);
+	else
+		printf("no timings yet: longest first from the next run on\n");
+}
+
 static int run_tests(struct session *s, size_t selected)
 {
 	struct dispatch_opts dopts = { 0 };
@@ -337,7 +359,8 @@ static int run_tests(struct session *s, size_t selected)
 	uint32_t *map;
 	size_t nmap, resumed, counts[OUTCOME__COUNT];
 	struct checkpoint *cp = start_checkpoint(s, &resumed);
-	struct balancer *b = plan(&s->r, &s->o, s->workers, session_timings(s), &map, &nmap);
+	double predicted;
+	struct balancer *b = plan(&s->r, &s->o, s->workers, session_timings(s), &map, &nmap, &predicted);
 	struct status *status;
 	int fatal, code;
 
@@ -347,13 +370,13 @@ static int run_tests(struct session *s, size_t selected)
 	dopts.maxfail = s->o.maxfail;
 	dopts.max_restarts = s->o.max_restarts >= 0 ? (unsigned)s->o.max_restarts : 4 * dopts.workers;
 	dopts.checkpoint = cp;
+	dopts.retries = (unsigned)s->o.retries;
 	so.workers = dopts.workers;
 	so.total = selected - resumed;
 	status = status_new(&so);
 	status_observer(status, &obs);
 	if (s->o.verbose >= 0)
-		printf("balrun: %zu tests from %zu binar%s on %u worker%s\n", selected, s->r.nbins,
-		       s->r.nbins == 1 ? "y" : "ies", dopts.workers, dopts.workers == 1 ? "" : "s");
+		print_header(&s->r, selected, dopts.workers, predicted);
 	if (s->tc)
 		tc_set_run_info(s->tc, s->repo.head, wall_time_s());
 	fatal = nmap ? dispatch_run(&s->r, b, map, nmap, s->tc, &dopts, &obs, &st, &err) != 0 : 0;
@@ -365,6 +388,11 @@ static int run_tests(struct session *s, size_t selected)
 	save_cache(s->tc);
 	report_counts(&s->r, counts);
 	checkpoint_close(cp, !fatal && !st.interrupted && !st.aborted && !counts[OUTCOME_NOTRUN]);
+	if (s->o.rerun_serially && !fatal && !st.interrupted && !st.aborted) {
+		struct rerun_opts rro = { stdout, s->worker, s->o.timeout, s->o.verbose, s->o.color };
+		if ((fatal = rerun_failed_serially(&s->r, &rro, &st.interrupted, &err) != 0))
+			fprintf(stderr, "balrun: internal error: %s\n", err.buf);
+	}
 	code = exit_code_for(&s->r, &st, fatal);
 	ro.color = status_color(status);
 	ro.workers = dopts.workers;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rerun.h"
+#include "retry.h"
 #include "status.h"
 #include "util.h"
 
@@ -36,17 +38,17 @@ static void totals(const struct run *r, double *sum, double *longest)
 	}
 }
 
-static void print_output(FILE *out, const struct test_case *t)
+void report_print_output(FILE *out, const char *output, size_t len, uint64_t dropped)
 {
-	if (!t->output_len)
+	if (!len)
 		return;
-	if (t->output_dropped) {
+	if (dropped) {
 		/* head and tail were kept; the worker put them together */
 		fprintf(out, "(output is %llu bytes longer than shown; its middle was left out)\n",
-			(unsigned long long)t->output_dropped);
+			(unsigned long long)dropped);
 	}
-	fwrite(t->output, 1, t->output_len, out);
-	if (t->output[t->output_len - 1] != '\n')
+	fwrite(output, 1, len, out);
+	if (output[len - 1] != '\n')
 		fputc('\n', out);
 }
 
@@ -61,11 +63,14 @@ static void print_failures(const struct run *r, const struct report_opts *o)
 			continue;
 		if (!header++)
 			fprintf(o->out, "\n%s\n", o->verbose > 0 ? "== output ==" : "== failures ==");
-		fprintf(o->out, "%s--- %s %s%s (%.2fs, worker %d)\n", status_outcome_color(t->outcome, o->color),
+		fprintf(o->out, "%s--- %s %s%s (%.2fs, worker %d", status_outcome_color(t->outcome, o->color),
 			outcome_tag(t->outcome), t->id, o->color ? "\033[0m" : "", t->duration, t->worker);
+		if (t->ntries)
+			fprintf(o->out, ", failed all %zu attempts", t->ntries + 1);
+		fputs(")\n", o->out);
 		if (t->message)
 			fprintf(o->out, "%s\n", t->message);
-		print_output(o->out, t);
+		report_print_output(o->out, t->output, t->output_len, t->output_dropped);
 	}
 }
 
@@ -131,7 +136,7 @@ static void print_balance(const struct dispatch_stats *st, const struct report_o
 static void print_counts_line(const struct run *r, const struct dispatch_stats *st,
 			      const struct report_opts *o)
 {
-	static const enum outcome order[] = { OUTCOME_PASS, OUTCOME_FAIL, OUTCOME_CRASH, OUTCOME_TIMEOUT,
+	static const enum outcome order[] = { OUTCOME_PASS, OUTCOME_FLAKY, OUTCOME_FAIL, OUTCOME_CRASH, OUTCOME_TIMEOUT,
 					      OUTCOME_SKIP, OUTCOME_NOTRUN };
 	size_t counts[OUTCOME__COUNT];
 	double sum, longest, lb;
@@ -160,6 +165,8 @@ static void print_counts_line(const struct run *r, const struct dispatch_stats *
 void report_print(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o)
 {
 	print_failures(r, o);
+	retry_print_flaky(r, o);
+	rerun_print(r, o);
 	print_not_run(r, o);
 	print_durations(r, o);
 	if (o->verbose >= 0)
@@ -211,7 +218,10 @@ static json_t *test_json(const struct test_case *t)
 	json_object_set_new(o, "worker", json_integer(t->worker));
 	json_object_set_new(o, "start_s", json_real(t->start));
 	json_object_set_new(o, "end_s", json_real(t->end));
-	json_object_set_new(o, "attempts", json_integer(t->attempts));
+	json_object_set_new(o, "dispatches", json_integer(t->attempts));
+	json_object_set_new(o, "attempts", retry_attempts_json(t));
+	if (t->alone)
+		json_object_set_new(o, "alone", rerun_json(t));
 	json_object_set_new(o, "estimate_s", t->est_known ? json_real(t->est) : json_null());
 	json_object_set_new(o, "rss_kb", json_integer((json_int_t)t->rss_kb));
 	json_object_set_new(o, "message", t->message ? json_text(t->message, strlen(t->message)) : json_null());

@@ -7,6 +7,7 @@
 #define BALRUN_REPORT_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "dispatch.h"
@@ -26,6 +27,9 @@ void report_counts(const struct run *r, size_t counts[OUTCOME__COUNT]);
 
 /* Everything printed after the run, in order. */
 void report_print(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o);
+
+/* Captured output as the failures section shows it (a note first when its middle was dropped). */
+void report_print_output(FILE *out, const char *output, size_t len, uint64_t dropped);
 
 /* A JSON string of s (n bytes) with invalid UTF-8 bytes and NULs as '?'. */
 json_t *report_json_text(const char *s, size_t n);

@@ -23,12 +23,25 @@ static void binary_release(struct binary *b)
 	free(b->markers);
 }
 
+void test_attempt_release(struct test_attempt *a)
+{
+	free(a->message);
+	free(a->output);
+	a->message = a->output = NULL;
+}
+
 static void test_release(struct test_case *t)
 {
 	free(t->id);
 	free(t->name);
 	free(t->message);
 	free(t->output);
+	for (size_t i = 0; i < t->ntries; i++)
+		test_attempt_release(&t->tries[i]);
+	free(t->tries);
+	if (t->alone)
+		test_attempt_release(t->alone);
+	free(t->alone);
 }
 
 void run_release(struct run *r)

@@ -34,6 +34,21 @@ enum test_state {
 	TEST_FINISHED,         /* outcome final */
 };
 
+/*
+ * One finished run of a test that was run more than once: an earlier failed
+ * attempt (--retries), or its run alone after the parallel phase
+ * (--rerun-failed-serially).  Owns message and output.
+ */
+struct test_attempt {
+	enum outcome outcome;
+	double duration, start, end;
+	int worker;
+	char *message;
+	char *output;
+	size_t output_len;
+	uint64_t output_dropped;
+};
+
 struct test_case {
 	char *id;              /* "<binary id>::<name>", or the binary id for plain tests */
 	char *name;            /* name the framework knows ("suite/name"); plain: the binary id */
@@ -46,7 +61,10 @@ struct test_case {
 	double duration;       /* seconds, as measured by the worker */
 	double start, end;     /* seconds since the run started (coordinator clock) */
 	int worker;            /* -1 if it never ran */
-	unsigned attempts;     /* units it was handed out in */
+	unsigned attempts;     /* units it was handed out in (retries included) */
+	struct test_attempt *tries; /* earlier failed attempts, oldest first (retry.h) */
+	size_t ntries, tries_alloc;
+	struct test_attempt *alone; /* its run alone after the parallel phase (rerun.h), or NULL */
 	uint64_t cpu_us, rss_kb;
 	char *message;         /* one line, or NULL */
 	char *output;          /* captured output, or NULL */
@@ -76,5 +94,7 @@ struct binary *run_add_binary(struct run *r);
 struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name);
 /* Mark a test finished with an outcome and a message (copied; may be NULL). */
 void test_finish(struct test_case *t, enum outcome o, const char *message);
+/* Free what an attempt owns. */
+void test_attempt_release(struct test_attempt *a);
 
 #endif

@@ -60,7 +60,7 @@ const char *status_outcome_color(enum outcome o, int color)
 		return "";
 	switch (o) {
 	case OUTCOME_PASS: return "\033[32m";
-	case OUTCOME_SKIP: case OUTCOME_NOTRUN: return "\033[33m";
+	case OUTCOME_SKIP: case OUTCOME_NOTRUN: case OUTCOME_FLAKY: return "\033[33m";
 	default: return "\033[1;31m";
 	}
 }
@@ -129,16 +129,19 @@ static void on_started(void *data, const struct test_case *t, unsigned worker)
 		draw(s);
 }
 
-static void print_test_line(struct status *s, const struct test_case *t)
+/* retry: the attempt failed and the test runs again (--retries): "RETRY ...: failed: message". */
+static void print_test_line(struct status *s, const struct test_case *t, int retry)
 {
-	const char *c = status_outcome_color(t->outcome, s->color);
-	fprintf(s->o.out, "%s%-7s%s %7.2fs  ", c, outcome_tag(t->outcome), s->color ? "\033[0m" : "",
-		t->duration);
+	const char *c = status_outcome_color(retry ? OUTCOME_FLAKY : t->outcome, s->color);
+	fprintf(s->o.out, "%s%-7s%s %7.2fs  ", c, retry ? "RETRY" : outcome_tag(t->outcome),
+		s->color ? "\033[0m" : "", t->duration);
 	if (t->worker >= 0)
 		fprintf(s->o.out, "w%-2d ", t->worker);
 	else
 		fputs("    ", s->o.out);
 	fputs(t->id, s->o.out);
+	if (retry)
+		fprintf(s->o.out, ": attempt %zu %s, running it again", t->ntries + 1, outcome_name(t->outcome));
 	if (t->message && t->outcome != OUTCOME_PASS)
 		fprintf(s->o.out, ": %s", t->message);
 	fputc('\n', s->o.out);
@@ -159,7 +162,21 @@ static void on_finished(void *data, const struct test_case *t)
 		show = s->o.verbose >= 0 || outcome_is_failure(t->outcome);
 	if (show) {
 		clear_line(s);
-		print_test_line(s, t);
+		print_test_line(s, t, 0);
+	}
+	draw(s);
+}
+
+/* Not finished: it goes back to the queue, so it is not counted as done or failed. */
+static void on_retried(void *data, const struct test_case *t)
+{
+	struct status *s = data;
+
+	if (s->running && t->worker >= 0)
+		s->running--;
+	if (s->o.verbose >= 0) {
+		clear_line(s);
+		print_test_line(s, t, 1);
 	}
 	draw(s);
 }
@@ -190,6 +207,7 @@ void status_observer(struct status *s, struct run_observer *obs)
 {
 	obs->test_started = on_started;
 	obs->test_finished = on_finished;
+	obs->test_retried = on_retried;
 	obs->tick = on_tick;
 	obs->note = on_note;
 	obs->data = s;
