@@ -18,7 +18,9 @@ cmake --build "$top/build-fuzz" -j"$jobs" --target fuzz_proto fuzz_tcache >/dev/
 for target in proto tcache; do
   corpus=$(mktemp -d)
   cp "$top/fuzz/corpus/$target/"* "$corpus/"
-  echo "fuzz_$target: $("$top/build-fuzz/bin/fuzz_$target" -max_total_time=20 "$corpus" 2>&1 | tail -n 1)"
+  # an assignment keeps the fuzzer's exit status (with pipefail), so a crash stops the script
+  last=$("$top/build-fuzz/bin/fuzz_$target" -max_total_time=20 "$corpus" 2>&1 | tail -n 1)
+  echo "fuzz_$target: $last"
   rm -rf "$corpus"
 done
 
