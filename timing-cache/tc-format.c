@@ -275,6 +275,8 @@ int tcf_parse(char *buf, size_t len, struct tc_table *t, struct tcf_damage *d)
 
 	memset(d, 0, sizeof(*d));
 	d->version = -1;
+	/* test lines are 60-120 bytes: room for len / 64 of them is rarely too little */
+	tc_table_reserve_tests(t, len / 64);
 	for (char *p = buf; p < end; lineno++) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *what;

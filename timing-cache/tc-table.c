@@ -69,6 +69,16 @@ static void tc_index_grow(struct tc_index *ix)
 	free(old);
 }
 
+/* Make room for n more tests without growing while they are added. */
+void tc_table_reserve_tests(struct tc_table *t, size_t n)
+{
+	size_t want = t->tests_nr + n;
+
+	ALLOC_GROW(t->tests, want, t->tests_alloc);
+	while ((want + 1) * 2 > t->test_index.cap)
+		tc_index_grow(&t->test_index);
+}
+
 /*
  * Position of key in the array indexed by ix, or -1.  With add_at >= 0 a
  * missing key is indexed at that position (the caller appends it there).

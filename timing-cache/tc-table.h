@@ -60,6 +60,12 @@ struct tc_entry *tc_table_find(const struct tc_table *t, const char *id);
 struct tc_binary *tc_table_find_binary(const struct tc_table *t, const char *path);
 
 /*
+ * Make room for n more tests (arrays and index) up front, so that loading
+ * a large file does not regrow and rehash as it goes.
+ */
+void tc_table_reserve_tests(struct tc_table *t, size_t n);
+
+/*
  * Store a whole record (as read from a file).  A later record for the same
  * id, path or run number replaces the earlier one.  The key is copied; the
  * key pointer in *e / *b is ignored.

@@ -45,7 +45,30 @@ struct timing_cache {
 	int64_t when;          /* 0: the time of the save */
 	uint32_t prune_runs, prune_days;   /* see tc_set_prune */
 	int readonly;          /* made by tc_from_buffer: never saved */
+	struct stat seen;      /* the file as table last matched it (read or written) */
+	int seen_valid;
 };
+
+/* Note that table now matches the file at c->path exactly. */
+static void tc_remember_file(struct timing_cache *c)
+{
+	c->seen_valid = stat(c->path, &c->seen) == 0;
+}
+
+/*
+ * No other process has replaced the file since table matched it.  Every
+ * writer renames a new file into place, so the inode changes; size and
+ * both times guard against a recycled inode number.
+ */
+static int tc_file_unchanged(const struct timing_cache *c)
+{
+	struct stat st;
+
+	return c->seen_valid && stat(c->path, &st) == 0 && st.st_dev == c->seen.st_dev &&
+	       st.st_ino == c->seen.st_ino && st.st_size == c->seen.st_size &&
+	       st.st_mtim.tv_sec == c->seen.st_mtim.tv_sec && st.st_mtim.tv_nsec == c->seen.st_mtim.tv_nsec &&
+	       st.st_ctim.tv_sec == c->seen.st_ctim.tv_sec && st.st_ctim.tv_nsec == c->seen.st_ctim.tv_nsec;
+}
 
 static void tc_clear_updates(struct timing_cache *c)
 {
@@ -142,6 +165,8 @@ struct timing_cache *tc_open_file(const char *path, struct strbuf *warn, struct 
 	}
 	if (r == 0 && tcf_parse(content.buf, content.len, &c->table, &damage) < 0)
 		tc_keep_damaged(c, &damage, &st, warn);
+	else if (r == 0)
+		c->seen_valid = 1, c->seen = st;
 	strbuf_release(&content);
 	return c;
 }
@@ -326,6 +351,20 @@ static void tc_edit_merge(struct timing_cache *c, struct tc_table *t, void *data
 	tc_table_sort(t);
 }
 
+/* After a failed in-place save: make the table match the (intact) file again. */
+static void tc_reload(struct timing_cache *c)
+{
+	struct strbuf content = STRBUF_INIT, ignored = STRBUF_INIT;
+
+	tc_table_release(&c->table);
+	c->table = (struct tc_table)TC_TABLE_INIT;
+	c->seen_valid = 0;
+	if (tc_reread(c, &c->table, &content, &ignored) == 0)
+		tc_remember_file(c);
+	strbuf_release(&content);
+	strbuf_release(&ignored);
+}
+
 /*
  * Change the file under the writers' lock: re-read it (unless fresh_start,
  * which starts from nothing), let edit change the table, write it back
@@ -337,9 +376,9 @@ static int tc_rewrite(struct timing_cache *c, int fresh_start,
 		      struct strbuf *err)
 {
 	enum tcfile_fault fault = tcfile_fault_from_env();
-	struct tc_table fresh = TC_TABLE_INIT;
+	struct tc_table fresh = TC_TABLE_INIT, *t;
 	struct strbuf content = STRBUF_INIT;
-	int lock, ret = -1;
+	int lock, in_place, ret = -1;
 
 	if (c->readonly) {
 		strbuf_addf(err, "save '%s': these timings are read-only", c->path);
@@ -350,17 +389,31 @@ static int tc_rewrite(struct timing_cache *c, int fresh_start,
 	lock = tcfile_lock(c->lock_path, fault == TCFILE_FAULT_LOCK ? 0 : TCFILE_LOCK_TIMEOUT_MS, err);
 	if (lock < 0)
 		return -1;
-	if (!fresh_start && tc_reread(c, &fresh, &content, err))
+	/*
+	 * If nobody replaced the file since our table matched it, edit the
+	 * table itself instead of reading the file again (that read is most
+	 * of a save's time); should the write fail, the file is still intact
+	 * and is read back, so a failed save changes nothing either way.
+	 */
+	in_place = !fresh_start && !c->salvaged && tc_file_unchanged(c);
+	t = in_place ? &c->table : &fresh;
+	if (!fresh_start && !in_place && tc_reread(c, &fresh, &content, err))
 		goto out;
-	edit(c, &fresh, data);
+	edit(c, t, data);
 	strbuf_reset(&content);
-	tcf_format(&fresh, &content);
-	if (tcfile_replace(c->dir, c->path, &content, fault, err))
+	tcf_format(t, &content);
+	if (tcfile_replace(c->dir, c->path, &content, fault, err)) {
+		if (in_place)
+			tc_reload(c);
 		goto out;
-	tc_table_release(&c->table);
-	c->table = fresh;
-	fresh = (struct tc_table)TC_TABLE_INIT;
+	}
+	if (!in_place) {
+		tc_table_release(&c->table);
+		c->table = fresh;
+		fresh = (struct tc_table)TC_TABLE_INIT;
+	}
 	c->salvaged = 0;
+	tc_remember_file(c);
 	ret = 0;
 out:
 	tcfile_unlock(lock);
