@@ -12,20 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = tt_tempdir();
-}
-
-static void teardown(void)
-{
-	tt_rmrf(dir);
-	free(dir);
-}
-
-TestSuite(tcache, .init = setup, .fini = teardown);
+TestSuite(tcache, .init = tt_setup, .fini = tt_teardown);
 
 #define EPS 1e-9
 
@@ -40,9 +27,9 @@ static const char every_field[] =
 
 Test(tcache, reads_every_field_and_escape)
 {
-	char *path = tt_path(dir, "timings");
+	char *path = tt_path(tt_dir, "timings");
 	tt_write_str(path, every_field);
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 
 	cr_assert_eq(tc_count(c), 2);
 	const struct tc_entry *e = tc_get(c, "suite::a\tb\nc\\d\re");
@@ -71,10 +58,10 @@ Test(tcache, reads_every_field_and_escape)
 
 Test(tcache, save_writes_back_every_field_unchanged)
 {
-	char *path = tt_path(dir, "timings");
+	char *path = tt_path(tt_dir, "timings");
 	struct strbuf text = STRBUF_INIT;
 	tt_write_str(path, every_field);
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 
 	tc_set_run_info(c, "ABCDEF12", 1700000200);
 	tc_record_test(c, "other", OUTCOME_PASS, 0.5, 10);
@@ -99,14 +86,14 @@ Test(tcache, ids_with_every_special_byte_round_trip)
 {
 	static const char *ids[] = { "tab\there", "new\nline", "back\\slash", "\\t literally",
 				     "cr\r", "\\", "\t\n\\\r", "end\\", "ünïcødé::名前" };
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
 		tc_record_test(c, ids[i], OUTCOME_PASS, 0.001 * (double)(i + 1), i);
 	tc_record_binary(c, "b\\in\t1", 0.25);
 	tt_save(c);
 	tc_free(c);
-	c = tt_open(dir, NULL);
+	c = tt_open(tt_dir, NULL);
 	cr_assert_eq(tc_count(c), ARRAY_SIZE(ids));
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		const struct tc_entry *e = tc_get(c, ids[i]);
@@ -120,7 +107,7 @@ Test(tcache, ids_with_every_special_byte_round_trip)
 
 Test(tcache, later_records_win)
 {
-	char *path = tt_path(dir, "timings");
+	char *path = tt_path(tt_dir, "timings");
 	tt_write_str(path, "balrun-timings 1\n"
 		     "R\t1\t100\t-\n"
 		     "B\tbin\t1.000000\t1\n"
@@ -129,7 +116,7 @@ Test(tcache, later_records_win)
 		     "R\t1\t200\tabcd\n"
 		     "B\tbin\t2.000000\t2\n"
 		     "T\tt\t3.000000\t0.500000\t3.000000\t2\tFAIL\t1\t2\t7\t1\t200\n");
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	struct strbuf text = STRBUF_INIT;
 
 	cr_assert_eq(tc_count(c), 2);
@@ -157,7 +144,7 @@ static const struct tc_entry *run_one(struct timing_cache *c, enum outcome o, do
 
 Test(tcache, smoothing_of_pass_and_fail)
 {
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	const struct tc_entry *e = run_one(c, OUTCOME_PASS, 1.0);
 
 	cr_assert_float_eq(e->mean, 1.0, EPS);   /* the first sample sets the mean */
@@ -178,7 +165,7 @@ Test(tcache, smoothing_of_pass_and_fail)
 
 Test(tcache, timeout_raises_mean_and_others_leave_it)
 {
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	const struct tc_entry *e = run_one(c, OUTCOME_PASS, 1.0);
 
 	e = run_one(c, OUTCOME_TIMEOUT, 5.0);
@@ -204,7 +191,7 @@ Test(tcache, history_bits)
 {
 	static const enum outcome seq[] = { OUTCOME_PASS, OUTCOME_FAIL, OUTCOME_CRASH, OUTCOME_TIMEOUT,
 					    OUTCOME_SKIP, OUTCOME_NOTRUN, OUTCOME_PASS };
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 
 	for (size_t i = 0; i < ARRAY_SIZE(seq); i++)   /* all in one save, in order */
 		tc_record_test(c, "t", seq[i], 0.1, 0);
@@ -226,7 +213,7 @@ Test(tcache, history_bits)
 
 Test(tcache, absurd_durations_are_not_recorded)
 {
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 
 	tc_record_test(c, "t", OUTCOME_PASS, 2.0, 0);
 	tc_record_test(c, "t", OUTCOME_PASS, NAN, 0);
@@ -247,7 +234,7 @@ Test(tcache, absurd_durations_are_not_recorded)
 
 Test(tcache, binary_overhead_is_smoothed)
 {
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 
 	tc_record_binary(c, "bin/a", 0.1);
 	tc_record_binary(c, "bin/a", 0.2);
@@ -260,9 +247,9 @@ Test(tcache, binary_overhead_is_smoothed)
 
 Test(tcache, runs_are_numbered_and_recorded)
 {
-	char *path = tt_path(dir, "timings");
+	char *path = tt_path(tt_dir, "timings");
 	struct strbuf text = STRBUF_INIT;
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 
 	tc_set_run_info(c, "deadbeef", 1700000000);
 	tc_record_test(c, "t", OUTCOME_PASS, 1, 0);
@@ -283,7 +270,7 @@ Test(tcache, runs_are_numbered_and_recorded)
 
 Test(tcache, missing_cache_is_empty_and_nothing_is_saved_without_results)
 {
-	char *sub = tt_path(dir, "not/there");
+	char *sub = tt_path(tt_dir, "not/there");
 	struct strbuf warn = STRBUF_INIT;
 	struct timing_cache *c = tt_open(sub, &warn);
 
@@ -292,7 +279,7 @@ Test(tcache, missing_cache_is_empty_and_nothing_is_saved_without_results)
 	cr_assert_null(tc_get(c, "x"));
 	cr_assert_str_eq(tc_dir(c), sub);
 	tt_save(c);
-	cr_assert_eq(tt_count_names(dir, ""), 2, "save without results created files");  /* . and .. */
+	cr_assert_eq(tt_count_names(tt_dir, ""), 2, "save without results created files");  /* . and .. */
 	tc_free(c);
 	strbuf_release(&warn);
 	free(sub);
@@ -306,7 +293,7 @@ static void count_entry(const struct tc_entry *e, void *data)
 
 Test(tcache, each_visits_every_entry_of_a_big_table)
 {
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	struct strbuf id = STRBUF_INIT;
 	size_t seen = 0;
 

@@ -13,29 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *dir, *path;
-
-static void setup(void)
-{
-	dir = tt_tempdir();
-	path = tt_path(dir, "timings");
-}
-
-static void teardown(void)
-{
-	tt_rmrf(dir);
-	free(dir);
-	free(path);
-}
-
-TestSuite(damage, .init = setup, .fini = teardown);
+TestSuite(damage, .init = tt_setup, .fini = tt_teardown);
 
 /* Write content as the timings file and open it, expecting damage. */
 static struct timing_cache *open_damaged(const void *content, size_t len, struct strbuf *warn)
 {
-	tt_write(path, content, len);
+	tt_write(tt_file, content, len);
 	strbuf_reset(warn);
-	struct timing_cache *c = tt_open(dir, warn);
+	struct timing_cache *c = tt_open(tt_dir, warn);
 	cr_assert_neq(warn->len, 0, "no warning");
 	cr_assert_null(strchr(warn->buf, '\n'), "warning is not one line: %s", warn->buf);
 	return c;
@@ -45,14 +30,14 @@ static struct timing_cache *open_damaged(const void *content, size_t len, struct
 static void assert_backup_holds(const void *content, size_t len)
 {
 	struct strbuf old = STRBUF_INIT;
-	char *backup = tt_find_name(dir, "timings.bad-");
+	char *backup = tt_find_name(tt_dir, "timings.bad-");
 
 	cr_assert_not_null(backup, "no backup");
-	cr_assert_eq(tt_count_names(dir, "timings.bad-"), 1);
+	cr_assert_eq(tt_count_names(tt_dir, "timings.bad-"), 1);
 	cr_assert_eq(tt_read(backup, &old), 0);
 	cr_assert_eq(old.len, len);
 	cr_assert_eq(memcmp(old.buf, content, len), 0, "backup differs");
-	cr_assert_eq(tt_count_names(dir, "timings"), 2, "timings still there");  /* .bad- and .lock */
+	cr_assert_eq(tt_count_names(tt_dir, "timings"), 2, "timings still there");  /* .bad- and .lock */
 	strbuf_release(&old);
 	free(backup);
 }
@@ -60,7 +45,7 @@ static void assert_backup_holds(const void *content, size_t len)
 static void remove_backups(void)
 {
 	char *backup;
-	while ((backup = tt_find_name(dir, "timings.bad-"))) {
+	while ((backup = tt_find_name(tt_dir, "timings.bad-"))) {
 		cr_assert_eq(unlink(backup), 0);
 		free(backup);
 	}
@@ -82,16 +67,16 @@ static void assert_subset_of_good(const struct tc_entry *e, void *full)
 
 Test(damage, every_truncation_loads_a_subset)
 {
-	tt_write_str(path, good);
-	struct timing_cache *full = tt_open(dir, NULL);
+	tt_write_str(tt_file, good);
+	struct timing_cache *full = tt_open(tt_dir, NULL);
 	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT;
 	size_t complete_tests = 0;
 
 	cr_assert_eq(tc_count(full), 4);
 	for (size_t len = 0; len <= strlen(good); len++) {
-		tt_write(path, good, len);
+		tt_write(tt_file, good, len);
 		strbuf_reset(&warn);
-		struct timing_cache *c = tc_open(dir, &warn, &err);
+		struct timing_cache *c = tc_open(tt_dir, &warn, &err);
 		cr_assert_not_null(c, "prefix %zu: %s", len, err.buf);
 		int at_line_end = len == 0 || good[len - 1] == '\n';
 		if (at_line_end) {
@@ -141,7 +126,7 @@ Test(damage, bad_lines_are_skipped_and_the_rest_kept_and_written_back)
 	struct timing_cache *c = open_damaged(text, sizeof(text) - 1, &warn);
 
 	char *expect = xasprintf("timing cache '%s' is damaged (line 3: bad duration; 17 more bad lines); "
-				 "kept it as '%s.bad-", path, path);
+				 "kept it as '%s.bad-", tt_file, tt_file);
 	cr_assert(starts_with(warn.buf, expect), "%s", warn.buf);
 	cr_assert_not_null(strstr(warn.buf, "', going on with 2 entries"), "%s", warn.buf);
 	assert_backup_holds(text, sizeof(text) - 1);
@@ -204,11 +189,11 @@ Test(damage, a_one_mebibyte_line)
 
 	for (int i = 0; i < 1 << 20; i++)
 		strbuf_addch(&id, 'a' + i % 26);
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	tc_record_test(c, id.buf, OUTCOME_PASS, 1.5, 0);   /* a valid huge id round-trips */
 	tt_save(c);
 	tc_free(c);
-	c = tt_open(dir, NULL);
+	c = tt_open(tt_dir, NULL);
 	cr_assert_float_eq(tc_get(c, id.buf)->mean, 1.5, 1e-9);
 	tc_free(c);
 
@@ -229,16 +214,16 @@ Test(damage, empty_file_and_repeated_header_are_fine)
 {
 	struct strbuf text = STRBUF_INIT;
 
-	tt_write(path, "", 0);
-	struct timing_cache *c = tt_open(dir, NULL);
+	tt_write(tt_file, "", 0);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	cr_assert_eq(tc_count(c), 0);
 	tc_free(c);
 
 	/* Two files joined with cat: the second's records win. */
 	strbuf_adds(&text, good);
 	strbuf_adds(&text, "balrun-timings 1\nT\ts::one\t9.000000\t0.000000\t9.000000\t1\tPASS\t0\t1\t0\t2\t5\n");
-	tt_write(path, text.buf, text.len);
-	c = tt_open(dir, NULL);
+	tt_write(tt_file, text.buf, text.len);
+	c = tt_open(tt_dir, NULL);
 	cr_assert_eq(tc_count(c), 4);
 	cr_assert_float_eq(tc_get(c, "s::one")->mean, 9.0, 1e-9);
 	tc_free(c);
@@ -254,8 +239,8 @@ Test(damage, backups_in_the_same_second_get_numbered)
 		tc_free(c);
 	}
 	/* All three kept, unless the clock ticked in between (then fewer share a name). */
-	cr_assert_eq(tt_count_names(dir, "timings.bad-"), 3);
-	char *backup = tt_find_name(dir, "timings.bad-");
+	cr_assert_eq(tt_count_names(tt_dir, "timings.bad-"), 3);
+	char *backup = tt_find_name(tt_dir, "timings.bad-");
 	cr_assert_not_null(backup);
 	free(backup);
 	cr_assert_not_null(strstr(warn.buf, ".bad-"), "%s", warn.buf);
@@ -264,17 +249,17 @@ Test(damage, backups_in_the_same_second_get_numbered)
 
 Test(damage, a_file_damaged_before_save_is_moved_aside_and_merged)
 {
-	tt_write_str(path, good);
-	struct timing_cache *c = tt_open(dir, NULL);
+	tt_write_str(tt_file, good);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	struct strbuf text = STRBUF_INIT;
 
 	strbuf_adds(&text, good);
 	strbuf_adds(&text, "T\tbroken");      /* another writer's torn line, somehow */
-	tt_write(path, text.buf, text.len);
+	tt_write(tt_file, text.buf, text.len);
 	tc_record_test(c, "new", OUTCOME_PASS, 1, 0);
 	tt_save(c);
 	cr_assert_eq(tc_count(c), 5);
-	cr_assert_eq(tt_count_names(dir, "timings.bad-"), 1);
+	cr_assert_eq(tt_count_names(tt_dir, "timings.bad-"), 1);
 	tt_assert_matches_disk(c);
 	tc_free(c);
 	strbuf_release(&text);

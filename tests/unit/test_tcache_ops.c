@@ -14,20 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = tt_tempdir();
-}
-
-static void teardown(void)
-{
-	tt_rmrf(dir);
-	free(dir);
-}
-
-TestSuite(ops, .init = setup, .fini = teardown);
+TestSuite(ops, .init = tt_setup, .fini = tt_teardown);
 
 #define DAY 86400
 #define NOW 1700000000LL
@@ -43,7 +30,7 @@ static void add_test(struct strbuf *sb, const char *id, unsigned run, long long 
 static struct timing_cache *aged_cache(void)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *path = tt_path(dir, "timings");
+	char *path = tt_path(tt_dir, "timings");
 
 	strbuf_adds(&sb, "balrun-timings 1\n");
 	for (unsigned r = 1; r <= 100; r++)
@@ -56,7 +43,7 @@ static struct timing_cache *aged_cache(void)
 	tt_write_str(path, sb.buf);
 	strbuf_release(&sb);
 	free(path);
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	tc_set_run_info(c, NULL, NOW);
 	return c;
 }
@@ -133,11 +120,11 @@ Test(ops, every_save_prunes_with_the_default_policy)
 Test(ops, file_stays_proportional_to_live_tests_over_many_runs)
 {
 	struct strbuf id = STRBUF_INIT, text = STRBUF_INIT;
-	char *path = tt_path(dir, "timings");
+	char *path = tt_path(tt_dir, "timings");
 	size_t max_lines = 0;
 
 	for (int run = 1; run <= 300; run++) {
-		struct timing_cache *c = tt_open(dir, NULL);
+		struct timing_cache *c = tt_open(tt_dir, NULL);
 		tc_set_run_info(c, "cafe", NOW + (long long)run * DAY);
 		for (int k = 0; k < 20; k++) {
 			strbuf_reset(&id);
@@ -154,7 +141,7 @@ Test(ops, file_stays_proportional_to_live_tests_over_many_runs)
 			max_lines = lines;
 	}
 	/* live: 15 steady + 5 x 50 runs of renamed tests; runs: one per kept seen_run */
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	cr_assert_eq(tc_count(c), 15 + 5 * 50, "%zu", tc_count(c));
 	cr_assert_eq(count_runs(c), 50);
 	cr_assert_leq(max_lines, 1 + 50 + 15 + 5 * 50 + 5);
@@ -181,7 +168,7 @@ static unsigned rnd(unsigned n)
 static char *random_file(const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *path = tt_path(dir, name);
+	char *path = tt_path(tt_dir, name);
 
 	strbuf_adds(&sb, "balrun-timings 1\n");
 	for (unsigned r = 1; r <= 3; r++)
@@ -201,7 +188,7 @@ static char *random_file(const char *name)
 static char *merge_into(const char *out, const char *const *files, size_t n)
 {
 	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT;
-	char *path = tt_path(dir, out);
+	char *path = tt_path(tt_dir, out);
 	struct timing_cache *c = tc_open_file(path, &warn, &err);
 
 	cr_assert_not_null(c, "%s", err.buf);
@@ -252,7 +239,7 @@ Test(ops, merge_is_associative_commutative_and_idempotent)
 Test(ops, merge_keeps_the_newest_record_of_every_test)
 {
 	struct strbuf base = STRBUF_INIT, s1 = STRBUF_INIT, s2 = STRBUF_INIT;
-	char *pbase = tt_path(dir, "base"), *p1 = tt_path(dir, "s1"), *p2 = tt_path(dir, "s2");
+	char *pbase = tt_path(tt_dir, "base"), *p1 = tt_path(tt_dir, "s1"), *p2 = tt_path(tt_dir, "s2");
 
 	strbuf_adds(&base, "balrun-timings 1\nR\t7\t1000\t-\n");
 	add_test(&base, "x::a", 7, 1000);
@@ -266,11 +253,11 @@ Test(ops, merge_keeps_the_newest_record_of_every_test)
 	tt_write_str(p1, s1.buf);
 	tt_write_str(p2, s2.buf);
 	/* into the cache itself (not replace): its own content is one of the inputs */
-	char *cache = tt_path(dir, "timings");
+	char *cache = tt_path(tt_dir, "timings");
 	tt_write_str(cache, base.buf);
 	free(cache);
 	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT;
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	cr_assert_eq(tc_merge_files(c, (const char *[]){ p1, p2 }, 2, 0, &warn, &err), 0, "%s", err.buf);
 	cr_assert_float_eq(tc_get(c, "x::a")->mean, 5.0, 1e-9);
 	cr_assert_float_eq(tc_get(c, "x::b")->mean, 7.0, 1e-9);
@@ -297,21 +284,21 @@ Test(ops, merge_keeps_the_newest_record_of_every_test)
 static void assert_merge_fails(const char *content, const char *expect)
 {
 	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT, after = STRBUF_INIT;
-	char *in = tt_path(dir, "input"), *cache = tt_path(dir, "timings");
+	char *in = tt_path(tt_dir, "input"), *cache = tt_path(tt_dir, "timings");
 	struct timing_cache *c;
 
 	unlink(in);
 	if (content)
 		tt_write_str(in, content);
 	tt_write_str(cache, "balrun-timings 1\nR\t1\t5\t-\n");
-	c = tt_open(dir, NULL);
+	c = tt_open(tt_dir, NULL);
 	cr_assert_eq(tc_merge_files(c, (const char *[]){ in }, 1, 0, &warn, &err), -1);
 	cr_assert_not_null(strstr(err.buf, "'"), "%s", err.buf);
 	cr_assert_not_null(strstr(err.buf, in), "%s", err.buf);
 	cr_assert_not_null(strstr(err.buf, expect), "%s", err.buf);
 	tt_read(cache, &after);
 	cr_assert_str_eq(after.buf, "balrun-timings 1\nR\t1\t5\t-\n");
-	cr_assert_eq(tt_count_names(dir, "input"), content ? 1 : 0, "an input file was moved");
+	cr_assert_eq(tt_count_names(tt_dir, "input"), content ? 1 : 0, "an input file was moved");
 	tc_free(c);
 	strbuf_release(&warn);
 	strbuf_release(&err);
@@ -331,13 +318,13 @@ Test(ops, merge_refuses_missing_foreign_and_future_files)
 Test(ops, merge_of_a_truncated_file_warns_and_keeps_its_good_records)
 {
 	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT, sb = STRBUF_INIT;
-	char *in = tt_path(dir, "shard");
+	char *in = tt_path(tt_dir, "shard");
 
 	strbuf_adds(&sb, "balrun-timings 1\nR\t1\t5\t-\n");
 	add_test(&sb, "good", 1, 5);
 	add_test(&sb, "cut", 1, 5);
 	tt_write(in, sb.buf, sb.len - 9);
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	cr_assert_eq(tc_merge_files(c, (const char *[]){ in }, 1, 0, &warn, &err), 0, "%s", err.buf);
 	cr_assert_not_null(strstr(warn.buf, "truncated last line"), "%s", warn.buf);
 	cr_assert_not_null(strstr(warn.buf, in), "%s", warn.buf);

@@ -17,28 +17,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *dir, *path;
-
-static void setup(void)
-{
-	dir = tt_tempdir();
-	path = tt_path(dir, "timings");
-	unsetenv("BALRUN_TCACHE_FAULT");
-}
-
-static void teardown(void)
-{
-	unsetenv("BALRUN_TCACHE_FAULT");
-	tt_rmrf(dir);
-	free(dir);
-	free(path);
-}
-
-TestSuite(save, .init = setup, .fini = teardown);
+TestSuite(save, .init = tt_setup, .fini = tt_teardown);
 
 Test(save, creates_missing_directories)
 {
-	char *sub = tt_path(dir, "a/b/c");
+	char *sub = tt_path(tt_dir, "a/b/c");
 	struct timing_cache *c = tt_open(sub, NULL);
 
 	tt_save_one_more(c, 1);
@@ -62,20 +45,20 @@ static void assert_save_fails(const char *cache_dir, const char *culprit)
 
 Test(save, unusable_directory_gives_an_error)
 {
-	char *file = tt_path(dir, "file");
-	char *under_file = tt_path(dir, "file/cache");
+	char *file = tt_path(tt_dir, "file");
+	char *under_file = tt_path(tt_dir, "file/cache");
 	struct strbuf err = STRBUF_INIT;
 
 	tt_write_str(file, "x");
 	/* An existing directory nobody may create files in, even root. */
 	assert_save_fails("/proc/self", "'/proc/self/timings.lock'");
 	if (geteuid() != 0) {
-		char *ro = tt_path(dir, "ro");
+		char *ro = tt_path(tt_dir, "ro");
 		cr_assert_eq(mkdir(ro, 0555), 0);
 		assert_save_fails(ro, "timings.lock");
 		free(ro);
 	}
-	/* A path through a regular file cannot even be read. */
+	/* A tt_file through a regular file cannot even be read. */
 	cr_assert_null(tc_open(under_file, &err, &err));
 	cr_assert_not_null(strstr(err.buf, "/file/cache/timings'"), "%s", err.buf);
 	strbuf_release(&err);
@@ -86,10 +69,10 @@ Test(save, unusable_directory_gives_an_error)
 /* Save a first version of the cache; return its bytes in old. */
 static struct timing_cache *make_saved_cache(struct strbuf *old)
 {
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	tc_record_test(c, "kept", OUTCOME_PASS, 1, 0);
 	tt_save(c);
-	cr_assert_eq(tt_read(path, old), 0);
+	cr_assert_eq(tt_read(tt_file, old), 0);
 	return c;
 }
 
@@ -102,10 +85,10 @@ static void assert_fault_is_harmless(const char *fault, const char *message, int
 	struct strbuf old = STRBUF_INIT, now = STRBUF_INIT, err = STRBUF_INIT;
 	int lock_fd = -1;
 
-	unlink(path);
+	unlink(tt_file);
 	struct timing_cache *c = make_saved_cache(&old);
 	if (hold_lock) {
-		char *lock_path = tt_path(dir, "timings.lock");
+		char *lock_path = tt_path(tt_dir, "timings.lock");
 		lock_fd = open(lock_path, O_RDWR | O_CREAT, 0666);
 		cr_assert_eq(flock(lock_fd, LOCK_EX), 0);
 		free(lock_path);
@@ -116,11 +99,11 @@ static void assert_fault_is_harmless(const char *fault, const char *message, int
 	cr_assert_eq(tc_save(c, &err), -1, "fault %s did not fail the save", fault);
 	unsetenv("BALRUN_TCACHE_FAULT");
 	cr_assert_not_null(strstr(err.buf, message), "%s: %s", fault, err.buf);
-	cr_assert_not_null(strstr(err.buf, dir), "%s: %s", fault, err.buf);
-	cr_assert_eq(tt_read(path, &now), 0);
+	cr_assert_not_null(strstr(err.buf, tt_dir), "%s: %s", fault, err.buf);
+	cr_assert_eq(tt_read(tt_file, &now), 0);
 	cr_assert_eq(now.len, old.len, "%s: file changed", fault);
 	cr_assert_eq(memcmp(now.buf, old.buf, old.len), 0, "%s: file changed", fault);
-	cr_assert_eq(tt_count_names(dir, "timings.tmp"), 0, "%s: temp file left", fault);
+	cr_assert_eq(tt_count_names(tt_dir, "timings.tmp"), 0, "%s: temp file left", fault);
 	cr_assert_null(tc_get(c, "new"), "%s: memory changed", fault);
 	if (lock_fd >= 0)
 		close(lock_fd);
@@ -148,7 +131,7 @@ Test(save, a_held_lock_times_out_cleanly)
 
 Test(save, waits_for_a_held_lock)
 {
-	char *lock_path = tt_path(dir, "timings.lock");
+	char *lock_path = tt_path(tt_dir, "timings.lock");
 	int ready[2];
 	char byte;
 
@@ -163,7 +146,7 @@ Test(save, waits_for_a_held_lock)
 		_exit(0);               /* the lock goes with the process */
 	}
 	cr_assert_eq(read(ready[0], &byte, 1), 1);
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	tc_record_test(c, "t", OUTCOME_PASS, 1, 0);
 	tt_save(c);                     /* blocks until the child exits */
 	int status;
@@ -178,8 +161,8 @@ Test(save, waits_for_a_held_lock)
 
 Test(save, overlapping_runs_merge)
 {
-	struct timing_cache *a = tt_open(dir, NULL);
-	struct timing_cache *b = tt_open(dir, NULL);
+	struct timing_cache *a = tt_open(tt_dir, NULL);
+	struct timing_cache *b = tt_open(tt_dir, NULL);
 
 	tc_record_test(a, "shared", OUTCOME_PASS, 1.0, 0);
 	tc_record_test(a, "only-a", OUTCOME_PASS, 1.0, 0);
@@ -201,7 +184,7 @@ Test(save, overlapping_runs_merge)
 static int writer(int n)
 {
 	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT, id = STRBUF_INIT;
-	struct timing_cache *c = tc_open(dir, &warn, &err);
+	struct timing_cache *c = tc_open(tt_dir, &warn, &err);
 
 	if (!c || warn.len)
 		return 1;
@@ -232,7 +215,7 @@ Test(save, eight_concurrent_writers_lose_nothing)
 		cr_assert_eq(waitpid(pids[n], &status, 0), pids[n]);
 		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d: status %d", n, status);
 	}
-	struct timing_cache *c = tt_open(dir, NULL);
+	struct timing_cache *c = tt_open(tt_dir, NULL);
 	cr_assert_eq(tc_count(c), 1601);
 	for (int n = 0; n < 8; n++)
 		for (int i = 0; i < 200; i++) {
@@ -242,7 +225,7 @@ Test(save, eight_concurrent_writers_lose_nothing)
 		}
 	cr_assert_eq(tc_get(c, "shared")->runs, 8);
 	cr_assert_eq(tc_get(c, "shared")->seen_run, 8);
-	cr_assert_eq(tt_count_names(dir, "timings.tmp"), 0);
+	cr_assert_eq(tt_count_names(tt_dir, "timings.tmp"), 0);
 	tc_free(c);
 	strbuf_release(&id);
 }

@@ -2,6 +2,7 @@
  * test_tcache_util.c - helpers for the timing cache tests; see
  * test_tcache_util.h.
  */
+#include <stdlib.h>
 #include "test_tcache_util.h"
 #include "util.h"
 
@@ -148,4 +149,21 @@ void tt_assert_matches_disk(const struct timing_cache *c)
 	cr_assert_eq(tc_count(disk), tc_count(c));
 	tc_each(c, tt_check_against, disk);
 	tc_free(disk);
+}
+
+char *tt_dir, *tt_file;
+
+void tt_setup(void)
+{
+	tt_dir = tt_tempdir();
+	tt_file = tt_path(tt_dir, "timings");
+	unsetenv("BALRUN_TCACHE_FAULT");
+}
+
+void tt_teardown(void)
+{
+	unsetenv("BALRUN_TCACHE_FAULT");
+	tt_rmrf(tt_dir);
+	free(tt_dir);
+	free(tt_file);
 }

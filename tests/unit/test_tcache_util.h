@@ -15,6 +15,16 @@
 char *tt_tempdir(void);
 /* Remove dir and everything in it. */
 void tt_rmrf(const char *dir);
+
+/*
+ * The per-test fixture every tcache test file uses: a fresh temporary
+ * directory (tt_dir) and the timings path in it (tt_file), no injected
+ * fault; all removed again afterwards.
+ *   TestSuite(name, .init = tt_setup, .fini = tt_teardown);
+ */
+extern char *tt_dir, *tt_file;
+void tt_setup(void);
+void tt_teardown(void);
 /* "<dir>/<name>" (free() it). */
 char *tt_path(const char *dir, const char *name);
 
