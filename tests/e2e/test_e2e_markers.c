@@ -180,6 +180,49 @@ Test(markers, command_line_markers)
 	e2e_free(&r);
 }
 
+/*
+ * A group spanning two binaries (a Criterion batch and a plain test) is one
+ * unit: all its tests on one worker, and nothing else on that worker while
+ * it runs.  Checked with the coordinator's start/end times from the report.
+ */
+Test(markers, group_across_binaries_is_one_unit)
+{
+	struct e2e_run r;
+	json_t *t;
+	size_t i, members = 0;
+	long worker = -1;
+	double first = 1e9, last = 0;
+
+	e2e_balrun(&r, NULL, ARGS("--no-cache", "-n", "2", "--group", "g=*crit_durations::durations/ms1*",
+				  "--group", "g=*plain_sleep", e2e_fixture("crit_durations"),
+				  e2e_fixture("plain_sleep"), e2e_fixture("plain_pass")));
+	cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+	json_array_foreach(json_object_get(r.report, "tests"), i, t) {
+		const char *id = json_string_value(json_object_get(t, "id"));
+		long w = (long)json_integer_value(json_object_get(t, "worker"));
+		if (!strstr(id, "::durations/ms1") && !strstr(id, "plain_sleep"))
+			continue;
+		cr_expect(worker < 0 || w == worker, "%s ran on worker %ld, the group on %ld", id, w, worker);
+		worker = w;
+		members++;
+		if (json_real_value(json_object_get(t, "start_s")) < first)
+			first = json_real_value(json_object_get(t, "start_s"));
+		if (json_real_value(json_object_get(t, "end_s")) > last)
+			last = json_real_value(json_object_get(t, "end_s"));
+	}
+	cr_assert_eq(members, 3, "ms100, ms150 and plain_sleep");	/* ms1* matches 100 and 150 */
+	json_array_foreach(json_object_get(r.report, "tests"), i, t) {
+		const char *id = json_string_value(json_object_get(t, "id"));
+		double start = json_real_value(json_object_get(t, "start_s"));
+		double end = json_real_value(json_object_get(t, "end_s"));
+		if (strstr(id, "::durations/ms1") || strstr(id, "plain_sleep") ||
+		    json_integer_value(json_object_get(t, "worker")) != worker)
+			continue;
+		cr_expect(end <= first || start >= last, "%s ran inside the group's unit", id);
+	}
+	e2e_free(&r);
+}
+
 Test(markers, list_markers_shows_where_each_came_from)
 {
 	struct e2e_run r;
