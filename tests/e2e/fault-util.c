@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixture.h"
+
 #include "tcache.h"
 
 /* Strings handed out stay reachable until exit (no leak reports, putenv-safe). */
@@ -48,27 +50,6 @@ void fu_wait_file(const char *path)
 	cr_assert_fail("'%s' never appeared", path);
 }
 
-/* 'R', 'S', 'Z', ... of pid, or 0 if there is no such process. */
-static char fu_state(long pid)
-{
-	char path[64], buf[512];
-	FILE *f;
-	size_t n;
-	char *p, st = 0;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (p && sscanf(p + 1, " %c", &st) != 1)
-		st = 0;
-	return st;
-}
-
 void fu_assert_all_dead(const char *dir)
 {
 	char path[4200];
@@ -80,7 +61,7 @@ void fu_assert_all_dead(const char *dir)
 	f = fopen(path, "r");
 	cr_assert(f, "no pids were recorded in '%s'", path);
 	while (fscanf(f, "%ld", &pid) == 1) {
-		char st = fu_state(pid);
+		char st = fixture_proc_state(pid);
 		cr_expect(st == 0 || st == 'Z' || st == 'X', "process %ld outlived balrun (state %c)",
 			  pid, st);
 		n++;
