@@ -215,7 +215,8 @@ int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)
  *   - the unit stays within p->cap with its overhead (a backfilled unit
  *     must end before the reservation it fills in front of);
  *   - the unit has fewer than max_batch tests.
- * The first item always goes, so a test at or above the target runs alone.
+ * The first item always goes, so a test at or above the target runs alone,
+ * and so does an item marked alone (balancer_isolate), which joins nothing.
  * The first test that does not fit ends the fill: the order is longest
  * first, so a test skipped now would be the head of a later unit anyway.
  */
@@ -234,14 +235,15 @@ static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct
 	if (target > p->cap - overhead)
 		target = p->cap - overhead;
 	bal_take(b, w, p->item, worker);
-	if (!b->batchable[bin] || h->grouped || h->cls == BAL_CLASS_SMOKE || h->est >= target)
+	if (!b->batchable[bin] || h->grouped || h->alone || h->cls == BAL_CLASS_SMOKE ||
+	    h->est >= target)
 		return;
 	for (j = h->bin_pos + 1; j < b->bin_start[bin + 1]; j++) {
 		const struct bal_item *it = &b->items[b->bin_items[j]];
 
 		if (w->ntests >= b->opts.max_batch)
 			break;
-		if (!it->nqueued || !bal_batch_compatible(h, it))
+		if (!it->nqueued || it->alone || !bal_batch_compatible(h, it))
 			continue;
 		if (sum + it->est > target)
 			break;
@@ -368,6 +370,12 @@ void balancer_unit_done(struct balancer *b, unsigned worker,
 	w->slots = 0;
 	w->locks = 0;
 	b->nbusy--;
+}
+
+void balancer_isolate(struct balancer *b, uint32_t test)
+{
+	BAL_BUG_ON(test >= b->ntests);
+	b->items[b->tstate[test].item].alone = 1;
 }
 
 void balancer_stop(struct balancer *b)

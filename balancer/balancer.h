@@ -144,6 +144,13 @@ void balancer_observe(struct balancer *b, unsigned worker, uint32_t test, double
 void balancer_unit_done(struct balancer *b, unsigned worker,
 			const uint32_t *notrun, size_t nnotrun);
 
+/*
+ * From now on the test runs in a unit of its own, never batched (its batch
+ * ended before any test ran, or without running it).  A test of a group
+ * stays in its group, which is a unit of its own anyway.
+ */
+void balancer_isolate(struct balancer *b, uint32_t test);
+
 /* Stop dispatching: from now on balancer_next returns BAL_DONE. */
 void balancer_stop(struct balancer *b);
 

@@ -39,6 +39,7 @@ struct bal_item {
 	uint32_t slots;         /* 1 .. workers; workers for a serial item */
 	uint64_t locks;         /* named locks held while it runs */
 	unsigned grouped : 1;   /* a same-worker group: never batched with anything */
+	unsigned alone : 1;     /* balancer_isolate: never batched with anything */
 	enum bal_class cls;
 	uint32_t smoke_seq;     /* place among the smoke items (BAL_CLASS_SMOKE only) */
 	uint32_t pos;           /* place in the dispatch order */

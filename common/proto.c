@@ -75,6 +75,7 @@ struct proto_field {
 
 _Static_assert(sizeof(enum test_kind) == sizeof(unsigned), "enum stored as unsigned");
 _Static_assert(sizeof(enum outcome) == sizeof(unsigned), "enum stored as unsigned");
+_Static_assert(sizeof(enum fault_where) == sizeof(unsigned), "enum stored as unsigned");
 
 static const struct proto_field proto_hello_fields[] = {
 	FIELD("version", FIELD_U32, struct proto_hello, version),
@@ -88,6 +89,8 @@ static const struct proto_field proto_invocation_fields[] = {
 	FIELD_N("tests", FIELD_STR_ARRAY, struct proto_invocation, tests, ntests),
 	FIELD("preload", FIELD_STR, struct proto_invocation, preload),
 	FIELD_OPT_N("timeouts_ms", FIELD_U64_ARRAY, struct proto_invocation, timeouts_ms, ntests),
+	FIELD_OPT_N("ordinals", FIELD_U64_ARRAY, struct proto_invocation, ordinals, ntests),
+	FIELD_OPT_N("checks", FIELD_U64_ARRAY, struct proto_invocation, checks, ntests),
 };
 
 static const struct proto_field proto_run_fields[] = {
@@ -113,6 +116,17 @@ static const struct proto_field proto_result_fields[] = {
 	FIELD("output_dropped", FIELD_U64, struct proto_result, output_dropped),
 };
 
+static const struct proto_field proto_fault_fields[] = {
+	FIELD("unit", FIELD_U32, struct proto_fault, unit),
+	FIELD("inv", FIELD_U32, struct proto_fault, inv),
+	FIELD_E("where", struct proto_fault, where, FAULT__COUNT),
+	FIELD("group", FIELD_I64, struct proto_fault, group),
+	FIELD_E("outcome", struct proto_fault, outcome, OUTCOME__WIRE),
+	FIELD("message", FIELD_STR, struct proto_fault, message),
+	FIELD_N("output", FIELD_BYTES, struct proto_fault, output, output_len),
+	FIELD("output_dropped", FIELD_U64, struct proto_fault, output_dropped),
+};
+
 /* overhead_us and errors share ninv: the decoder insists they agree. */
 static const struct proto_field proto_done_fields[] = {
 	FIELD("unit", FIELD_U32, struct proto_done, unit),
@@ -135,6 +149,7 @@ static const struct proto_schema proto_schemas[] = {
 	SCHEMA("start", PROTO_START, proto_start_fields),
 	SCHEMA("result", PROTO_RESULT, proto_result_fields),
 	SCHEMA("done", PROTO_DONE, proto_done_fields),
+	SCHEMA("fault", PROTO_FAULT, proto_fault_fields),
 	{ "bye", PROTO_BYE, NULL, 0 },
 };
 

@@ -7,7 +7,7 @@
  * fields); missing required keys, wrong types, oversize frames and garbage
  * are errors that the reader reports without crashing.
  *
- *   worker -> coordinator: HELLO (once, first), START, RESULT, DONE
+ *   worker -> coordinator: HELLO (once, first), START, RESULT, FAULT, DONE
  *   coordinator -> worker: RUN, BYE
  *
  * A worker starts, sends HELLO {version}, then loops: wait for RUN or BYE;
@@ -16,7 +16,9 @@
  * coordinator puts them back in the queue).  BYE or EOF makes it exit.
  *
  * Test indexes in START and RESULT count across the whole unit: invocation
- * 0's tests first, then invocation 1's, and so on.
+ * 0's tests first, then invocation 1's, and so on.  A FAULT reports a
+ * failure outside every test of an invocation (a group setup or teardown, a
+ * hook or destructor after the tests, a death before the first test).
  */
 #ifndef BALRUN_PROTO_H
 #define BALRUN_PROTO_H
@@ -27,7 +29,7 @@
 #include "outcome.h"
 #include "strbuf.h"
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 /* A frame larger than this is an error (protects the coordinator's memory). */
 #define PROTO_MAX_FRAME (64u << 20)
 /* An array or map with more entries than this is an error (same reason). */
@@ -50,6 +52,16 @@ enum proto_type {
 	PROTO_RESULT,
 	PROTO_DONE,
 	PROTO_BYE,
+	PROTO_FAULT,
+};
+
+/* Where a failure outside the tests happened (FAULT). */
+enum fault_where {
+	FAULT_BEFORE = 0,        /* before the invocation's first test started */
+	FAULT_AFTER,             /* after its tests (hooks, destructors, exit status) */
+	FAULT_GROUP_SETUP,       /* the setup of a group (group = its ordinal) */
+	FAULT_GROUP_TEARDOWN,    /* the teardown of a group */
+	FAULT__COUNT
 };
 
 struct proto_hello {
@@ -68,6 +80,10 @@ struct proto_invocation {
 	                            the shim, after any sanitizer runtime the binary needs */
 	uint64_t *timeouts_ms;   /* optional (NULL: not sent): per test, ntests entries, its
 	                            time limit in ms (0 none); replaces the RUN's timeout_ms */
+	uint64_t *ordinals;      /* optional (cmocka: required): per test, its ordinal in the
+	                            binary's listing (common/preload.h) */
+	uint64_t *checks;        /* optional (cmocka: required): per test, preload_check() of
+	                            its group and name */
 };
 
 struct proto_run {
@@ -95,6 +111,18 @@ struct proto_result {
 	uint64_t output_dropped; /* bytes cut from the middle of the output */
 };
 
+struct proto_fault {
+	uint32_t unit;
+	uint32_t inv;            /* index of the invocation in the RUN */
+	enum fault_where where;
+	int64_t group;           /* the group's ordinal for the GROUP kinds, else -1 */
+	enum outcome outcome;    /* FAIL, CRASH or TIMEOUT */
+	char *message;           /* one line: "group setup failed", "killed by SIGABRT", ... */
+	char *output;            /* captured output from outside the tests: head and tail */
+	size_t output_len;
+	uint64_t output_dropped;
+};
+
 struct proto_done {
 	uint32_t unit;
 	uint64_t wall_us;        /* whole unit */
@@ -112,6 +140,7 @@ struct proto_msg {
 		struct proto_start start;
 		struct proto_result result;
 		struct proto_done done;
+		struct proto_fault fault;
 	} u;
 };
 

@@ -127,3 +127,43 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
 	strbuf_init(sb, 0);
 	return r;
 }
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t strbuf_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3 :
+		     (s[0] >> 3) == 30 ? 4 : 0;
+
+	if (!len || len > n || !s[0])
+		return 0;
+	for (size_t k = 1; k < len; k++)
+		if ((s[k] >> 6) != 2)
+			return 0;
+	if (len == 2 && s[0] < 0xc2)
+		return 0;   /* overlong */
+	return len;
+}
+
+void strbuf_add_escaped(struct strbuf *sb, const char *s, size_t len, int flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = strbuf_utf8_len(p + i, len - i);
+
+		if (n && (!(flags & STRBUF_ESCAPE_CONTROLS) || (p[i] >= 0x20 && p[i] != 0x7f))) {
+			strbuf_add(sb, p + i, n);
+			i += n;
+			continue;
+		}
+		if (n && p[i] == '\n')
+			strbuf_adds(sb, "\\n");
+		else if (n && p[i] == '\r')
+			strbuf_adds(sb, "\\r");
+		else if (n && p[i] == '\t')
+			strbuf_adds(sb, "\\t");
+		else
+			strbuf_addf(sb, "\\x%02x", p[i]);
+		i++;
+	}
+}

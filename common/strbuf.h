@@ -46,6 +46,16 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Remove the first n bytes. */
 void strbuf_remove_front(struct strbuf *sb, size_t n);
 
+/*
+ * Append len bytes of s as text a person or a UTF-8 consumer can take:
+ * bytes that are not part of valid UTF-8 (and NUL) become "\xNN"; with
+ * STRBUF_ESCAPE_CONTROLS also the control bytes, as \n, \r, \t or \xNN,
+ * so the text stays on one line.  Everything else is copied as it is.  For
+ * showing names that may hold any byte; never for data read back.
+ */
+#define STRBUF_ESCAPE_CONTROLS 1
+void strbuf_add_escaped(struct strbuf *sb, const char *s, size_t len, int flags);
+
 /* Give the buffer to the caller (free() it); sb is reset. Never NULL. */
 char *strbuf_detach(struct strbuf *sb, size_t *len);
 

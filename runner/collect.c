@@ -9,8 +9,10 @@
 #define _GNU_SOURCE
 #include "collect.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <search.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -256,61 +258,79 @@ static void lister_failed(const struct lister *l, const struct binary *b, const 
 	free(line);
 }
 
-/* names: one per line; a leading '!' marks a disabled test. */
-static void add_names(struct run *r, uint32_t binary, const char *names)
+void listing_release(struct listing *l)
 {
-	const char *s = names;
-	while (*s) {
-		size_t n = strcspn(s, "\n");
-		int disabled = *s == '!';
-		char *name = xstrndup(s + disabled, n - disabled);
-		struct test_case *t = run_add_test(r, binary, name);
-		t->disabled = disabled;
-		free(name);
-		s += n + (s[n] == '\n');
-	}
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	for (size_t i = 0; i < l->nscopes; i++)
+		free(l->scopes[i]);
+	free(l->v);
+	free(l->scopes);
+	memset(l, 0, sizeof(*l));
 }
 
-static void parse_cmocka_events(const char *ev, struct strbuf *names)
+static void listing_scope(struct listing *l, char *name)
 {
-	const char *s = ev;
-	while (*s) {
-		size_t n = strcspn(s, "\n");
-		if (n > 2 && s[0] == 'L' && s[1] == ' ' && s[2] != '!') {
-			strbuf_add(names, s + 2, n - 2);
-			strbuf_addch(names, '\n');
+	ALLOC_GROW(l->scopes, l->nscopes + 1, l->scopes_alloc);
+	l->scopes[l->nscopes++] = name;
+}
+
+static void listing_test(struct listing *l, char *name, int disabled)
+{
+	ALLOC_GROW(l->v, l->n + 1, l->alloc);
+	l->v[l->n++] = (struct listed_test){ .name = name, .disabled = disabled,
+					     .scope = (uint32_t)(l->nscopes - 1) };
+}
+
+/* Decode a percent-encoded record value.  NULL if it is malformed or holds a NUL. */
+static char *unescape(const char *s, size_t n)
+{
+	char *out = xmalloc(n + 1), *o = out;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = 0;
+
+		if (s[i] != '%') {
+			*o++ = s[i];
+			continue;
 		}
-		s += n + (s[n] == '\n');
+		if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]) ||
+		    sscanf(s + i + 1, "%2x", &v) != 1 || !v) {
+			free(out);
+			return NULL;
+		}
+		*o++ = (char)v;
+		i += 2;
 	}
+	*o = '\0';
+	return out;
 }
 
-static int exited_zero(int status)
+int collect_parse_cmocka(const char *text, size_t len, struct listing *l, struct strbuf *err)
 {
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
+	const char *s = text, *end = text + len;
 
-static int lister_finish(struct run *r, struct lister *l, double timeout, struct strbuf *names,
-			 struct strbuf *errors)
-{
-	const struct binary *b = &r->bins[l->binary];
-	struct strbuf why = STRBUF_INIT;
-	int ok = 0;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		char *value = n >= 2 && s[1] == ' ' ? unescape(s + 2, n - 2) : NULL;
 
-	if (l->timed_out) {
-		strbuf_addf(&why, "%gs (see --collect-timeout)", timeout);
-	} else if (b->kind == KIND_CRITERION) {
-		ok = collect_parse_criterion(l->out.buf, names, &why) >= 0 && exited_zero(l->status);
-		if (!why.len)
-			strbuf_adds(&why, "not a Criterion test listing");
-	} else {
-		parse_cmocka_events(l->events.buf, names);
-		ok = names->len > 0 || exited_zero(l->status);
-		strbuf_adds(&why, "no tests listed");
+		if (!nl || !value || (s[0] != 'G' && s[0] != 'T') || (s[0] == 'T' && !l->nscopes)) {
+			strbuf_addf(err, "the preload shim's listing is damaged near '%.40s'", s);
+			free(value);
+			return -1;
+		}
+		if (s[0] == 'G') {
+			listing_scope(l, value);
+		} else {
+			const char *group = l->scopes[l->nscopes - 1];
+			listing_test(l, xasprintf("%s/%s", group, value), 0);
+			l->v[l->n - 1].check = preload_check(group, value);
+			free(value);
+		}
+		s = nl + 1;
 	}
-	if (!ok)
-		lister_failed(l, b, why.buf, errors);
-	strbuf_release(&why);
-	return ok ? 0 : -1;
+	return 0;
 }
 
 /* "|-- name", "`-- name", "├── name", "└── name", optionally " (skipped)". */
@@ -323,53 +343,174 @@ static const char *tree_item(const char *line)
 	return NULL;
 }
 
-long collect_parse_criterion(const char *text, struct strbuf *names, struct strbuf *err)
+/* "SUITE: N test(s)": the suite's length and N, or -1 if line is no header. */
+static long criterion_header(const char *line, size_t *suite_len)
 {
-	const char *s = text, *suite = NULL;
-	size_t suite_len = 0;
-	long total = 0, expected = 0;
+	const char *colon = strrchr(line, ':');
+	char tail[16] = "";
+	long count;
+
+	if (!colon || colon == line || sscanf(colon + 1, " %ld %15s", &count, tail) != 2 ||
+	    count < 0 || (strcmp(tail, "test") && strcmp(tail, "tests")))
+		return -1;
+	*suite_len = (size_t)(colon - line);
+	return count;
+}
+
+long collect_parse_criterion(const char *text, struct listing *l, struct strbuf *err)
+{
+	const char *s = text;
+	long total = 0, pending = 0;
+	int noise = 0;
 
 	while (*s) {
-		size_t n = strcspn(s, "\n");
+		size_t n = strcspn(s, "\n"), suite_len;
 		char *line = xstrndup(s, n);
 		const char *item = tree_item(line);
-		char *colon = strstr(line, ": ");
 		long count;
 
-		if (item && suite) {
-			size_t len = strlen(item);
-			int disabled = len > 10 && !strcmp(item + len - 10, " (skipped)");
-			strbuf_addf(names, "%s%.*s/%.*s\n", disabled ? "!" : "", (int)suite_len, suite,
-				    (int)(len - (disabled ? 10 : 0)), item);
+		if (pending) {
+			size_t len;
+			int disabled;
+
+			if (!item) {
+				strbuf_addf(err, "its --list output announces a suite of %ld more tests, "
+					    "then says '%.80s'", pending, line);
+				free(line);
+				return -1;
+			}
+			len = strlen(item);
+			disabled = len > 10 && !strcmp(item + len - 10, " (skipped)");
+			listing_test(l, xasprintf("%s/%.*s", l->scopes[l->nscopes - 1],
+						  (int)(len - (disabled ? 10 : 0)), item), disabled);
 			total++;
-		} else if (!item && colon && sscanf(colon + 2, "%ld test", &count) == 1 && count >= 0) {
-			suite = s;
-			suite_len = (size_t)(colon - line);
-			expected += count;
+			pending--;
+		} else if ((count = criterion_header(line, &suite_len)) >= 0) {
+			listing_scope(l, xstrndup(line, suite_len));
+			pending = count;
 		} else if (n > 0) {
-			strbuf_addf(err, "unexpected line in its --list output: '%.80s'", line);
-			free(line);
-			return -1;
+			noise = 1;   /* not the listing: a banner, a log line */
 		}
 		free(line);
 		s += n + (s[n] == '\n');
 	}
-	if (total != expected) {
-		strbuf_addf(err, "its --list output announces %ld tests but lists %ld", expected, total);
+	if (pending) {
+		strbuf_addf(err, "its --list output ends %ld tests short of what it announces", pending);
+		return -1;
+	}
+	if (noise && !l->nscopes) {
+		strbuf_addf(err, "its --list output holds no test listing");
 		return -1;
 	}
 	return total;
+}
+
+/*
+ * The k-th repeat of a name (k >= 2, in listing order) becomes "name#k",
+ * so that every id of the binary is unique and stays the same from run to
+ * run.  Names are looked up in a hash table of the names given out so far.
+ */
+static void unique_names(struct listing *l)
+{
+	struct hsearch_data tab;
+
+	memset(&tab, 0, sizeof(tab));
+	if (!hcreate_r(2 * l->n + 16, &tab))
+		die("cannot make a hash table of %zu test names", l->n);
+	for (size_t i = 0; i < l->n; i++) {
+		ENTRY e = { .key = l->v[i].name }, *found;
+
+		hsearch_r(e, FIND, &found, &tab);
+		for (unsigned k = 2; found; k++) {
+			char *name = xasprintf("%s#%u", l->v[i].name, k);
+			e.key = name;
+			hsearch_r(e, FIND, &found, &tab);
+			if (found) {
+				free(name);
+				continue;
+			}
+			free(l->v[i].name);
+			l->v[i].name = name;
+		}
+		e.key = l->v[i].name;
+		hsearch_r(e, ENTER, &found, &tab);
+	}
+	hdestroy_r(&tab);
+}
+
+/* Scope names shown in ids and reports: a repeated cmocka group name gets "#k". */
+static char **scope_names(struct listing *l)
+{
+	struct listing tmp = { 0 };
+	char **out;
+
+	for (size_t i = 0; i < l->nscopes; i++) {
+		ALLOC_GROW(tmp.v, tmp.n + 1, tmp.alloc);
+		tmp.v[tmp.n++].name = l->scopes[i];
+	}
+	unique_names(&tmp);
+	out = xcalloc(l->nscopes ? l->nscopes : 1, sizeof(*out));
+	for (size_t i = 0; i < l->nscopes; i++)
+		out[i] = tmp.v[i].name;
+	free(tmp.v);
+	free(l->scopes);
+	l->scopes = NULL;
+	l->nscopes = 0;
+	return out;
+}
+
+static void add_listing(struct run *r, uint32_t binary, struct listing *l)
+{
+	struct binary *b = &r->bins[binary];
+
+	unique_names(l);
+	b->nscopes = l->nscopes;
+	b->scopes = scope_names(l);
+	for (size_t i = 0; i < l->n; i++) {
+		struct test_case *t = run_add_test(r, binary, l->v[i].name);
+		t->disabled = l->v[i].disabled;
+		t->ordinal = (uint32_t)i;
+		t->scope = l->v[i].scope;
+		t->check = l->v[i].check;
+	}
+}
+
+static int exited_zero(int status)
+{
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static int lister_finish(struct run *r, struct lister *l, double timeout, struct listing *found,
+			 struct strbuf *errors)
+{
+	const struct binary *b = &r->bins[l->binary];
+	struct strbuf why = STRBUF_INIT;
+	int ok = 0;
+
+	if (l->timed_out) {
+		strbuf_addf(&why, "%gs (see --collect-timeout)", timeout);
+	} else if (b->kind == KIND_CRITERION) {
+		ok = collect_parse_criterion(l->out.buf, found, &why) >= 0 && exited_zero(l->status);
+		if (!why.len)
+			strbuf_adds(&why, "not a Criterion test listing");
+	} else {
+		ok = collect_parse_cmocka(l->events.buf, l->events.len, found, &why) == 0 &&
+		     (found->n > 0 || exited_zero(l->status));
+		if (!why.len)
+			strbuf_adds(&why, "no tests listed");
+	}
+	if (!ok)
+		lister_failed(l, b, why.buf, errors);
+	strbuf_release(&why);
+	return ok ? 0 : -1;
 }
 
 static int list_all(struct run *r, const struct collect_opts *o, struct strbuf *errors)
 {
 	struct lister ls[LISTERS_AT_ONCE];
 	size_t active = 0, next = 0, nbins = r->nbins;
-	struct strbuf *found = xcalloc(nbins, sizeof(*found));
+	struct listing *found = xcalloc(nbins ? nbins : 1, sizeof(*found));
 	int failed = 0;
-
-	for (size_t i = 0; i < nbins; i++)
-		strbuf_init(&found[i], 0);
 
 	while (next < nbins || active) {
 		while (active < LISTERS_AT_ONCE && next < nbins) {
@@ -407,8 +548,8 @@ static int list_all(struct run *r, const struct collect_opts *o, struct strbuf *
 		if (r->bins[i].kind == KIND_PLAIN)
 			run_add_test(r, (uint32_t)i, NULL);
 		else
-			add_names(r, (uint32_t)i, found[i].buf);
-		strbuf_release(&found[i]);
+			add_listing(r, (uint32_t)i, &found[i]);
+		listing_release(&found[i]);
 	}
 	free(found);
 	return failed ? -1 : 0;

@@ -8,6 +8,7 @@
  *   dispatch-slot.c  a worker slot's life: spawn, send a unit, retire,
  *                    reap, lose (and replace) a worker
  *   dispatch-msg.c   what a worker says: checked, then applied
+ *   dispatch-fault.c failures outside the tests (FAULT): entries of their own
  */
 #ifndef BALRUN_DISPATCH_INTERNAL_H
 #define BALRUN_DISPATCH_INTERNAL_H
@@ -22,7 +23,10 @@
 #define HELLO_TIMEOUT_NS   (15ull * 1000000000ull)
 #define STOP_GRACE_NS      (5ull * 1000000000ull)
 #define TICK_MS            100
-#define MAX_ATTEMPTS       3
+/* A test its batches ran on without reaching this often runs alone. */
+#define MAX_UNREACHED      2
+/* A binary whose tests died this often alone before starting runs no more of them. */
+#define MAX_DEAD_ALONE     3
 
 enum slot_state { SLOT_STARTING, SLOT_IDLE, SLOT_BUSY, SLOT_STOPPING, SLOT_DEAD };
 
@@ -36,7 +40,8 @@ struct slot {
 	/* valid while BUSY */
 	uint32_t unit;
 	uint32_t *tests;          /* balancer indexes, in the order sent */
-	size_t ntests;
+	uint32_t *inv_of;         /* tests[i] is in invocation inv_of[i] of the RUN */
+	size_t ntests, ninv;
 	unsigned char *got;       /* RESULT seen for tests[i] */
 	unsigned char *again;     /* tests[i] failed and runs again (--retries): requeue it */
 	long running;             /* index in tests of the running test, or -1 */
@@ -64,6 +69,10 @@ struct dispatcher {
 	unsigned smoke_sent, smoke_done, smoke_failed;
 	int smoke_unproven;       /* a smoke test did not pass last time: no verdict on the environment */
 	int other_sent;           /* a unit that is no smoke test was sent */
+	uint32_t *faults;         /* indexes in r->tests of the FAULT entries added so far */
+	size_t nfaults, faults_alloc;
+	unsigned *dead_alone;     /* per binary: isolated tests that died before starting */
+	unsigned char *started_alone; /* per binary: an isolated test started */
 };
 
 /* dispatch.c */
@@ -76,7 +85,15 @@ void dispatch_note(struct dispatcher *d, const char *fmt, ...) __attribute__((fo
 void dispatch_reap_orphans(struct dispatcher *d);
 void dispatch_remember(struct dispatcher *d, const struct test_case *t, uint64_t rss_kb);
 int dispatch_retry(struct dispatcher *d, struct slot *s, size_t i);
-void dispatch_requeue_rest(struct dispatcher *d, struct slot *s, int progress, const char *why);
+/*
+ * The unit of slot s is over: settle every test of it without a RESULT
+ * (requeue it, run it alone next time, or finish it).  errors: DONE's
+ * per-invocation errors; NULL when the worker was lost.
+ */
+void dispatch_requeue_rest(struct dispatcher *d, struct slot *s, char *const *errors);
+/* Note a fallback in the report (dispatch.h): merged with an equal one of the same binary. */
+void dispatch_fallback(struct dispatcher *d, uint32_t binary, size_t tests, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void dispatch_smoke_observe(struct dispatcher *d, const struct slot *s, const struct test_case *t);
 void dispatch_smoke_sent(struct dispatcher *d, const struct bal_unit *u);
 void dispatch_stop(struct dispatcher *d, const char *reason);
@@ -89,6 +106,10 @@ void slot_lost(struct dispatcher *d, struct slot *s, const char *why);
 void slot_reap(struct slot *s, int *status);
 void slot_retire(struct slot *s);
 int slot_spawn(struct dispatcher *d, struct slot *s);
+
+/* dispatch-fault.c */
+/* A FAULT from the worker of slot s: recorded as an entry of its own (see there). */
+void dispatch_fault(struct dispatcher *d, struct slot *s, struct proto_fault *m);
 
 /* dispatch-msg.c */
 void slot_readable(struct dispatcher *d, struct slot *s);

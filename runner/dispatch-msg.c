@@ -37,6 +37,7 @@ static int check_msg(const struct slot *s, const struct proto_msg *m, char *why,
 	case PROTO_START: unit = m->u.start.unit; test = m->u.start.test; break;
 	case PROTO_RESULT: unit = m->u.result.unit; test = m->u.result.test; break;
 	case PROTO_DONE: unit = m->u.done.unit; busy_msg = 0; break;
+	case PROTO_FAULT: unit = m->u.fault.unit; busy_msg = 0; break;
 	default:
 		snprintf(why, len, "sent a message only the coordinator sends");
 		return -1;
@@ -47,6 +48,11 @@ static int check_msg(const struct slot *s, const struct proto_msg *m, char *why,
 	}
 	if (busy_msg && (test >= s->ntests || s->got[test])) {
 		snprintf(why, len, "reported test %u of unit %u that it was not running", test, unit);
+		return -1;
+	}
+	if ((m->type == PROTO_DONE && m->u.done.ninv != s->ninv) ||
+	    (m->type == PROTO_FAULT && m->u.fault.inv >= s->ninv)) {
+		snprintf(why, len, "reported on invocations of unit %u it was not given", unit);
 		return -1;
 	}
 	return 0;
@@ -72,6 +78,7 @@ static void on_start(struct dispatcher *d, struct slot *s, const struct proto_st
 {
 	struct test_case *t = dispatch_test(d, s->tests[m->test]);
 	s->running = m->test;
+	d->started_alone[t->binary] |= t->isolated;
 	t->state = TEST_RUNNING;
 	t->start = dispatch_clock(d);
 	t->worker = (int)s->id;
@@ -116,26 +123,18 @@ static void on_result(struct dispatcher *d, struct slot *s, struct proto_result 
 static void on_done(struct dispatcher *d, struct slot *s, const struct proto_done *m)
 {
 	int progress = 0;
-	struct strbuf why = STRBUF_INIT;
 
 	for (size_t i = 0; i < s->ntests; i++)
 		progress |= s->got[i];
-	for (size_t i = 0; i < m->ninv; i++) {
-		if (m->errors[i][0])
-			strbuf_addf(&why, "%s%s", why.len ? "; " : "", m->errors[i]);
-	}
-	if (!why.len)
-		strbuf_adds(&why, "the test binary ended without reporting this test");
 	/* overhead is only meaningful for a clean single-binary unit */
 	if (d->tc && m->ninv == 1 && !m->errors[0][0] && progress) {
 		struct test_case *t = dispatch_test(d, s->tests[0]);
 		tc_record_binary(d->tc, d->r->bins[t->binary].id, (double)m->overhead_us[0] / 1e6);
 	}
 	dispatch_account_unit(d, s);
-	dispatch_requeue_rest(d, s, progress, why.buf);
+	dispatch_requeue_rest(d, s, m->errors);
 	slot_clear_unit(s);
 	s->state = SLOT_IDLE;
-	strbuf_release(&why);
 }
 
 /* Handle one message; a protocol violation loses the worker. */
@@ -152,6 +151,7 @@ static void on_message(struct dispatcher *d, struct slot *s, struct proto_msg *m
 	case PROTO_START: on_start(d, s, &m->u.start); break;
 	case PROTO_RESULT: on_result(d, s, &m->u.result); break;
 	case PROTO_DONE: on_done(d, s, &m->u.done); break;
+	case PROTO_FAULT: dispatch_fault(d, s, &m->u.fault); break;
 	default: break;
 	}
 }

@@ -8,6 +8,7 @@
 #include "dispatch-internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -58,6 +59,9 @@ int slot_spawn(struct dispatcher *d, struct slot *s)
 
 void slot_clear_unit(struct slot *s)
 {
+	free(s->inv_of);
+	s->inv_of = NULL;
+	s->ninv = 0;
 	free(s->tests);
 	free(s->got);
 	free(s->again);
@@ -115,7 +119,7 @@ void slot_lost(struct dispatcher *d, struct slot *s, const char *why)
 				dispatch_finish_unreported(d, s, i, OUTCOME_CRASH, msg);
 		}
 		dispatch_account_unit(d, s);
-		dispatch_requeue_rest(d, s, 1, NULL);
+		dispatch_requeue_rest(d, s, NULL);
 		slot_clear_unit(s);
 	}
 	if (d->stopping)
@@ -133,9 +137,10 @@ void slot_lost(struct dispatcher *d, struct slot *s, const char *why)
 		dispatch_note(d, "started a new worker %u", s->id);
 }
 
+/* A positive limit is never 0 ms ("none"): it rounds up. */
 static uint64_t seconds_to_ms(double s)
 {
-	return s > 0 ? (uint64_t)(s * 1000 + 0.5) : 0;
+	return s > 0 ? (uint64_t)ceil(s * 1000) : 0;
 }
 
 /*
@@ -161,7 +166,31 @@ static void fill_timeouts(struct dispatcher *d, const struct bal_unit *u, struct
 	}
 }
 
-static void fill_run(struct dispatcher *d, const struct bal_unit *u, struct proto_run *run)
+/* cmocka invocations say which tests by ordinal, checked by name (common/preload.h). */
+static void fill_ordinals(struct dispatcher *d, const struct bal_unit *u, struct proto_run *run)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < run->ninv; i++) {
+		struct proto_invocation *inv = &run->inv[i];
+
+		if (inv->kind != KIND_CMOCKA) {
+			k += inv->ntests;
+			continue;
+		}
+		inv->ordinals = xcalloc(inv->ntests, sizeof(*inv->ordinals));
+		inv->checks = xcalloc(inv->ntests, sizeof(*inv->checks));
+		for (size_t j = 0; j < inv->ntests; j++, k++) {
+			const struct test_case *t = dispatch_test(d, u->tests[k]);
+			inv->ordinals[j] = t->ordinal;
+			inv->checks[j] = t->check;
+		}
+	}
+}
+
+/* The RUN for unit u; s->inv_of and s->ninv say which invocation holds each test. */
+static void fill_run(struct dispatcher *d, struct slot *s, const struct bal_unit *u,
+		     struct proto_run *run)
 {
 	run->unit = d->next_unit++;
 	run->timeout_ms = (uint32_t)(seconds_to_ms(d->o->timeout) > UINT32_MAX ? UINT32_MAX :
@@ -180,8 +209,11 @@ static void fill_run(struct dispatcher *d, const struct bal_unit *u, struct prot
 			inv->tests = xcalloc(u->ntests, sizeof(*inv->tests));
 		}
 		inv->tests[inv->ntests++] = t->name;
+		s->inv_of[i] = (uint32_t)(run->ninv - 1);
 	}
+	s->ninv = run->ninv;
 	fill_timeouts(d, u, run);
+	fill_ordinals(d, u, run);
 }
 
 void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit *u)
@@ -189,7 +221,8 @@ void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit 
 	struct proto_msg m = { .type = PROTO_RUN };
 	int failed;
 
-	fill_run(d, u, &m.u.run);
+	s->inv_of = xcalloc(u->ntests, sizeof(*s->inv_of));
+	fill_run(d, s, u, &m.u.run);
 	s->unit = m.u.run.unit;
 	s->ntests = u->ntests;
 	s->tests = xcalloc(u->ntests, sizeof(*s->tests));
@@ -209,6 +242,8 @@ void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit 
 	for (size_t i = 0; i < m.u.run.ninv; i++) {
 		free(m.u.run.inv[i].tests);
 		free(m.u.run.inv[i].timeouts_ms);
+		free(m.u.run.inv[i].ordinals);
+		free(m.u.run.inv[i].checks);
 	}
 	free(m.u.run.inv);
 	if (failed)

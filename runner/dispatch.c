@@ -199,33 +199,113 @@ void dispatch_account_unit(struct dispatcher *d, struct slot *s)
 	d->st->units[s->id]++;
 }
 
-/* Tests of the slot's unit without a RESULT and not running go back to the queue. */
-void dispatch_requeue_rest(struct dispatcher *d, struct slot *s, int progress, const char *why)
+void dispatch_fallback(struct dispatcher *d, uint32_t binary, size_t tests, const char *fmt, ...)
+{
+	struct dispatch_stats *st = d->st;
+	struct strbuf what = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&what, fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < st->nfallbacks; i++) {
+		struct dispatch_fallback *f = &st->fallbacks[i];
+		if (f->binary == binary && !strcmp(f->what, what.buf)) {
+			f->tests += tests;
+			f->times++;
+			strbuf_release(&what);
+			return;
+		}
+	}
+	ALLOC_GROW(st->fallbacks, st->nfallbacks + 1, st->fallbacks_alloc);
+	st->fallbacks[st->nfallbacks++] = (struct dispatch_fallback){
+		.binary = binary, .what = strbuf_detach(&what, NULL), .tests = tests, .times = 1 };
+}
+
+/*
+ * Test i of the slot's unit got no RESULT, and its invocation made no
+ * progress at all (or the worker was lost before any test started).  That is
+ * the batch's problem, not the test's (a selection the framework choked on,
+ * a death before the first test): the first time, the test goes back to run
+ * alone; alone too, it is finished NOT RUN with what happened.  error: the
+ * invocation's error from DONE ("" for none), NULL when the worker was lost.
+ * Returns 1 if the test goes back to the queue.
+ */
+static int dispatch_isolate(struct dispatcher *d, struct slot *s, size_t i, const char *error)
+{
+	struct test_case *t = dispatch_test(d, s->tests[i]);
+	char *why;
+
+	if (!t->isolated) {
+		t->isolated = 1;
+		balancer_isolate(d->b, s->tests[i]);
+		if (!error)
+			dispatch_fallback(d, t->binary, 1, "ran tests alone: their batch lost its worker "
+					  "before any test started");
+		else if (*error)
+			dispatch_fallback(d, t->binary, 1, "ran tests alone: their batch ended before any "
+					  "test ran (%s)", error);
+		else
+			dispatch_fallback(d, t->binary, 1, "ran tests alone: their batch ended without "
+					  "running any of them");
+		return 1;
+	}
+	if (!error)
+		why = xstrdup("not run: its worker was lost before it started, also when run alone");
+	else if (*error)
+		why = xasprintf("not run: its binary ended before any test ran, also when run alone (%s)",
+				error);
+	else
+		why = xstrdup("not run: its binary did not run it, also when run alone");
+	d->dead_alone[t->binary] += !error || *error;
+	dispatch_finish_unreported(d, s, i, OUTCOME_NOTRUN, why);
+	free(why);
+	return 0;
+}
+
+void dispatch_requeue_rest(struct dispatcher *d, struct slot *s, char *const *errors)
 {
 	uint32_t *back = xcalloc(s->ntests ? s->ntests : 1, sizeof(*back));
-	size_t nback = 0;
+	unsigned char *progress = xcalloc(s->ninv ? s->ninv : 1, 1);
+	size_t nback = 0, nagain = 0;
+	uint32_t again_bin = 0;
+	int any = 0;
 
 	for (size_t i = 0; i < s->ntests; i++) {
+		progress[s->inv_of[i]] |= s->got[i];
+		any |= s->got[i];
+	}
+	for (size_t i = 0; i < s->ntests; i++) {
 		struct test_case *t = dispatch_test(d, s->tests[i]);
+		const char *error = errors ? errors[s->inv_of[i]] : NULL;
 		int requeue = s->again[i] && !d->stopping;	/* a retry: a unit of its own later */
 
 		if (s->got[i] && !requeue)
 			continue;
-		if (!requeue && !progress && !d->stopping)
-			requeue = dispatch_finish_unreported(d, s, i, OUTCOME_FAIL, why);
-		else if (!requeue && t->attempts - t->ntries >= MAX_ATTEMPTS && !d->stopping)
-			dispatch_finish_unreported(d, s, i, OUTCOME_NOTRUN,
-						   "handed to workers 3 times and never reported");
-		else
+		if (requeue || d->stopping) {
 			requeue = 1;
+		} else if (errors ? progress[s->inv_of[i]] : any) {
+			requeue = 1;	/* another test ended the batch: nothing against this one */
+			again_bin = nagain++ ? again_bin : t->binary;
+			if (++t->unreached >= MAX_UNREACHED && !t->isolated) {
+				t->isolated = 1;
+				balancer_isolate(d->b, s->tests[i]);
+			}
+		} else {
+			requeue = dispatch_isolate(d, s, i, error);
+		}
 		if (!requeue)
 			continue;
 		t->state = TEST_PENDING;
 		back[nback++] = s->tests[i];
 		d->smoke_sent -= s->smoke;	/* it will be sent again */
 	}
+	if (nagain && !d->stopping)
+		dispatch_fallback(d, again_bin, nagain,
+				  "ran tests again in a new batch: their batch ended before reaching them");
 	balancer_set_now(d->b, dispatch_clock(d));
 	balancer_unit_done(d->b, s->id, back, nback);
+	free(progress);
 	free(back);
 }
 
@@ -247,6 +327,35 @@ void dispatch_reap_orphans(struct dispatcher *d)
 
 
 
+/*
+ * Isolated tests of this unit's binary died before they started MAX_DEAD_ALONE
+ * times, and none ever started alone: the binary cannot run a test at all, so
+ * the unit's tests end NOT RUN without another try.  1 if so.
+ */
+static int skip_broken(struct dispatcher *d, unsigned worker, const struct bal_unit *u)
+{
+	uint32_t bin = dispatch_test(d, u->tests[0])->binary;
+
+	for (size_t i = 0; i < u->ntests; i++) {
+		const struct test_case *t = dispatch_test(d, u->tests[i]);
+		if (!t->isolated || d->dead_alone[t->binary] < MAX_DEAD_ALONE ||
+		    d->started_alone[t->binary])
+			return 0;
+	}
+	for (size_t i = 0; i < u->ntests; i++) {
+		struct test_case *t = dispatch_test(d, u->tests[i]);
+		t->worker = -1;
+		test_finish(t, OUTCOME_NOTRUN, "not run: other tests of its binary, run alone, all "
+			    "ended before they started");
+		if (d->obs->test_finished)
+			d->obs->test_finished(d->obs->data, t);
+	}
+	dispatch_fallback(d, bin, u->ntests, "gave up on tests: %d tests of the binary, run alone, "
+			  "all ended before they started", MAX_DEAD_ALONE);
+	balancer_unit_done(d->b, worker, NULL, 0);
+	return 1;
+}
+
 static void feed_idle(struct dispatcher *d)
 {
 	for (unsigned i = 0; i < d->o->workers; i++) {
@@ -261,6 +370,10 @@ static void feed_idle(struct dispatcher *d)
 		balancer_set_now(d->b, dispatch_clock(d));
 		switch (balancer_next(d->b, s->id, &u)) {
 		case BAL_UNIT:
+			if (skip_broken(d, s->id, &u)) {
+				i--;	/* ask again for this worker */
+				break;
+			}
 			if (!u.smoke && smoke_broken(d)) {
 				balancer_unit_done(d->b, s->id, u.tests, u.ntests);
 				smoke_stop(d);
@@ -397,6 +510,8 @@ int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t 
 	unsigned started = 0;
 
 	stats_alloc(stats, opts->workers);
+	d.dead_alone = xcalloc(r->nbins ? r->nbins : 1, sizeof(*d.dead_alone));
+	d.started_alone = xcalloc(r->nbins ? r->nbins : 1, 1);
 	pending_signal = signal_count = 0;
 	sigemptyset(&block);
 	for (int i = 0; i < 3; i++) {
@@ -432,6 +547,9 @@ int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t 
 	reap_descendants(NULL, 0);
 	free(d.slots);
 	free(d.stop_reason);
+	free(d.faults);
+	free(d.dead_alone);
+	free(d.started_alone);
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
 	for (int i = 0; i < 3; i++)
 		sigaction(sigs[i], &old[i], NULL);
@@ -441,6 +559,9 @@ int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t 
 
 void dispatch_stats_release(struct dispatch_stats *s)
 {
+	for (size_t i = 0; i < s->nfallbacks; i++)
+		free(s->fallbacks[i].what);
+	free(s->fallbacks);
 	free(s->busy);
 	free(s->units);
 	free(s->tests);

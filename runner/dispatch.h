@@ -69,6 +69,18 @@ struct dispatch_opts {
 	unsigned retries;         /* --retries: run a failed test again up to this many times (retry.h) */
 };
 
+/*
+ * A time balrun had to do something other than run a batch as planned: it
+ * ran tests alone, ran tests again in a new batch, or reported a failure it
+ * could not pin on a test.  Equal notes of one binary are merged (count).
+ */
+struct dispatch_fallback {
+	uint32_t binary;
+	char *what;               /* one line */
+	size_t tests;             /* tests it concerned, summed over merged notes */
+	unsigned times;
+};
+
 struct dispatch_stats {
 	double wall;              /* seconds from the first worker start to the end */
 	double *busy;             /* per worker: seconds with a unit in hand */
@@ -79,6 +91,8 @@ struct dispatch_stats {
 	int stopped;              /* 1 if maxfail stopped the run */
 	int aborted;              /* 1 if a second signal cut the run short */
 	int smoke_failed;         /* 1 if every smoke test failed and the run stopped */
+	struct dispatch_fallback *fallbacks;
+	size_t nfallbacks, fallbacks_alloc;
 };
 
 /*

@@ -302,13 +302,17 @@ static int resolve_markers(struct session *s, size_t *selected)
 
 static int list_tests(const struct run *r)
 {
+	struct strbuf shown = STRBUF_INIT;
 	size_t n = 0;
+
 	for (size_t i = 0; i < r->ntests; i++) {
 		if (!r->tests[i].selected)
 			continue;
-		printf("%s%s\n", r->tests[i].id, r->tests[i].disabled ? " (disabled)" : "");
+		printf("%s%s\n", run_display(r->tests[i].id, &shown),
+		       r->tests[i].disabled ? " (disabled)" : "");
 		n++;
 	}
+	strbuf_release(&shown);
 	return n ? EXIT_PASSED : EXIT_NO_TESTS;
 }
 

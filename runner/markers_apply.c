@@ -192,13 +192,13 @@ int markers_resolve(struct marker_set *s, struct run *r, struct strbuf *warnings
 
 void markers_print(const struct marker_set *s, const struct run *r, FILE *out)
 {
-	struct strbuf what = STRBUF_INIT;
+	struct strbuf what = STRBUF_INIT, shown = STRBUF_INIT;
 
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];
 		if (!t->selected)
 			continue;
-		fprintf(out, "%s%s\n", t->id, t->disabled ? " (disabled)" : "");
+		fprintf(out, "%s%s\n", run_display(t->id, &shown), t->disabled ? " (disabled)" : "");
 		for (size_t j = 0; j < s->nr; j++) {
 			if (!marker_matches(&s->v[j], t))
 				continue;
@@ -208,4 +208,5 @@ void markers_print(const struct marker_set *s, const struct run *r, FILE *out)
 		}
 	}
 	strbuf_release(&what);
+	strbuf_release(&shown);
 }

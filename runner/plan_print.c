@@ -66,7 +66,7 @@ static void plan_unit_tags(const struct run *r, const struct bal_input *in, cons
 static void plan_units(const struct run *r, const struct bal_input *in, const struct bal_plan *p,
 		       const struct plan_print_opts *o)
 {
-	struct strbuf tags = STRBUF_INIT;
+	struct strbuf tags = STRBUF_INIT, shown = STRBUF_INIT;
 
 	fprintf(o->out, "%5s  %6s  %9s  %9s  %5s  %s\n", "unit", "worker", "start", "end", "tests",
 		"first test");
@@ -77,14 +77,16 @@ static void plan_units(const struct run *r, const struct bal_input *in, const st
 		strbuf_reset(&tags);
 		plan_unit_tags(r, in, p, u, o, &tags);
 		fprintf(o->out, "%5zu  %5s%u  %9.3f  %9.3f  %5zu  %s", i + 1, "w", u->worker, u->start,
-			u->end, u->ntests, t->id);
+			u->end, u->ntests, run_display(t->id, &shown));
 		if (u->ntests > 1 && o->verbose <= 0)
 			fprintf(o->out, " and %zu more", u->ntests - 1);
 		fprintf(o->out, "%s%s\n", tags.len ? "  " : "", tags.buf);
 		for (size_t j = 1; o->verbose > 0 && j < u->ntests; j++)
-			fprintf(o->out, "%45s%s\n", "", r->tests[in->map[p->tests[u->first + j]]].id);
+			fprintf(o->out, "%45s%s\n", "",
+				run_display(r->tests[in->map[p->tests[u->first + j]]].id, &shown));
 	}
 	strbuf_release(&tags);
+	strbuf_release(&shown);
 }
 
 static void plan_workers(const struct bal_plan *p, unsigned workers, FILE *out)

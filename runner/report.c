@@ -54,6 +54,7 @@ void report_print_output(FILE *out, const char *output, size_t len, uint64_t dro
 
 static void print_failures(const struct run *r, const struct report_opts *o)
 {
+	struct strbuf shown = STRBUF_INIT;
 	int header = 0;
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];
@@ -64,7 +65,7 @@ static void print_failures(const struct run *r, const struct report_opts *o)
 		if (!header++)
 			fprintf(o->out, "\n%s\n", o->verbose > 0 ? "== output ==" : "== failures ==");
 		fprintf(o->out, "%s--- %s %s%s (%.2fs, worker %d", status_outcome_color(t->outcome, o->color),
-			outcome_tag(t->outcome), t->id, o->color ? "\033[0m" : "", t->duration, t->worker);
+			outcome_tag(t->outcome), run_display(t->id, &shown), o->color ? "\033[0m" : "", t->duration, t->worker);
 		if (t->ntries)
 			fprintf(o->out, ", failed all %zu attempts", t->ntries + 1);
 		fputs(")\n", o->out);
@@ -72,10 +73,12 @@ static void print_failures(const struct run *r, const struct report_opts *o)
 			fprintf(o->out, "%s\n", t->message);
 		report_print_output(o->out, t->output, t->output_len, t->output_dropped);
 	}
+	strbuf_release(&shown);
 }
 
 static void print_not_run(const struct run *r, const struct report_opts *o)
 {
+	struct strbuf text = STRBUF_INIT;
 	size_t shown = 0, total = 0;
 	for (size_t i = 0; i < r->ntests; i++)
 		total += r->tests[i].selected && r->tests[i].outcome == OUTCOME_NOTRUN;
@@ -86,11 +89,12 @@ static void print_not_run(const struct run *r, const struct report_opts *o)
 		const struct test_case *t = &r->tests[i];
 		if (!t->selected || t->outcome != OUTCOME_NOTRUN)
 			continue;
-		fprintf(o->out, "%s: %s\n", t->id, t->message ? t->message : "not run");
+		fprintf(o->out, "%s: %s\n", run_display(t->id, &text), t->message ? t->message : "not run");
 		shown++;
 	}
 	if (total > shown)
 		fprintf(o->out, "... and %zu more (see --json for all)\n", total - shown);
+	strbuf_release(&text);
 }
 
 static int by_duration_desc(const void *a, const void *b)
@@ -105,6 +109,7 @@ static int by_duration_desc(const void *a, const void *b)
 static void print_durations(const struct run *r, const struct report_opts *o)
 {
 	const struct test_case **v;
+	struct strbuf shown = STRBUF_INIT;
 	size_t n = 0, limit;
 
 	if (!o->durations)
@@ -117,8 +122,10 @@ static void print_durations(const struct run *r, const struct report_opts *o)
 	limit = o->durations < 0 || (size_t)o->durations > n ? n : (size_t)o->durations;
 	fprintf(o->out, "\n== slowest %zu durations ==\n", limit);
 	for (size_t i = 0; i < limit; i++)
-		fprintf(o->out, "%8.2fs %-7s %s\n", v[i]->duration, outcome_tag(v[i]->outcome), v[i]->id);
+		fprintf(o->out, "%8.2fs %-7s %s\n", v[i]->duration, outcome_tag(v[i]->outcome),
+			run_display(v[i]->id, &shown));
 	free(v);
+	strbuf_release(&shown);
 }
 
 static void print_balance(const struct dispatch_stats *st, const struct report_opts *o)
@@ -162,12 +169,33 @@ static void print_counts_line(const struct run *r, const struct dispatch_stats *
 	fprintf(o->out, " in %.2fs ==\n", st->wall);
 }
 
+/* Where balrun did something other than run a batch as planned (dispatch.h). */
+static void print_fallbacks(const struct run *r, const struct dispatch_stats *st,
+			    const struct report_opts *o)
+{
+	struct strbuf shown = STRBUF_INIT;
+
+	if (!st->nfallbacks)
+		return;
+	fprintf(o->out, "\n== fallbacks (%zu) ==\n", st->nfallbacks);
+	for (size_t i = 0; i < st->nfallbacks; i++) {
+		const struct dispatch_fallback *f = &st->fallbacks[i];
+
+		fprintf(o->out, "%s: %s", run_display(r->bins[f->binary].id, &shown), f->what);
+		if (f->tests)
+			fprintf(o->out, " (%zu test%s)", f->tests, f->tests == 1 ? "" : "s");
+		fputc('\n', o->out);
+	}
+	strbuf_release(&shown);
+}
+
 void report_print(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o)
 {
 	print_failures(r, o);
 	retry_print_flaky(r, o);
 	rerun_print(r, o);
 	print_not_run(r, o);
+	print_fallbacks(r, st, o);
 	print_durations(r, o);
 	if (o->verbose >= 0)
 		print_balance(st, o);
@@ -209,10 +237,24 @@ json_t *report_json_text(const char *s, size_t n)
 	return json_text(s, n);
 }
 
+/* A name as JSON: bytes that are not UTF-8 as "\xNN" text (jansson takes only UTF-8). */
+static json_t *json_name(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *j;
+
+	strbuf_add_escaped(&sb, s, strlen(s), 0);
+	j = json_stringn(sb.buf, sb.len);
+	strbuf_release(&sb);
+	return j;
+}
+
 static json_t *test_json(const struct test_case *t)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "id", json_text(t->id, strlen(t->id)));
+	json_object_set_new(o, "id", json_name(t->id));
+	if (t->fault)
+		json_object_set_new(o, "fault", json_true());
 	json_object_set_new(o, "outcome", json_string(outcome_name(t->outcome)));
 	json_object_set_new(o, "duration_s", json_real(t->duration));
 	json_object_set_new(o, "worker", json_integer(t->worker));
@@ -239,6 +281,23 @@ static json_t *workers_json(const struct dispatch_stats *st, unsigned workers)
 		json_object_set_new(w, "units", json_integer(st->units[i]));
 		json_object_set_new(w, "tests", json_integer(st->tests[i]));
 		json_array_append_new(a, w);
+	}
+	return a;
+}
+
+static json_t *fallbacks_json(const struct run *r, const struct dispatch_stats *st)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < st->nfallbacks; i++) {
+		const struct dispatch_fallback *f = &st->fallbacks[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "binary", json_name(r->bins[f->binary].id));
+		json_object_set_new(j, "what", json_text(f->what, strlen(f->what)));
+		json_object_set_new(j, "tests", json_integer((json_int_t)f->tests));
+		json_object_set_new(j, "times", json_integer(f->times));
+		json_array_append_new(a, j);
 	}
 	return a;
 }
@@ -274,6 +333,7 @@ int report_json(const struct run *r, const struct dispatch_stats *st, const stru
 	}
 	json_object_set_new(root, "tests", tests);
 	json_object_set_new(root, "worker_stats", workers_json(st, o->workers));
+	json_object_set_new(root, "fallbacks", fallbacks_json(r, st));
 	ret = json_dump_file(root, path, JSON_INDENT(1) | JSON_ENSURE_ASCII);
 	if (ret)
 		strbuf_addf(err, "cannot write the JSON report '%s': %s", path, strerror(errno));

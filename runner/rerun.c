@@ -84,7 +84,7 @@ int rerun_failed_serially(struct run *r, const struct rerun_opts *o, int *interr
 	tmp.nbins = r->nbins;
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];
-		if (!t->selected || !outcome_is_failure(t->outcome))
+		if (!t->selected || t->fault || !outcome_is_failure(t->outcome))
 			continue;
 		run_add_test(&tmp, t->binary, t->name)->timeout = t->timeout;
 		from[n++] = (uint32_t)i;
@@ -117,6 +117,7 @@ void rerun_print(const struct run *r, const struct report_opts *o)
 	}
 	if (!total)
 		return;
+	struct strbuf shown = STRBUF_INIT;
 	fprintf(o->out, "\n== failures run again alone (%zu): %zu failed only in parallel, %zu did not ==\n",
 		total, parallel_only, total - parallel_only);
 	for (size_t i = 0; i < r->ntests; i++) {
@@ -127,12 +128,13 @@ void rerun_print(const struct run *r, const struct report_opts *o)
 			continue;
 		fprintf(o->out, "%s%s%s: %s (alone: %s %.2fs%s%s)\n",
 			status_outcome_color(a->outcome == OUTCOME_PASS ? OUTCOME_FLAKY : a->outcome, o->color),
-			rerun_verdict(a), o->color ? "\033[0m" : "", t->id, outcome_tag(a->outcome),
+			rerun_verdict(a), o->color ? "\033[0m" : "", run_display(t->id, &shown), outcome_tag(a->outcome),
 			a->duration, a->message && a->outcome != OUTCOME_PASS ? ": " : "",
 			a->message && a->outcome != OUTCOME_PASS ? a->message : "");
 		if (o->verbose > 0)
 			report_print_output(o->out, a->output, a->output_len, a->output_dropped);
 	}
+	strbuf_release(&shown);
 }
 
 json_t *rerun_json(const struct test_case *t)

@@ -102,6 +102,7 @@ void retry_print_flaky(const struct run *r, const struct report_opts *o)
 		total += r->tests[i].selected && r->tests[i].outcome == OUTCOME_FLAKY;
 	if (!total)
 		return;
+	struct strbuf shown = STRBUF_INIT;
 	fprintf(o->out, "\n== flaky (%zu): failed, then passed when run again ==\n", total);
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];
@@ -111,7 +112,7 @@ void retry_print_flaky(const struct run *r, const struct report_opts *o)
 		if (!t->selected || t->outcome != OUTCOME_FLAKY)
 			continue;
 		fprintf(o->out, "%s--- FLAKY %s%s (passed on attempt %zu)\n",
-			status_outcome_color(OUTCOME_FLAKY, o->color), t->id, o->color ? "\033[0m" : "",
+			status_outcome_color(OUTCOME_FLAKY, o->color), run_display(t->id, &shown), o->color ? "\033[0m" : "",
 			t->ntries + 1);
 		for (size_t k = 0; k < t->ntries; k++) {
 			snprintf(label, sizeof(label), "attempt %zu", k + 1);
@@ -120,6 +121,7 @@ void retry_print_flaky(const struct run *r, const struct report_opts *o)
 		snprintf(label, sizeof(label), "attempt %zu", t->ntries + 1);
 		retry_print_attempt(label, &last, o);
 	}
+	strbuf_release(&shown);
 }
 
 json_t *retry_attempt_json(const struct test_attempt *a)

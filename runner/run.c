@@ -21,6 +21,9 @@ static void binary_release(struct binary *b)
 	free(b->preload);
 	free(b->note);
 	free(b->markers);
+	for (size_t i = 0; i < b->nscopes; i++)
+		free(b->scopes[i]);
+	free(b->scopes);
 }
 
 void test_attempt_release(struct test_attempt *a)
@@ -89,4 +92,13 @@ void test_finish(struct test_case *t, enum outcome o, const char *message)
 	t->outcome = o;
 	free(t->message);
 	t->message = message && *message ? xstrdup(message) : NULL;
+}
+
+const char *run_display(const char *s, struct strbuf *scratch)
+{
+	size_t len = strlen(s);
+
+	strbuf_reset(scratch);
+	strbuf_add_escaped(scratch, s, len, STRBUF_ESCAPE_CONTROLS);
+	return scratch->len == len ? s : scratch->buf;
 }

@@ -15,6 +15,7 @@
 
 #include "outcome.h"
 #include "proto.h"
+#include "strbuf.h"
 
 struct binary {
 	char *arg;             /* as given on the command line */
@@ -26,6 +27,13 @@ struct binary {
 	double overhead;       /* cached invocation overhead, seconds; < 0 unknown */
 	char *markers;         /* its "balrun_markers" ELF section (markers.h), or NULL */
 	size_t markers_len;
+	/*
+	 * Its scopes: cmocka group calls (one per call, in run order, a repeated
+	 * group name shown as "name#2"), Criterion suites.  test_case.scope
+	 * indexes them.  None for plain binaries.
+	 */
+	char **scopes;
+	size_t nscopes;
 };
 
 enum test_state {
@@ -53,8 +61,12 @@ struct test_case {
 	char *id;              /* "<binary id>::<name>", or the binary id for plain tests */
 	char *name;            /* name the framework knows ("suite/name"); plain: the binary id */
 	uint32_t binary;
+	uint32_t ordinal;      /* its place in the binary's listing (the order a serial run runs it) */
+	uint32_t scope;        /* index of its scope in the binary (cmocka group call, Criterion suite) */
+	uint64_t check;        /* cmocka: preload_check() of its group and name (common/preload.h) */
 	unsigned disabled : 1; /* disabled in the source (Criterion .disabled): skipped, never run */
 	unsigned selected : 1; /* survived -k / --lf: will be run */
+	unsigned fault : 1;    /* no test: a failure outside the tests (FAULT), added while running */
 
 	enum test_state state;
 	enum outcome outcome;
@@ -62,6 +74,8 @@ struct test_case {
 	double start, end;     /* seconds since the run started (coordinator clock) */
 	int worker;            /* -1 if it never ran */
 	unsigned attempts;     /* units it was handed out in (retries included) */
+	unsigned unreached;    /* units that ran on without reaching it (dispatch.c) */
+	unsigned isolated : 1; /* runs alone: its batch ended before any test ran */
 	struct test_attempt *tries; /* earlier failed attempts, oldest first (retry.h) */
 	size_t ntries, tries_alloc;
 	struct test_attempt *alone; /* its run alone after the parallel phase (rerun.h), or NULL */
@@ -92,6 +106,11 @@ void run_init(struct run *r);
 void run_release(struct run *r);
 struct binary *run_add_binary(struct run *r);
 struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name);
+/*
+ * s as a person sees it, on one line (strbuf_add_escaped with controls):
+ * s itself when nothing needs escaping, else scratch's text.
+ */
+const char *run_display(const char *s, struct strbuf *scratch);
 /* Mark a test finished with an outcome and a message (copied; may be NULL). */
 void test_finish(struct test_case *t, enum outcome o, const char *message);
 /* Free what an attempt owns. */

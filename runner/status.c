@@ -123,7 +123,9 @@ static void on_started(void *data, const struct test_case *t, unsigned worker)
 {
 	struct status *s = data;
 	free(s->last);
-	s->last = xstrdup(t->id);
+	struct strbuf shown = STRBUF_INIT;
+	s->last = xstrdup(run_display(t->id, &shown));
+	strbuf_release(&shown);
 	s->running++;
 	if (now_ns() - s->last_draw > 50000000u)
 		draw(s);
@@ -139,7 +141,9 @@ static void print_test_line(struct status *s, const struct test_case *t, int ret
 		fprintf(s->o.out, "w%-2d ", t->worker);
 	else
 		fputs("    ", s->o.out);
-	fputs(t->id, s->o.out);
+	struct strbuf shown = STRBUF_INIT;
+	fputs(run_display(t->id, &shown), s->o.out);
+	strbuf_release(&shown);
 	if (retry)
 		fprintf(s->o.out, ": attempt %zu %s, running it again", t->ntries + 1, outcome_name(t->outcome));
 	if (t->message && t->outcome != OUTCOME_PASS)
@@ -152,8 +156,8 @@ static void on_finished(void *data, const struct test_case *t)
 	struct status *s = data;
 	int show;
 
-	s->done++;
-	if (s->running && t->worker >= 0 && t->outcome != OUTCOME_NOTRUN)
+	s->done += !t->fault;	/* a failure outside the tests is no test of the total */
+	if (s->running && t->worker >= 0 && t->outcome != OUTCOME_NOTRUN && !t->fault)
 		s->running--;
 	s->failed += outcome_is_failure(t->outcome);
 	if (s->tty)

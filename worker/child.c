@@ -1,11 +1,10 @@
 /*
  * child.c - spawn, pump, time-limit and reap one test process; see child.h.
  *
- * One poll() loop serves both pipes.  Until the child is reaped the loop
- * wakes at least every CHILD_TICK_MS to try a non-blocking wait: the output
+ * One poll() loop serves the output pipe.  Until the child is reaped the
+ * loop wakes at least every CHILD_TICK_MS to try a non-blocking wait: the
  * pipe cannot tell us about the exit when a leftover process still holds it.
- * Each pass handles the event pipe before the output pipe; see child.h for why
- * that orders events and output exactly.  After the reap, the group leader's pid is gone from proc, so signals for
+ * After the reap, the group leader's pid is gone from proc, so signals for
  * leftovers go to the saved group id (it cannot be reused while any member of
  * the group is alive, and kill() simply fails once none is).
  */
@@ -22,21 +21,18 @@
 
 #define CHILD_TICK_MS 10
 #define CHILD_READ_CHUNK 65536
-#define CHILD_EVENT_CHUNK 4096
-#define CHILD_EVENT_MAX 4096
 #define MS_NS 1000000ull
 
-int child_start(struct child *c, char *const *argv, char *const *env, int event_fd,
+int child_start(struct child *c, char *const *argv, char *const *env,
 		const struct child_ops *ops, void *data, char *err, size_t errlen)
 {
 	struct proc_opts o = {
 		.file = argv[0], .argv = argv, .env = env,
 		.in = PROC_IO_DEVNULL, .out = PROC_IO_PIPE, .err = PROC_IO_STDOUT,
-		.extra_fd = event_fd >= 3 ? event_fd : -1, .new_pgroup = 1,
+		.extra_fd = -1, .new_pgroup = 1,
 	};
 
 	memset(c, 0, sizeof(*c));
-	strbuf_init(&c->event, 0);
 	c->ops = ops;
 	c->data = data;
 	child_active = 1;	/* before the spawn: a stop signal in between still reaches it */
@@ -84,30 +80,6 @@ static ssize_t child_read_output(struct child *c)
 	return -1;
 }
 
-/* Read what the event pipe holds and hand over each complete line. */
-static void child_read_events(struct child *c)
-{
-	char buf[CHILD_EVENT_CHUNK];
-	ssize_t n = read_retry(c->proc.extra, buf, sizeof(buf));
-
-	if (n < 0 && errno == EAGAIN)
-		return;
-	if (n <= 0) {
-		child_close(&c->proc.extra);
-		return;
-	}
-	for (ssize_t i = 0; i < n; i++) {
-		if (buf[i] != '\n') {
-			if (c->event.len < CHILD_EVENT_MAX)
-				strbuf_addch(&c->event, buf[i]);
-			continue;
-		}
-		if (c->ops->on_event)
-			c->ops->on_event(c->data, c->event.buf);
-		strbuf_reset(&c->event);
-	}
-}
-
 static void child_try_reap(struct child *c, int nohang)
 {
 	int r;
@@ -140,11 +112,9 @@ static void child_check_timers(struct child *c, uint64_t now)
 		child_signal(c, SIGKILL);
 		c->kill_ns = UINT64_MAX;
 	}
-	if (c->reaped && now >= c->exited_ns + CHILD_DRAIN_MS * MS_NS &&
-	    (c->proc.out >= 0 || c->proc.extra >= 0)) {
+	if (c->reaped && now >= c->exited_ns + CHILD_DRAIN_MS * MS_NS && c->proc.out >= 0) {
 		child_signal(c, SIGKILL);
 		child_close(&c->proc.out);
-		child_close(&c->proc.extra);
 	}
 }
 
@@ -167,28 +137,15 @@ static int child_poll_ms(const struct child *c, uint64_t now)
 
 void child_run(struct child *c)
 {
-	while (c->proc.out >= 0 || c->proc.extra >= 0 || !c->reaped) {
-		struct pollfd pfd[2];
-		int npfd = 0, iev = -1, iout = -1;
+	while (c->proc.out >= 0 || !c->reaped) {
+		struct pollfd pfd = { .fd = c->proc.out, .events = POLLIN };
 
-		if (c->proc.out < 0 && c->proc.extra < 0 && !c->deadline_ns && !c->kill_ns) {
+		if (c->proc.out < 0 && !c->deadline_ns && !c->kill_ns) {
 			child_try_reap(c, 0);   /* nothing to read, no timer: just wait */
 			continue;
 		}
-		if (c->proc.extra >= 0) {
-			iev = npfd;
-			pfd[npfd++] = (struct pollfd){ .fd = c->proc.extra, .events = POLLIN };
-		}
-		if (c->proc.out >= 0) {
-			iout = npfd;
-			pfd[npfd++] = (struct pollfd){ .fd = c->proc.out, .events = POLLIN };
-		}
-		if (poll(pfd, (nfds_t)npfd, child_poll_ms(c, now_ns())) > 0) {
-			if (iev >= 0 && pfd[iev].revents)
-				child_read_events(c);
-			if (iout >= 0 && pfd[iout].revents && c->proc.out >= 0)
-				child_read_output(c);
-		}
+		if (poll(&pfd, c->proc.out >= 0, child_poll_ms(c, now_ns())) > 0 && pfd.revents)
+			child_read_output(c);
 		child_try_reap(c, 1);
 		child_check_timers(c, now_ns());
 	}
@@ -210,5 +167,4 @@ void child_abandon(struct child *c)
 void child_release(struct child *c)
 {
 	proc_close_fds(&c->proc);
-	strbuf_release(&c->event);
 }

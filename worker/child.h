@@ -2,27 +2,19 @@
  * child.h - one test process as the worker runs it: spawn, pump, stop, reap.
  *
  * The process is started with proc_spawn in a process group of its own, with
- * stdin on /dev/null and stdout+stderr merged into one pipe, plus (for the
- * cmocka shim) an event pipe on a fixed fd.  child_run() then polls both
- * pipes and hands what arrives to the driver's callbacks until the process
- * has exited and its pipes are done with:
+ * stdin on /dev/null and stdout+stderr merged into one pipe.  child_run()
+ * then polls the pipe and hands what arrives to the driver's callback until
+ * the process has exited and its pipe is done with:
  *
- *   running --(exit)--> draining --(EOF on both pipes, or 200 ms)--> done
+ *   running --(exit)--> draining --(EOF on the pipe, or 200 ms)--> done
  *
  * While running, the driver may arm a deadline (the current test's time
  * limit).  At the deadline the whole group gets SIGTERM and timed_out is set;
  * CHILD_GRACE_MS later, SIGKILL.  While draining, processes the test left
  * behind that still hold the output pipe (daemons) get CHILD_DRAIN_MS to
- * finish writing; then the group is SIGKILLed and the pipes are closed
- * whatever holds them, so the worker never waits for a leftover process.
- *
- * Ordering of events and output: the shim writes an event only once the
- * output pipe is empty (see common/preload.h), so all output from before an
- * event has already been handed to on_output when the event can be read.
- * Each pass of the loop handles what the event pipe holds before reading the
- * output pipe, so output written after an event is handed over after it.
- * (Draining the output pipe when an event arrives would not do: by then it
- * may also hold output written after the event.)
+ * finish writing; then the group is SIGKILLed and the pipe is closed
+ * whatever holds it, so the worker never waits for a leftover process.
+ * (The cmocka shim's events travel inside this output: common/preload.h.)
  */
 #ifndef BALRUN_CHILD_H
 #define BALRUN_CHILD_H
@@ -52,8 +44,6 @@ extern volatile sig_atomic_t child_active;
 struct child_ops {
 	/* Bytes from the merged stdout+stderr pipe, as they arrive. */
 	void (*on_output)(void *data, const char *buf, size_t len);
-	/* One event line from the event pipe, without its newline. */
-	void (*on_event)(void *data, const char *line);
 };
 
 struct child {
@@ -68,17 +58,16 @@ struct child {
 	int reaped;               /* status and ru are valid */
 	int status;
 	struct rusage ru;
-	struct strbuf event;      /* partial event line */
 };
 
 /*
- * Start argv[0] with env (NULL: the worker's environ); event_fd >= 3 also
- * makes the event pipe.  0, or -1 with a one-line reason in err.
+ * Start argv[0] with env (NULL: the worker's environ).  0, or -1 with a
+ * one-line reason in err.
  */
-int child_start(struct child *c, char *const *argv, char *const *env, int event_fd,
+int child_start(struct child *c, char *const *argv, char *const *env,
 		const struct child_ops *ops, void *data, char *err, size_t errlen);
 
-/* Pump until the child is reaped and its pipes are closed. */
+/* Pump until the child is reaped and its pipe is closed. */
 void child_run(struct child *c);
 
 /* Arm (or with 0 clear) the time limit of the current test, as a duration from now. */

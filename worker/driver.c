@@ -2,10 +2,19 @@
  * driver.c - dispatch by test kind, and what the drivers share: the test
  * environment and failing an invocation that could not start.
  */
+#define _GNU_SOURCE
 #include "driver.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -87,12 +96,11 @@ void driver_env_free(char **env)
 }
 
 int driver_follow(struct session *s, const struct proto_invocation *inv, struct child *c,
-		  char *const *argv, char *const *env, int event_fd,
-		  const struct child_ops *ops, void *data)
+		  char *const *argv, char *const *env, const struct child_ops *ops, void *data)
 {
 	char err[512];
 
-	if (child_start(c, argv, env, event_fd, ops, data, err, sizeof(err)) < 0) {
+	if (child_start(c, argv, env, ops, data, err, sizeof(err)) < 0) {
 		driver_fail_all(s, inv, err);
 		return -1;
 	}
@@ -119,4 +127,67 @@ void driver_fail_all(struct session *s, const struct proto_invocation *inv, cons
 uint64_t driver_elapsed(uint64_t a, uint64_t b)
 {
 	return b > a ? b - a : 0;
+}
+
+/* The worker's own temporary directory, when the coordinator gave none. */
+static char *driver_own_dir;
+
+static void driver_remove_own_dir(void)
+{
+	if (driver_own_dir)
+		rmdir(driver_own_dir);   /* every file in it was unlinked after use */
+}
+
+static const char *driver_temp_dir(struct strbuf *err)
+{
+	const char *dir = getenv("BALRUN_RUN_DIR"), *tmp = getenv("TMPDIR");
+
+	if (dir && *dir)
+		return dir;
+	if (!driver_own_dir) {
+		char *tmpl = xasprintf("%s/balrun-worker.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+
+		if (!mkdtemp(tmpl)) {
+			strbuf_addf(err, "cannot make a temporary directory '%s': %s", tmpl,
+				    strerror(errno));
+			free(tmpl);
+			return NULL;
+		}
+		driver_own_dir = tmpl;
+		atexit(driver_remove_own_dir);
+	}
+	return driver_own_dir;
+}
+
+int driver_temp_file(const char *prefix, const char *data, size_t len, struct strbuf *path,
+		     struct strbuf *err)
+{
+	static unsigned long seq;
+	const char *dir = driver_temp_dir(err);
+	int fd;
+
+	if (!dir)
+		return -1;
+	strbuf_reset(path);
+	strbuf_addf(path, "%s/%s-%ld-%lu", dir, prefix, (long)getpid(), seq++);
+	fd = open(path->buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write_full(fd, data, len) < 0) {
+		strbuf_addf(err, "cannot write '%s': %s", path->buf, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path->buf);
+		}
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+void driver_nonce(char out[17])
+{
+	uint64_t v = 0;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
+		v = now_ns() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)&v;
+	snprintf(out, 17, "%016llx", (unsigned long long)v);
 }

@@ -38,14 +38,26 @@ void driver_env_free(char **env);
  * driver_fail_all().
  */
 int driver_follow(struct session *s, const struct proto_invocation *inv, struct child *c,
-		  char *const *argv, char *const *env, int event_fd,
-		  const struct child_ops *ops, void *data);
+		  char *const *argv, char *const *env, const struct child_ops *ops, void *data);
 
 /*
  * The binary could not be started: report every test of inv as FAIL with
  * reason as its message, and make reason the invocation's error.
  */
 void driver_fail_all(struct session *s, const struct proto_invocation *inv, const char *reason);
+
+/*
+ * Write data to a new file named "<prefix>-<pid>-<n>" in the worker's
+ * temporary directory ($BALRUN_RUN_DIR, which the coordinator removes after
+ * the run; without it, a directory of the worker's own, removed at exit).
+ * The path goes into path.  0, or -1 with a one-line reason in err.  The
+ * caller unlinks the file when done with it.
+ */
+int driver_temp_file(const char *prefix, const char *data, size_t len, struct strbuf *path,
+		     struct strbuf *err);
+
+/* 16 random hex digits (and a NUL) into out: a nonce no test can guess. */
+void driver_nonce(char out[17]);
 
 /* Elapsed nanoseconds from a to b, 0 if b is before a. */
 uint64_t driver_elapsed(uint64_t a, uint64_t b);

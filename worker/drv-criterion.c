@@ -302,7 +302,7 @@ void drv_criterion_run(struct session *s, const struct proto_invocation *inv)
 	strbuf_init(&cr.diag, 0);
 	crit_argv(inv, session_max_timeout_ms(s), argv, &pattern, &timeout);
 	cr.c = &c;
-	if (!driver_follow(s, inv, &c, argv, env, -1, &crit_ops, &cr)) {
+	if (!driver_follow(s, inv, &c, argv, env, &crit_ops, &cr)) {
 		crit_settle(&cr);
 		child_release(&c);
 	}

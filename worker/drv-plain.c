@@ -53,7 +53,7 @@ void drv_plain_run(struct session *s, const struct proto_invocation *inv)
 	char err[512];
 
 	wtest_init(&t);
-	if (child_start(&c, argv, env, -1, &plain_ops, &t, err, sizeof(err)) < 0) {
+	if (child_start(&c, argv, env, &plain_ops, &t, err, sizeof(err)) < 0) {
 		driver_fail_all(s, inv, err);
 		goto out;
 	}

@@ -63,7 +63,7 @@ static int worker_run_unit(const struct proto_run *run)
 	for (size_t i = 0; i < run->ninv && !child_stop_requested; i++) {
 		uint64_t start = now_ns();
 
-		session_begin(&s, base, &run->inv[i]);
+		session_begin(&s, (uint32_t)i, base, &run->inv[i]);
 		if (!s.broken)
 			driver_run(&s, &run->inv[i]);
 		reap_descendants(NULL, 0);	/* leftovers of the invocation */

@@ -7,47 +7,44 @@
  * reaches the real one with dlsym(RTLD_NEXT).  With BALRUN_CMOCKA_MODE unset
  * it passes every call through, so it is harmless in any other process.
  *
- * List mode writes "L group/name" per test and runs nothing.  Run mode hands
- * cmocka a copy of the group holding only the selected tests, each with its
- * setup, test and teardown functions replaced by wrappers.  cmocka runs a
- * group's tests one at a time in array order and always calls the setup, so
- * a cursor advanced by the setup wrapper says which test is current:
+ * Every group call, in either mode, advances two counters: the group
+ * ordinal and the test ordinal (by the group's named tests).  List mode
+ * writes the group and its tests and runs nothing.  Run mode hands cmocka a
+ * copy of the group holding only the selected tests, each with its setup,
+ * test and teardown replaced by wrappers.  cmocka runs a group's tests one
+ * at a time in array order and always calls the setup, so a cursor advanced
+ * by the setup wrapper says which test is current:
  *
- *   setup wrapper     settle the previous test if it never ended, emit
- *                     "S <ns> group/name", call the real setup; if that
- *                     fails emit "E <ns> FAIL" (cmocka skips body and teardown)
+ *   setup wrapper     end the previous test if it never ended (E FAIL),
+ *                     S, call the real setup; if that fails, E FAIL
+ *                     (cmocka then skips body and teardown)
  *   test wrapper      call the real test; returning means the body passed
  *                     (cmocka failures and skip() longjmp out of it)
  *   teardown wrapper  call the real teardown (cmocka calls it after a failed
- *                     body too), emit "E <ns> PASS" if the body returned and
- *                     the teardown succeeded, else "E <ns> FAIL"
- *   _skip()           emit "E <ns> SKIP" before the real _skip longjmps
+ *                     body too), then E PASS if the body returned and the
+ *                     teardown succeeded, else E FAIL
+ *   _skip()           E SKIP before the real _skip longjmps
  *
- * A test whose teardown never emitted its end (a failure inside the teardown
- * itself longjmps out of the wrapper) gets "E <ns> FAIL" from the next setup
- * wrapper, or after the real group function returns for the last test.
- * A failing group setup emits "G group setup-failed" (cmocka then runs none of
- * the group's tests), a failing group teardown "G group teardown-failed".
- *
- * Each event is formatted into one buffer and written with one write(2) to
- * the fd named by BALRUN_EVENT_FD, after fflush(stdout) and fflush(stderr)
- * and, in run mode, after the reader has emptied the output pipe (polling
- * FIONREAD every 20 us, for at most PRELOAD_DRAIN_WAIT_MS), so that output
- * and events reach the worker in the order they were written.
+ * A test whose teardown never ended it (a failure inside the teardown
+ * longjmps out of the wrapper) is ended FAIL by the next setup wrapper, or
+ * when the group call returns.  The group's own setup and teardown get
+ * wrappers too, for the U/V and W/X events.
  *
  * The shim must not link cmocka (the binary brings its own), so it declares
  * its own copy of struct CMUnitTest, as laid out in cmocka 1.1.5's
  * /usr/include/cmocka.h.  Not handled: a program that sets
  * cmocka_set_test_filter() itself (cmocka then leaves tests out of the copy
- * and the cursor no longer matches), and nested group runs from inside a test.
+ * and the cursor no longer matches), and nested group runs from inside a
+ * test.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,75 +66,123 @@ typedef int (*shim_run_group_fn)(const char *group_name, const struct shim_unit_
 				 shim_fixture_fn group_teardown);
 typedef void (*shim_skip_fn)(const char *file, int line);
 
-/* Where the current test is: IDLE before its setup, RUNNING until its end event. */
-enum shim_test_state { SHIM_IDLE, SHIM_RUNNING, SHIM_ENDED };
+/* Counters over the whole process (both modes). */
+static unsigned long shim_next_group, shim_next_test;
 
-/* The group being run (run mode only). */
-static struct {
-	const char *group;
-	const struct shim_unit_test *orig;  /* the selected tests, as the binary defined them */
-	size_t count;
-	size_t next;                        /* cursor: index of the next test to set up */
-	enum shim_test_state state;         /* of test next - 1 */
-	int body_returned;
-	shim_fixture_fn group_setup, group_teardown;
-} shim_run;
-
-static int shim_event_fd(void)
+/* cmocka 1.1.5 silently drops entries without a name or without any function. */
+static int shim_runnable(const struct shim_unit_test *t)
 {
-	const char *s = getenv(PRELOAD_ENV_FD);
-	return s && *s ? atoi(s) : -1;
+	return t->name && (t->test_func || t->setup_func || t->teardown_func);
 }
 
-/*
- * Wait until the reader has emptied the pipe that stdout (or stderr) is, so
- * that the event about to be written comes after all output before it.  Not
- * a pipe (a file, a terminal): nothing to wait for.
- */
-static void shim_wait_drained(void)
+/* ---- run mode: the selection, the marker channel ---- */
+
+struct shim_select {
+	int loaded;
+	unsigned long *ordinals;   /* ascending */
+	uint64_t *checks;
+	size_t n;
+	char mark[40];             /* the nonce */
+	dev_t dev;                 /* the output pipe, as fd 1 (or 2) was at the start */
+	ino_t ino;
+	int have_pipe;
+};
+static struct shim_select shim_sel;
+
+/* Load the selection file once (before any test of the process runs). */
+static void shim_select_load(void)
 {
-	struct timespec pause = { 0, 20000 };   /* 20 us */
-	long waited_ns = 0;
+	const char *path = getenv(PRELOAD_ENV_SELECT), *mark = getenv(PRELOAD_ENV_MARK);
+	unsigned long long ord, check;
+	size_t alloc = 0;
+	struct stat st;
+	FILE *f;
 
-	for (int fd = 1; fd <= 2; fd++) {
-		struct stat st;
-		int pending;
-
-		if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
-			continue;
-		while (ioctl(fd, FIONREAD, &pending) == 0 && pending > 0 &&
-		       waited_ns < PRELOAD_DRAIN_WAIT_MS * 1000000L) {
-			nanosleep(&pause, NULL);
-			waited_ns += pause.tv_nsec;
-		}
+	shim_sel.loaded = 1;
+	snprintf(shim_sel.mark, sizeof(shim_sel.mark), "%s", mark ? mark : "");
+	if (fstat(1, &st) == 0 || fstat(2, &st) == 0) {
+		shim_sel.dev = st.st_dev;
+		shim_sel.ino = st.st_ino;
+		shim_sel.have_pipe = 1;
 	}
+	f = path ? fopen(path, "re") : NULL;
+	if (!f) {
+		fprintf(stderr, "balrun-preload: cannot read the selection '%s': %s\n",
+			path ? path : "(unset)", strerror(errno));
+		return;
+	}
+	while (fscanf(f, "%llu %llx", &ord, &check) == 2) {
+		if (shim_sel.n == alloc) {
+			alloc = alloc ? 2 * alloc : 256;
+			shim_sel.ordinals = realloc(shim_sel.ordinals, alloc * sizeof(*shim_sel.ordinals));
+			shim_sel.checks = realloc(shim_sel.checks, alloc * sizeof(*shim_sel.checks));
+			if (!shim_sel.ordinals || !shim_sel.checks) {
+				fprintf(stderr, "balrun-preload: out of memory reading the selection\n");
+				shim_sel.n = 0;
+				break;
+			}
+		}
+		shim_sel.ordinals[shim_sel.n] = (unsigned long)ord;
+		shim_sel.checks[shim_sel.n++] = (uint64_t)check;
+	}
+	fclose(f);
 }
 
-/* Write one event line with one write(); wait: order it after the output first. */
-__attribute__((format(printf, 2, 3)))
-static void shim_emit(int wait, const char *fmt, ...)
+/* Index in the selection of ordinal, or -1. */
+static long shim_selected(unsigned long ordinal)
 {
-	char buf[1024];
-	int fd = shim_event_fd();
-	va_list ap;
-	int n;
+	size_t lo = 0, hi = shim_sel.n;
 
-	if (fd < 0)
-		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (shim_sel.ordinals[mid] == ordinal)
+			return (long)mid;
+		if (shim_sel.ordinals[mid] < ordinal)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* fd 1 or 2 if it is still the output pipe, else -1. */
+static int shim_mark_fd(void)
+{
+	struct stat st;
+
+	if (!shim_sel.have_pipe)
+		return -1;
+	for (int fd = 1; fd <= 2; fd++)
+		if (fstat(fd, &st) == 0 && st.st_dev == shim_sel.dev && st.st_ino == shim_sel.ino)
+			return fd;
+	return -1;
+}
+
+/* Write one marker line with one write(), after what stdio holds. */
+__attribute__((format(printf, 1, 2)))
+static void shim_mark(const char *fmt, ...)
+{
+	char buf[PRELOAD_MARK_MAX];
+	int saved = errno, fd, n, k;
+	va_list ap;
+
 	fflush(stdout);
 	fflush(stderr);
-	if (wait)
-		shim_wait_drained();
+	fd = shim_mark_fd();
+	if (fd < 0)
+		goto out;
+	n = snprintf(buf, sizeof(buf), "%c" PRELOAD_MARK_TAG "%s ", PRELOAD_MARK_BYTE, shim_sel.mark);
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	k = vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
+	if (n < 0 || k < 0 || (size_t)(n + k) >= sizeof(buf) - 1)
+		goto out;
+	n += k;
 	buf[n++] = '\n';
-	if (write(fd, buf, (size_t)n) < 0)
-		return;   /* nobody listening: nothing else to do */
+	while (write(fd, buf, (size_t)n) < 0 && errno == EINTR)
+		;
+out:
+	errno = saved;
 }
 
 static unsigned long long shim_now_ns(void)
@@ -147,14 +192,30 @@ static unsigned long long shim_now_ns(void)
 	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
 }
 
-/* Emit the current test's end event (once). */
+/* ---- run mode: the group being run ---- */
+
+/* Where the current test is: IDLE before its setup, RUNNING until its end event. */
+enum shim_test_state { SHIM_IDLE, SHIM_RUNNING, SHIM_ENDED };
+
+static struct {
+	int active;
+	unsigned long group;                /* its ordinal */
+	const struct shim_unit_test *orig;  /* the selected tests, as the binary defined them */
+	unsigned long *ordinals;            /* theirs */
+	size_t count;
+	size_t next;                        /* cursor: index of the next test to set up */
+	enum shim_test_state state;         /* of test next - 1 */
+	int body_returned;
+	shim_fixture_fn group_setup, group_teardown;
+} shim_run;
+
+/* End the current test (once). */
 static void shim_end(const char *outcome)
 {
 	if (shim_run.state != SHIM_RUNNING)
 		return;
 	shim_run.state = SHIM_ENDED;
-	shim_emit(1, "E %llu %s %s/%s", shim_now_ns(), outcome, shim_run.group,
-		  shim_run.orig[shim_run.next - 1].name);
+	shim_mark("E %lu %llu %s", shim_run.ordinals[shim_run.next - 1], shim_now_ns(), outcome);
 }
 
 static int shim_setup(void **state)
@@ -168,7 +229,7 @@ static int shim_setup(void **state)
 	t = &shim_run.orig[shim_run.next++];
 	shim_run.state = SHIM_RUNNING;
 	shim_run.body_returned = 0;
-	shim_emit(1, "S %llu %s/%s", shim_now_ns(), shim_run.group, t->name);
+	shim_mark("S %lu %llu", shim_run.ordinals[shim_run.next - 1], shim_now_ns());
 	if (t->setup_func)
 		rc = t->setup_func(state);
 	if (rc)
@@ -193,92 +254,25 @@ static int shim_teardown(void **state)
 
 static int shim_group_setup(void **state)
 {
-	int rc = shim_run.group_setup(state);
+	int rc;
 
+	shim_mark("U %lu", shim_run.group);
+	rc = shim_run.group_setup(state);
 	if (rc)
-		shim_emit(1, "G %s setup-failed", shim_run.group);
+		shim_mark("V %lu", shim_run.group);
 	return rc;
 }
 
 static int shim_group_teardown(void **state)
 {
-	int rc = shim_run.group_teardown(state);
+	int rc;
 
+	shim_end("FAIL");
+	shim_mark("W %lu", shim_run.group);
+	rc = shim_run.group_teardown(state);
 	if (rc)
-		shim_emit(1, "G %s teardown-failed", shim_run.group);
+		shim_mark("X %lu", shim_run.group);
 	return rc;
-}
-
-/*
- * The selected tests: the newline-separated lines of the list, sorted, so
- * that each test of a group is looked up in O(log n) (a binary of 100,000
- * tests run in batches must not cost batch x group comparisons).
- */
-struct shim_wanted {
-	char *buf;      /* copy of the list, lines cut at their newlines */
-	char **lines;   /* sorted */
-	size_t n;
-};
-
-static int shim_cmp_line(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* 0, or -1 when out of memory. */
-static int shim_wanted_init(struct shim_wanted *w, const char *list)
-{
-	size_t n = 1;
-
-	memset(w, 0, sizeof(*w));
-	w->buf = strdup(list ? list : "");
-	for (const char *p = list; p && *p; p++)
-		n += *p == '\n';
-	w->lines = calloc(n, sizeof(*w->lines));
-	if (!w->buf || !w->lines)
-		return -1;
-	for (char *p = w->buf; *p; ) {
-		size_t len = strcspn(p, "\n");
-		w->lines[w->n++] = p;
-		p += len;
-		if (*p)
-			*p++ = '\0';
-	}
-	qsort(w->lines, w->n, sizeof(*w->lines), shim_cmp_line);
-	return 0;
-}
-
-static void shim_wanted_release(struct shim_wanted *w)
-{
-	free(w->buf);
-	free(w->lines);
-}
-
-struct shim_key {
-	const char *group, *name;
-	size_t glen;
-};
-
-/* strcmp("group/name", line) without building the string. */
-static int shim_cmp_key(const void *key, const void *elem)
-{
-	const struct shim_key *k = key;
-	const char *line = *(char *const *)elem;
-	int c = strncmp(k->group, line, k->glen);
-
-	if (c)
-		return c;
-	if (line[k->glen] != '/')
-		return '/' - (unsigned char)line[k->glen];
-	return strcmp(k->name, line + k->glen + 1);
-}
-
-/* 1 if "group/name" is one of the selected tests. */
-static int shim_selected(const struct shim_wanted *w, const char *group, const char *name)
-{
-	struct shim_key k = { group, name, strlen(group) };
-
-	return bsearch(&k, w->lines, w->n, sizeof(*w->lines), shim_cmp_key) != NULL;
 }
 
 static shim_run_group_fn shim_real_run_group(void)
@@ -292,25 +286,91 @@ static shim_run_group_fn shim_real_run_group(void)
 	return real;
 }
 
+/* ---- list mode ---- */
+
+/* Buffered writes of list records to the event fd. */
+static struct {
+	char buf[8192];
+	size_t len;
+} shim_out;
+
+static void shim_flush(void)
+{
+	const char *s = getenv(PRELOAD_ENV_FD);
+	int fd = s && *s ? atoi(s) : -1;
+	size_t off = 0;
+
+	while (fd >= 0 && off < shim_out.len) {
+		ssize_t n = write(fd, shim_out.buf + off, shim_out.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	shim_out.len = 0;
+}
+
+static void shim_put(char c)
+{
+	if (shim_out.len == sizeof(shim_out.buf))
+		shim_flush();
+	shim_out.buf[shim_out.len++] = c;
+}
+
+/* "<tag> <escaped s>\n" */
+static void shim_record(char tag, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	shim_put(tag);
+	shim_put(' ');
+	for (; *s; s++) {
+		if (!PRELOAD_ESCAPED(*s)) {
+			shim_put(*s);
+			continue;
+		}
+		shim_put('%');
+		shim_put(hex[(unsigned char)*s >> 4]);
+		shim_put(hex[(unsigned char)*s & 15]);
+	}
+	shim_put('\n');
+}
+
 static int shim_list(const char *group, const struct shim_unit_test *tests, size_t count)
 {
+	shim_record('G', group);
 	for (size_t i = 0; i < count; i++)
-		if (tests[i].name)
-			shim_emit(0, "L %s/%s", group, tests[i].name);
+		if (shim_runnable(&tests[i]))
+			shim_record('T', tests[i].name);
+	shim_flush();
 	return 0;
 }
 
-/* The selected tests of the group, wrapped; the originals go to shim_run. */
+/* ---- run mode: one group call ---- */
+
+/* The selected tests of the group, wrapped, into copy; the originals into orig. */
 static size_t shim_select(const char *group, const struct shim_unit_test *tests, size_t count,
-			  const struct shim_wanted *w, struct shim_unit_test *copy,
-			  struct shim_unit_test *orig)
+			  unsigned long first, struct shim_unit_test *copy,
+			  struct shim_unit_test *orig, unsigned long *ordinals)
 {
+	unsigned long ord = first;
 	size_t n = 0;
 
 	for (size_t i = 0; i < count; i++) {
-		if (!tests[i].name || !shim_selected(w, group, tests[i].name))
+		long k;
+
+		if (!shim_runnable(&tests[i]))
 			continue;
+		k = shim_selected(ord++);
+		if (k < 0)
+			continue;
+		if (shim_sel.checks[k] != preload_check(group, tests[i].name)) {
+			shim_mark("M %lu", ord - 1);
+			continue;
+		}
 		orig[n] = tests[i];
+		ordinals[n] = ord - 1;
 		copy[n] = tests[i];
 		copy[n].setup_func = shim_setup;
 		copy[n].test_func = tests[i].test_func ? shim_test : NULL;
@@ -322,37 +382,50 @@ static size_t shim_select(const char *group, const struct shim_unit_test *tests,
 
 static int shim_run_selected(shim_run_group_fn real, const char *group,
 			     const struct shim_unit_test *tests, size_t count,
-			     shim_fixture_fn group_setup, shim_fixture_fn group_teardown)
+			     shim_fixture_fn group_setup, shim_fixture_fn group_teardown,
+			     unsigned long gord, unsigned long first)
 {
 	struct shim_unit_test *copy = calloc(count ? count : 1, sizeof(*copy));
 	struct shim_unit_test *orig = calloc(count ? count : 1, sizeof(*orig));
-	struct shim_wanted w;
+	unsigned long *ordinals = calloc(count ? count : 1, sizeof(*ordinals));
 	size_t n;
 	int rc = 0;
 
-	if (shim_wanted_init(&w, getenv(PRELOAD_ENV_TESTS)) || !copy || !orig) {
+	if (!copy || !orig || !ordinals) {
 		fprintf(stderr, "balrun-preload: out of memory selecting tests of '%s'\n", group);
 		rc = -1;
 		goto out;
 	}
-	n = shim_select(group, tests, count, &w, copy, orig);
+	n = shim_select(group, tests, count, first, copy, orig, ordinals);
 	if (!n)
 		goto out;   /* no test of this group selected: do not enter it */
 	memset(&shim_run, 0, sizeof(shim_run));
-	shim_run.group = group;
+	shim_run.active = 1;
+	shim_run.group = gord;
 	shim_run.orig = orig;
+	shim_run.ordinals = ordinals;
 	shim_run.count = n;
 	shim_run.group_setup = group_setup;
 	shim_run.group_teardown = group_teardown;
 	rc = real(group, copy, n, group_setup ? shim_group_setup : NULL,
 		  group_teardown ? shim_group_teardown : NULL);
 	shim_end("FAIL");   /* the last test never reached its teardown wrapper */
+	shim_mark("Z %lu", gord);
 	memset(&shim_run, 0, sizeof(shim_run));
 out:
-	shim_wanted_release(&w);
 	free(copy);
 	free(orig);
+	free(ordinals);
 	return rc;
+}
+
+static size_t shim_named(const struct shim_unit_test *tests, size_t count)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < count; i++)
+		n += shim_runnable(&tests[i]);
+	return n;
 }
 
 int _cmocka_run_group_tests(const char *group_name, const struct shim_unit_test *tests,
@@ -360,13 +433,19 @@ int _cmocka_run_group_tests(const char *group_name, const struct shim_unit_test 
 {
 	const char *mode = getenv(PRELOAD_ENV_MODE);
 	shim_run_group_fn real = shim_real_run_group();
+	unsigned long gord = shim_next_group++, first = shim_next_test;
 
+	shim_next_test += shim_named(tests, count);
 	if (mode && !strcmp(mode, "list"))
-		return shim_list(group_name, tests, count);
+		return shim_list(group_name ? group_name : "", tests, count);
 	if (!real)
 		return -1;
-	if (mode && !strcmp(mode, "run"))
-		return shim_run_selected(real, group_name, tests, count, group_setup, group_teardown);
+	if (mode && !strcmp(mode, "run")) {
+		if (!shim_sel.loaded)
+			shim_select_load();
+		return shim_run_selected(real, group_name ? group_name : "", tests, count,
+					 group_setup, group_teardown, gord, first);
+	}
 	return real(group_name, tests, count, group_setup, group_teardown);
 }
 
@@ -374,7 +453,7 @@ void _skip(const char *file, int line)
 {
 	shim_skip_fn real = (shim_skip_fn)dlsym(RTLD_NEXT, "_skip");
 
-	if (shim_run.group)
+	if (shim_run.active)
 		shim_end("SKIP");
 	if (!real) {
 		fprintf(stderr, "balrun-preload: cannot find the real _skip\n");

@@ -92,8 +92,10 @@ void session_release(struct session *s)
 	strbuf_release(&s->error);
 }
 
-void session_begin(struct session *s, uint32_t base, const struct proto_invocation *inv)
+void session_begin(struct session *s, uint32_t index, uint32_t base,
+		   const struct proto_invocation *inv)
 {
+	s->inv = index;
 	s->base = base;
 	s->ntests = inv->ntests;
 	s->timeouts_ms = inv->timeouts_ms;
@@ -181,6 +183,25 @@ void session_result(struct session *s, struct wtest *t)
 	s->tests_ns += t->duration_ns;
 	strbuf_release(&out);
 	t->index = -1;
+}
+
+void session_fault(struct session *s, enum fault_where where, int64_t group, enum outcome o,
+		   const char *msg, const struct capture *out)
+{
+	struct proto_msg m = { .type = PROTO_FAULT };
+	struct strbuf text = STRBUF_INIT, line = STRBUF_INIT;
+
+	if (out)
+		capture_render(out, &text);
+	session_set_line(&line, msg);
+	m.u.fault = (struct proto_fault){
+		.unit = s->unit, .inv = s->inv, .where = where, .group = group, .outcome = o,
+		.message = line.buf, .output = text.buf, .output_len = text.len,
+		.output_dropped = out ? capture_dropped(out) : 0,
+	};
+	session_send(s, &m);
+	strbuf_release(&text);
+	strbuf_release(&line);
 }
 
 void session_error(struct session *s, const char *fmt, ...)

@@ -43,6 +43,7 @@ struct session {
 	uint32_t timeout_ms;     /* per test unless the invocation has its own; 0 = none */
 	const uint64_t *timeouts_ms; /* this invocation's per-test limits, or NULL */
 	uint32_t base;           /* unit index of this invocation's first test */
+	uint32_t inv;            /* index of this invocation in the RUN */
 	size_t ntests;           /* tests in this invocation */
 	unsigned char *reported; /* ntests flags: START sent */
 	uint64_t tests_ns;       /* durations reported in this invocation */
@@ -63,8 +64,9 @@ void wtest_usage(struct wtest *t, const struct child *c, int single);
 
 void session_init(struct session *s, int fd, const struct proto_run *run);
 void session_release(struct session *s);
-/* Start bookkeeping for invocation inv, whose first test has unit index base. */
-void session_begin(struct session *s, uint32_t base, const struct proto_invocation *inv);
+/* Start bookkeeping for invocation inv (number index of the RUN), whose first test has unit index base. */
+void session_begin(struct session *s, uint32_t index, uint32_t base,
+		   const struct proto_invocation *inv);
 
 /* Time limit in ms of test index of the invocation (0: none). */
 uint64_t session_timeout_ms(const struct session *s, int index);
@@ -77,6 +79,13 @@ int session_seen(const struct session *s, int index);
 void session_start(struct session *s, struct wtest *t, int index);
 /* Send RESULT for t (if t->index >= 0) and set t->index to -1. */
 void session_result(struct session *s, struct wtest *t);
+/*
+ * Send a FAULT: a failure of this invocation outside its tests (where, the
+ * group's ordinal or -1, outcome, one line msg, the output captured outside
+ * the tests; out may be NULL).
+ */
+void session_fault(struct session *s, enum fault_where where, int64_t group, enum outcome o,
+		   const char *msg, const struct capture *out);
 /* Set this invocation's error line (the first one set wins). */
 void session_error(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -8,15 +8,24 @@
 #include <unistd.h>
 
 #include "collect.h"
+#include "preload.h"
 #include "elfprobe.h"
 #include "repo.h"
 #include "status.h"
 
+/* Parse text; names of the listing joined as "suite/name\n" lines, "!" before disabled ones. */
 static long parse(const char *text, struct strbuf *names, struct strbuf *err)
 {
+	struct listing l = { 0 };
+	long n;
+
 	strbuf_reset(names);
 	strbuf_reset(err);
-	return collect_parse_criterion(text, names, err);
+	n = collect_parse_criterion(text, &l, err);
+	for (size_t i = 0; n >= 0 && i < l.n; i++)
+		strbuf_addf(names, "%s%s\n", l.v[i].disabled ? "!" : "", l.v[i].name);
+	listing_release(&l);
+	return n;
 }
 
 Test(criterion_list, ascii_tree_with_disabled_tests)
@@ -47,15 +56,52 @@ Test(criterion_list, empty_listing_is_zero_tests)
 	strbuf_release(&err);
 }
 
+/* A library constructor's banner around the listing is not part of it (issue 8, item 7). */
+Test(criterion_list, banner_lines_around_the_listing_are_left_out)
+{
+	struct strbuf names = STRBUF_INIT, err = STRBUF_INIT;
+	const char *text = "libfoo 1.2 starting up\nmath: 2 tests\n|-- add\n`-- sub\nbye from libfoo\n";
+	cr_assert_eq(parse(text, &names, &err), 2, "%s", err.buf);
+	cr_expect_str_eq(names.buf, "math/add\nmath/sub\n");
+	strbuf_release(&names);
+	strbuf_release(&err);
+}
+
 Test(criterion_list, foreign_text_is_rejected)
 {
 	struct strbuf names = STRBUF_INIT, err = STRBUF_INIT;
 	cr_expect_eq(parse("usage: foo [options]\n", &names, &err), -1);
-	cr_expect(strstr(err.buf, "unexpected line"), "%s", err.buf);
+	cr_expect(strstr(err.buf, "holds no test listing"), "%s", err.buf);
 	cr_expect_eq(parse("s: 3 tests\n|-- a\n", &names, &err), -1, "count mismatch accepted");
-	cr_expect(strstr(err.buf, "announces 3 tests but lists 1"), "%s", err.buf);
+	cr_expect(strstr(err.buf, "ends 2 tests short"), "%s", err.buf);
 	cr_expect_eq(parse("|-- orphan\n", &names, &err), -1, "item before any suite accepted");
+	cr_expect_eq(parse("s: 2 tests\n|-- a\nnoise\n`-- b\n", &names, &err), -1,
+		     "a suite cut by another line accepted");
 	strbuf_release(&names);
+	strbuf_release(&err);
+}
+
+/* cmocka: percent-encoded records; any byte but NUL in a name (issue 8, item 5). */
+Test(cmocka_list, records_decode_to_any_bytes)
+{
+	struct listing l = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	const char *text = "G tests\nT a\nT two%0Alines\nG tests\nT a\nT 100%25%20sure\n";
+
+	cr_assert_eq(collect_parse_cmocka(text, strlen(text), &l, &err), 0, "%s", err.buf);
+	cr_assert_eq(l.n, 4);
+	cr_assert_eq(l.nscopes, 2);
+	cr_expect_str_eq(l.v[1].name, "tests/two\nlines");
+	cr_expect_str_eq(l.v[3].name, "tests/100% sure");
+	cr_expect_eq(l.v[2].scope, 1);
+	cr_expect_eq(l.v[2].check, preload_check("tests", "a"));
+	listing_release(&l);
+	const char *bad[] = { "T orphan\n", "G g\nT a%0\n", "G g\nT a%00\n", "G g\nX a\n", "G g\nT a" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		strbuf_reset(&err);
+		cr_expect_eq(collect_parse_cmocka(bad[i], strlen(bad[i]), &l, &err), -1, "%s", bad[i]);
+		listing_release(&l);
+	}
 	strbuf_release(&err);
 }
 

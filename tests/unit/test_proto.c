@@ -110,9 +110,9 @@ Test(proto, run_roundtrip_with_many_tests_and_empty_strings)
 	enum { NTESTS = 5000 };
 	char *many[NTESTS], *one[] = { "" };
 	struct proto_invocation inv[3] = {
-		{ "/bin/crit", KIND_CRITERION, many, NTESTS, "", NULL },
-		{ "", KIND_PLAIN, one, 1, "", NULL },
-		{ "/bin/cm", KIND_CMOCKA, NULL, 0, "/usr/lib/libasan.so.8:/x/balrun-preload.so", NULL },
+		{ "/bin/crit", KIND_CRITERION, many, NTESTS, "", NULL, NULL, NULL },
+		{ "", KIND_PLAIN, one, 1, "", NULL, NULL, NULL },
+		{ "/bin/cm", KIND_CMOCKA, NULL, 0, "/usr/lib/libasan.so.8:/x/balrun-preload.so", NULL, NULL, NULL },
 	};
 	struct proto_msg in = { .type = PROTO_RUN }, out;
 
@@ -142,8 +142,8 @@ Test(proto, run_per_test_timeouts_are_optional)
 	char *tests[] = { "s/a", "s/b" };
 	uint64_t limits[] = { 1500, 0 };
 	struct proto_invocation inv[2] = {
-		{ "/bin/crit", KIND_CRITERION, tests, 2, "", limits },
-		{ "/bin/plain", KIND_PLAIN, tests, 1, "", NULL },
+		{ "/bin/crit", KIND_CRITERION, tests, 2, "", limits, NULL, NULL },
+		{ "/bin/plain", KIND_PLAIN, tests, 1, "", NULL, NULL, NULL },
 	};
 	struct proto_msg in = { .type = PROTO_RUN }, out;
 	struct strbuf frame = STRBUF_INIT;
@@ -334,7 +334,7 @@ Test(proto, every_truncation_waits_then_eof_is_an_error)
 {
 	char *tests[] = { "s/a", "s/b" };
 	uint64_t limits[] = { 5000, 0 };
-	struct proto_invocation inv = { "/bin/t", KIND_CRITERION, tests, 2, "", limits };
+	struct proto_invocation inv = { "/bin/t", KIND_CRITERION, tests, 2, "", limits, NULL, NULL };
 	struct proto_msg in = { .type = PROTO_RUN };
 	struct strbuf sb = STRBUF_INIT;
 

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "preload.h"
 #include "proc.h"
 #include "proto.h"
 #include "strbuf.h"
@@ -45,6 +46,8 @@ struct unit_log {
 	struct strbuf output[MAX_TESTS];
 	uint64_t duration_us[MAX_TESTS], dropped[MAX_TESTS];
 	struct proto_done done;
+	struct proto_fault faults[MAX_TESTS];   /* FAULT messages, in order */
+	int nfaults;
 };
 
 static char **worker_env(void)
@@ -154,6 +157,10 @@ static void run_unit(struct worker *w, const struct proto_run *run, struct unit_
 			cr_assert_eq(m.u.start.unit, run->unit);
 			cr_assert_lt(m.u.start.test, MAX_TESTS);
 			log->started[m.u.start.test]++;
+		} else if (m.type == PROTO_FAULT) {
+			cr_assert_lt(log->nfaults, MAX_TESTS);
+			log->faults[log->nfaults++] = m.u.fault;   /* freed by log_release */
+			continue;
 		} else {
 			cr_assert_eq(m.type, PROTO_RESULT);
 			cr_assert_eq(m.u.result.unit, run->unit);
@@ -176,6 +183,11 @@ static void log_release(struct unit_log *log)
 	}
 	m.u.done = log->done;
 	proto_msg_release(&m);
+	for (int i = 0; i < log->nfaults; i++) {
+		m.type = PROTO_FAULT;
+		m.u.fault = log->faults[i];
+		proto_msg_release(&m);
+	}
 }
 
 /* One invocation of binary with the given tests. */
@@ -431,15 +443,48 @@ Test(worker, criterion_bad_filter_is_an_invocation_error)
 	finish(&w, &log, 1);
 }
 
+/*
+ * wf-cmocka's tests by their ordinal (their place in its listing): basic
+ * 0-5, gsetup 6, dies 7-9.  Fills the invocation's ordinals and checks.
+ */
+static void cmocka_select(struct proto_invocation *inv, char **names, uint64_t *ordinals,
+			  uint64_t *checks)
+{
+	static const char *const listing[] = {
+		"basic/t_pass", "basic/t_fail", "basic/t_skip", "basic/t_never", "basic/t_segv",
+		"basic/t_unselected", "gsetup/t_pass", "dies/t_before", "dies/t_aborts", "dies/t_after",
+	};
+
+	for (size_t i = 0; i < inv->ntests; i++) {
+		char *slash = strchr(names[i], '/');
+		char *group = xstrndup(names[i], (size_t)(slash - names[i]));
+
+		ordinals[i] = 99;
+		for (size_t k = 0; k < ARRAY_SIZE(listing); k++)
+			if (!strcmp(listing[k], names[i]))
+				ordinals[i] = k;
+		checks[i] = preload_check(group, slash + 1);
+		free(group);
+	}
+	inv->ordinals = ordinals;
+	inv->checks = checks;
+}
+
 Test(worker, cmocka_batch)
 {
 	char *tests[] = { "basic/t_pass", "basic/t_fail", "basic/t_skip", "basic/t_never",
 			  "basic/t_segv", "gsetup/t_pass", "dies/t_before", "dies/t_aborts",
 			  "dies/t_after" };
+	uint64_t ordinals[ARRAY_SIZE(tests)], checks[ARRAY_SIZE(tests)];
+	struct proto_invocation inv;
+	struct proto_run run = { .unit = 1, .timeout_ms = 5000, .inv = &inv, .ninv = 1 };
 	struct unit_log log;
 	struct worker w;
 
-	run_single(&w, &log, WF_DIR "/wf-cmocka", KIND_CMOCKA, tests, ARRAY_SIZE(tests), 5000);
+	one_inv(&inv, WF_DIR "/wf-cmocka", KIND_CMOCKA, tests, ARRAY_SIZE(tests));
+	cmocka_select(&inv, tests, ordinals, checks);
+	worker_start(&w);
+	run_unit(&w, &run, &log);
 	expect(&log, 0, OUTCOME_PASS, NULL);
 	expect_output(&log, 0, "out pass", "out fail");
 	expect(&log, 1, OUTCOME_FAIL, "0x1 != 0x2");
@@ -448,7 +493,13 @@ Test(worker, cmocka_batch)
 	expect(&log, 3, OUTCOME_FAIL, "setup failed");
 	expect_output(&log, 3, NULL, "body after failed setup");
 	expect(&log, 4, OUTCOME_FAIL, "Segmentation fault");
-	expect(&log, 5, OUTCOME_FAIL, "group setup failed");
+	/* a failing group setup is a FAULT of the group; cmocka runs none of its tests */
+	cr_assert_eq(log.started[5] + log.results[5], 0, "gsetup/t_pass was reported");
+	cr_assert_eq(log.nfaults, 1);
+	cr_assert_eq(log.faults[0].where, FAULT_GROUP_SETUP);
+	cr_assert_eq(log.faults[0].group, 1);
+	cr_assert_eq(log.faults[0].outcome, OUTCOME_FAIL);
+	cr_assert_str_eq(log.faults[0].message, "group setup failed");
 	expect(&log, 6, OUTCOME_PASS, NULL);
 	expect_output(&log, 6, "out before", "out aborts");
 	expect(&log, 7, OUTCOME_CRASH, "killed by SIGABRT");
@@ -456,5 +507,25 @@ Test(worker, cmocka_batch)
 	cr_assert_eq(log.started[8] + log.results[8], 0, "dies/t_after was reported");
 	for (int i = 0; i < 8; i++)
 		expect_output(&log, i, NULL, "SHOULD NOT RUN");
+	finish(&w, &log, 0);
+}
+
+/* An ordinal whose check does not match is not run, and says why. */
+Test(worker, cmocka_listing_mismatch_is_not_run)
+{
+	char *tests[] = { "basic/t_pass", "basic/t_fail" };
+	uint64_t ordinals[2], checks[2];
+	struct proto_invocation inv;
+	struct proto_run run = { .unit = 1, .timeout_ms = 5000, .inv = &inv, .ninv = 1 };
+	struct unit_log log;
+	struct worker w;
+
+	one_inv(&inv, WF_DIR "/wf-cmocka", KIND_CMOCKA, tests, 2);
+	cmocka_select(&inv, tests, ordinals, checks);
+	checks[1] ^= 1;
+	worker_start(&w);
+	run_unit(&w, &run, &log);
+	expect(&log, 0, OUTCOME_PASS, NULL);
+	expect(&log, 1, OUTCOME_NOTRUN, "no longer has this test");
 	finish(&w, &log, 0);
 }

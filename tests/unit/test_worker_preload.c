@@ -1,8 +1,8 @@
 /*
  * test_worker_preload.c - the cmocka shim (balrun-preload.so) on its own:
- * list mode writes one "L group/name" event per test of every group and runs
- * nothing; with no mode set the shim passes every call through, so the
- * program runs all its tests as if the shim were not there.
+ * list mode writes a "G group" record per group call and a "T name" record
+ * per test, and runs nothing; with no mode set the shim passes every call
+ * through, so the program runs all its tests as if the shim were not there.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -76,9 +76,9 @@ Test(preload, list_mode_lists_every_group_and_runs_nothing)
 
 	run_shim("list", &events, &out);
 	cr_assert_str_eq(events.buf,
-			 "L basic/t_pass\nL basic/t_fail\nL basic/t_skip\nL basic/t_never\n"
-			 "L basic/t_segv\nL basic/t_unselected\nL gsetup/t_pass\n"
-			 "L dies/t_before\nL dies/t_aborts\nL dies/t_after\n");
+			 "G basic\nT t_pass\nT t_fail\nT t_skip\nT t_never\n"
+			 "T t_segv\nT t_unselected\nG gsetup\nT t_pass\n"
+			 "G dies\nT t_before\nT t_aborts\nT t_after\n");
 	cr_assert_str_eq(out.buf, "");
 	strbuf_release(&events);
 	strbuf_release(&out);
