@@ -85,8 +85,8 @@ struct bal_opts {
 
 /*
  * Fill in est for tests whose est < 0: the median of the known estimates of
- * the same binary, else the median of all known estimates, else
- * default_est (0 -> 0.5 s).  Known estimates are left alone.
+ * the same binary if it has at least 3, else the median of all known
+ * estimates, else default_est (0 -> 0.5 s).  Known estimates are left alone.
  */
 void bal_estimate(struct bal_test *tests, size_t ntests, size_t nbinaries, double default_est);
 

@@ -2,8 +2,10 @@
  * estimate.c - estimates for tests the timing cache does not know, and the
  * lower bound no schedule can beat.
  *
- * Estimates: the median of the known tests of the same binary, else of all
- * known tests, else the default (see bal_estimate in balancer.h).
+ * Estimates: the median of the known tests of the same binary when it has
+ * at least EST_MIN_KNOWN of them (so that one odd value cannot set the
+ * estimate of all the others), else of all known tests, else the default
+ * (see bal_estimate in balancer.h).
  *
  * Lower bound: the larger of
  *   - the area: the sum over tests of duration x slots, over the workers (a
@@ -49,7 +51,9 @@ static int plan_cmp_double(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-/* per_bin[b] = median of binary b's known estimates, or fallback if it has none. */
+#define EST_MIN_KNOWN 3
+
+/* per_bin[b] = median of binary b's known estimates, or fallback if it has fewer than EST_MIN_KNOWN. */
 static void plan_binary_medians(struct plan_known *known, double *ests, size_t nknown,
 				double *per_bin, size_t nbinaries, double fallback)
 {
@@ -63,7 +67,7 @@ static void plan_binary_medians(struct plan_known *known, double *ests, size_t n
 	for (start = 0; start < nknown; start = i) {
 		for (i = start; i < nknown && known[i].binary == known[start].binary; i++)
 			;
-		if (known[start].binary < nbinaries)
+		if (known[start].binary < nbinaries && i - start >= EST_MIN_KNOWN)
 			per_bin[known[start].binary] = plan_median(ests + start, i - start);
 	}
 }

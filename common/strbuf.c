@@ -128,6 +128,44 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
 	return r;
 }
 
+void strbuf_add_field(struct strbuf *sb, const char *s)
+{
+	while (*s) {
+		size_t n = strcspn(s, "\\\t\n\r");
+
+		strbuf_add(sb, s, n);
+		s += n;
+		if (!*s)
+			break;
+		strbuf_addch(sb, '\\');
+		strbuf_addch(sb, *s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : '\\');
+		s++;
+	}
+}
+
+int strbuf_unescape_field(struct strbuf *out, const char *s)
+{
+	strbuf_reset(out);
+	for (const char *p = s; *p; p++) {
+		const char *bs = strchr(p, '\\');
+
+		if (!bs) {
+			strbuf_adds(out, p);
+			break;
+		}
+		strbuf_add(out, p, (size_t)(bs - p));
+		p = bs + 1;
+		switch (*p) {
+		case '\\': strbuf_addch(out, '\\'); break;
+		case 't': strbuf_addch(out, '\t'); break;
+		case 'n': strbuf_addch(out, '\n'); break;
+		case 'r': strbuf_addch(out, '\r'); break;
+		default: return -1;
+		}
+	}
+	return 0;
+}
+
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t strbuf_utf8_len(const unsigned char *s, size_t n)
 {

@@ -56,6 +56,15 @@ void strbuf_remove_front(struct strbuf *sb, size_t n);
 #define STRBUF_ESCAPE_CONTROLS 1
 void strbuf_add_escaped(struct strbuf *sb, const char *s, size_t len, int flags);
 
+/*
+ * For line-based files: append s with backslash, tab, newline and carriage
+ * return written as \\, \t, \n, \r, so that any string fits in one field
+ * of one line; strbuf_unescape_field undoes it into out (reset first),
+ * returning -1 for a malformed escape.  Lossless, unlike strbuf_add_escaped.
+ */
+void strbuf_add_field(struct strbuf *sb, const char *s);
+int strbuf_unescape_field(struct strbuf *out, const char *s);
+
 /* Give the buffer to the caller (free() it); sb is reset. Never NULL. */
 char *strbuf_detach(struct strbuf *sb, size_t *len);
 

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,6 +127,29 @@ int set_nonblock(int fd, int on)
 int set_cloexec(int fd, int on)
 {
 	return set_flag(fd, F_GETFD, F_SETFD, FD_CLOEXEC, on);
+}
+
+int parse_seconds(const char *s, double *out, const char **why)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || v <= 0) {
+		*why = "is not a positive number of seconds";
+		return -1;
+	}
+	if (v < SECONDS_MIN) {
+		*why = "is below 0.001 s (1 ms), the shortest time limit balrun can enforce";
+		return -1;
+	}
+	if (v > SECONDS_MAX) {
+		*why = "is more than 10000000 s, the longest time limit balrun takes";
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 int starts_with(const char *s, const char *prefix)

@@ -56,6 +56,17 @@ ssize_t read_retry(int fd, void *buf, size_t len);
 int set_nonblock(int fd, int on);
 int set_cloexec(int fd, int on);
 
+/*
+ * A time limit in seconds ("30", "0.5", "1e-2"): finite, at least
+ * SECONDS_MIN (1 ms: what the worker's clock can enforce, so a positive
+ * limit never rounds to "none") and at most SECONDS_MAX.  0, or -1 with why
+ * set to the end of a message that starts with the value ("is not a
+ * positive number of seconds", "is below ...").
+ */
+#define SECONDS_MIN 0.001
+#define SECONDS_MAX 1e7
+int parse_seconds(const char *s, double *out, const char **why);
+
 /* 1 if s starts with prefix. */
 int starts_with(const char *s, const char *prefix);
 

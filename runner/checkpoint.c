@@ -5,8 +5,8 @@
  * Opening sorts the runnable tests by id once: the sorted ids give the
  * selection hash (FNV-1a over "id\n" in order, so the order of the command
  * line does not matter) and a binary search from a checkpoint line to its
- * test.  The file is read whole with the timing cache's helper and
- * replaced the same atomic way (timing-cache/tc-file.h).
+ * test.  Files are taken under an flock() held for the whole run (see
+ * checkpoint.h), so concurrent runs on one cache never touch each other's.
  */
 #define _GNU_SOURCE
 #include "checkpoint.h"
@@ -17,7 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tc-file.h"
@@ -85,97 +88,227 @@ static void ckpt_header(const struct ckpt_index *ix, struct strbuf *out)
 	strbuf_addf(out, CKPT_MAGIC " %016" PRIx64 " %zu\n", h, ix->n);
 }
 
-/* Apply one line "TAG\tSECONDS\tID" (no newline); -1 if it is damaged. */
-static int ckpt_apply_line(const struct ckpt_index *ix, char *line, size_t *resumed)
+/* What reading a checkpoint's lines found. */
+struct ckpt_read {
+	size_t resumed;          /* tests finished here */
+	size_t bad;              /* damaged lines */
+	size_t recorded;         /* results put in the timing cache */
+};
+
+/*
+ * One line "TAG\tSECONDS\tESCAPED-ID" (no newline).  unsaved: the line
+ * comes after the last "#saved", so its result is not in the timing cache.
+ * -1 if the line is damaged.
+ */
+static int ckpt_apply_line(const struct ckpt_index *ix, char *line, int unsaved,
+			   struct timing_cache *tc, struct ckpt_read *rd)
 {
 	char *tab1 = strchr(line, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL, *end;
+	struct strbuf id = STRBUF_INIT;
 	struct test_case *t;
 	double secs;
-	int o;
+	int o, ret = -1;
 
 	if (!tab2)
 		return -1;
 	*tab1 = *tab2 = '\0';
 	o = outcome_parse(line);
 	secs = strtod(tab1 + 1, &end);
-	if (o < 0 || *end || end == tab1 + 1 || secs < 0)
-		return -1;
-	t = ckpt_index_find(ix, tab2 + 1);
-	if (o != OUTCOME_PASS || !t || t->state == TEST_FINISHED)
-		return 0;	/* only passes are skipped; unknown ids belong to nobody */
+	if (o < 0 || o == OUTCOME_NOTRUN || *end || end == tab1 + 1 || !isfinite(secs) || secs < 0 ||
+	    secs > TC_MAX_SECONDS || strbuf_unescape_field(&id, tab2 + 1) || !id.len)
+		goto out;
+	ret = 0;
+	t = ckpt_index_find(ix, id.buf);
+	if (!t)
+		goto out;	/* unknown ids belong to nobody */
+	if (unsaved && tc) {
+		tc_record_test(tc, t->id, (enum outcome)o, secs, 0);
+		rd->recorded++;
+	}
+	if (o != OUTCOME_PASS || t->state == TEST_FINISHED)
+		goto out;	/* only passes are skipped */
 	test_finish(t, OUTCOME_PASS, CHECKPOINT_RESUMED);
 	t->duration = secs;
 	t->worker = -1;
-	(*resumed)++;
-	return 0;
-}
-
-/*
- * Read the checkpoint at path for --resume.  1 if it belongs to this
- * selection (tests applied, the torn tail cut off), 0 if it is to be
- * replaced (note says why).
- */
-static int ckpt_resume(const char *path, const struct ckpt_index *ix, const struct strbuf *header,
-		       size_t *resumed, struct strbuf *note)
-{
-	struct strbuf buf = STRBUF_INIT, err = STRBUF_INIT;
-	struct stat st;
-	size_t pos, good, bad = 0;
-	int ret = 0, rd = tcfile_read(path, &buf, &st, &err);
-
-	if (rd) {
-		strbuf_addf(note, rd > 0 ? "--resume: no checkpoint in '%s' (the last run completed?); "
-			    "running every selected test\n" : "--resume: %s; running every selected test\n",
-			    rd > 0 ? path : err.buf);
-		goto out;
-	}
-	if (buf.len < header->len || memcmp(buf.buf, header->buf, header->len)) {
-		strbuf_addf(note, "--resume: checkpoint '%s' is from another selection of tests; "
-			    "ignored, running every selected test\n", path);
-		goto out;
-	}
-	for (pos = good = header->len; pos < buf.len; pos = good) {
-		char *nl = memchr(buf.buf + pos, '\n', buf.len - pos);
-		if (!nl)
-			break;	/* torn last line */
-		*nl = '\0';
-		bad += ckpt_apply_line(ix, buf.buf + pos, resumed) < 0;
-		good = (size_t)(nl - buf.buf) + 1;
-	}
-	if (bad)
-		strbuf_addf(note, "--resume: checkpoint '%s': %zu damaged line%s ignored\n", path, bad,
-			    bad == 1 ? "" : "s");
-	if (good < buf.len && truncate(path, (off_t)good) < 0)
-		strbuf_addf(note, "--resume: cannot cut the torn last line of '%s': %s\n", path,
-			    strerror(errno));
-	ret = 1;
+	rd->resumed++;
 out:
-	strbuf_release(&buf);
-	strbuf_release(&err);
+	strbuf_release(&id);
 	return ret;
 }
 
-struct checkpoint *checkpoint_open(const char *dir, struct run *r, int resume, size_t *resumed,
-				   struct strbuf *note)
+/* Read what fd holds (from the start) into buf.  0 or -1. */
+static int ckpt_slurp(int fd, struct strbuf *buf)
 {
-	struct strbuf header = STRBUF_INIT, err = STRBUF_INIT;
-	struct ckpt_index ix;
-	struct checkpoint *cp = NULL;
-	char *path = xasprintf("%s/" CHECKPOINT_FILE, dir);
-	int fd;
+	char chunk[65536];
+	off_t off = 0;
+	ssize_t n;
 
-	*resumed = 0;
-	ckpt_index_build(&ix, r);
-	ckpt_header(&ix, &header);
-	if ((!resume || !ckpt_resume(path, &ix, &header, resumed, note)) &&
-	    (tcfile_mkdirs(dir, &err) || tcfile_replace(dir, path, &header, TCFILE_FAULT_NONE, &err))) {
+	strbuf_reset(buf);
+	while ((n = pread(fd, chunk, sizeof(chunk), off)) > 0) {
+		strbuf_add(buf, chunk, (size_t)n);
+		off += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* Apply a checkpoint of this selection held in buf; returns the length of its whole lines. */
+static size_t ckpt_apply(const struct ckpt_index *ix, struct strbuf *buf, size_t header_len,
+			 struct timing_cache *tc, struct ckpt_read *rd)
+{
+	size_t pos, good, last_saved = header_len;
+	char *p;
+
+	for (pos = header_len; (p = memchr(buf->buf + pos, '\n', buf->len - pos)); pos = (size_t)(p - buf->buf) + 1)
+		if ((size_t)(p - buf->buf) - pos == 6 && !memcmp(buf->buf + pos, "#saved", 6))
+			last_saved = (size_t)(p - buf->buf) + 1;
+	for (pos = good = header_len; pos < buf->len; pos = good) {
+		char *nl = memchr(buf->buf + pos, '\n', buf->len - pos);
+
+		if (!nl)
+			break;	/* torn last line */
+		*nl = '\0';
+		if (buf->buf[pos] != '#')
+			rd->bad += ckpt_apply_line(ix, buf->buf + pos, pos >= last_saved, tc, rd) < 0;
+		good = (size_t)(nl - buf->buf) + 1;
+	}
+	return good;
+}
+
+/* The path of checkpoint file number k (0: "checkpoint", k: "checkpoint.<k+1>"). */
+static char *ckpt_path(const char *dir, int k)
+{
+	return k ? xasprintf("%s/" CHECKPOINT_FILE ".%d", dir, k + 1) : xasprintf("%s/" CHECKPOINT_FILE, dir);
+}
+
+/*
+ * Open path and take its lock without waiting (create: make it if missing).
+ * The fd, or -1 if it does not exist or another balrun holds it.  The lock
+ * is on the file the path names now (a file removed meanwhile is retried).
+ */
+static int ckpt_lock(const char *path, int create)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		struct stat held, now;
+		int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | (create ? O_CREAT : 0), 0666);
+
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			return -1;
+		}
+		if (fstat(fd, &held) == 0 && stat(path, &now) == 0 && held.st_ino == now.st_ino &&
+		    held.st_dev == now.st_dev)
+			return fd;
+		close(fd);	/* its owner removed it before we locked it */
+	}
+	return -1;
+}
+
+/* Apply the checkpoint cp holds (read into buf), cut its torn tail, and say what happened. */
+static void ckpt_resume_file(struct checkpoint *cp, const struct ckpt_index *ix,
+			     const struct strbuf *header, struct timing_cache *tc,
+			     struct strbuf *buf, size_t *resumed, struct strbuf *note)
+{
+	struct ckpt_read rd = { 0 };
+	size_t good;
+
+	if (ckpt_slurp(cp->fd, buf)) {
+		strbuf_addf(note, "--resume: cannot read '%s': %s\n", cp->path, strerror(errno));
+		return;
+	}
+	good = ckpt_apply(ix, buf, header->len, tc, &rd);
+	*resumed = rd.resumed;
+	if (rd.bad)
+		strbuf_addf(note, "--resume: checkpoint '%s': %zu damaged line%s ignored\n", cp->path,
+			    rd.bad, rd.bad == 1 ? "" : "s");
+	if (rd.recorded)
+		strbuf_addf(note, "--resume: %zu result%s of the interrupted run went to the timings now "
+			    "(it was killed before it could save them)\n", rd.recorded,
+			    rd.recorded == 1 ? "" : "s");
+	if (good < buf->len && ftruncate(cp->fd, (off_t)good) < 0)
+		strbuf_addf(note, "--resume: cannot cut the torn last line of '%s': %s\n", cp->path,
+			    strerror(errno));
+}
+
+/* Resume from the newest checkpoint of this selection no running balrun holds. */
+static struct checkpoint *ckpt_resume(const char *dir, const struct ckpt_index *ix,
+				      const struct strbuf *header, struct timing_cache *tc,
+				      size_t *resumed, struct strbuf *note)
+{
+	struct strbuf buf = STRBUF_INIT;
+	struct checkpoint *cp = NULL;
+	char *other = NULL;
+	int best = -1, best_fd = -1, held = 0;
+	struct timespec best_time = { 0, 0 };
+
+	for (int k = 0; k < CHECKPOINT_MAX_FILES; k++) {
+		char *path = ckpt_path(dir, k);
+		int fd = ckpt_lock(path, 0);
+		struct stat st;
+
+		if (fd < 0) {
+			held += access(path, F_OK) == 0;
+		} else if (ckpt_slurp(fd, &buf) || buf.len < header->len ||
+			   memcmp(buf.buf, header->buf, header->len) || fstat(fd, &st) < 0) {
+			if (!other)
+				other = xstrdup(path);
+			close(fd);
+		} else if (best < 0 || st.st_mtim.tv_sec > best_time.tv_sec ||
+			   (st.st_mtim.tv_sec == best_time.tv_sec && st.st_mtim.tv_nsec > best_time.tv_nsec)) {
+			if (best_fd >= 0)
+				close(best_fd);
+			best = k;
+			best_fd = fd;
+			best_time = st.st_mtim;
+		} else {
+			close(fd);
+		}
+		free(path);
+	}
+	if (best < 0) {
+		if (other)
+			strbuf_addf(note, "--resume: checkpoint '%s' is from another selection of tests; "
+				    "ignored, running every selected test\n", other);
+		else
+			strbuf_addf(note, "--resume: no checkpoint in '%s' (the last run completed?%s); "
+				    "running every selected test\n", dir,
+				    held ? " others are in use by running balruns" : "");
+		goto out;
+	}
+	cp = xcalloc(1, sizeof(*cp));
+	cp->fd = best_fd;
+	cp->path = ckpt_path(dir, best);
+	ckpt_resume_file(cp, ix, header, tc, &buf, resumed, note);
+out:
+	free(other);
+	strbuf_release(&buf);
+	return cp;
+}
+
+/* A fresh checkpoint in the first file no running balrun holds. */
+static struct checkpoint *ckpt_fresh(const char *dir, const struct strbuf *header, struct strbuf *note)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct checkpoint *cp = NULL;
+	char *path = NULL;
+	int fd = -1;
+
+	if (tcfile_mkdirs(dir, &err)) {
 		strbuf_addf(note, "no checkpoint for this run (--resume will not help): %s\n", err.buf);
 		goto out;
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0) {
-		strbuf_addf(note, "no checkpoint for this run: cannot open '%s': %s\n", path,
-			    strerror(errno));
+	for (int k = 0; k < CHECKPOINT_MAX_FILES && fd < 0; k++) {
+		free(path);
+		path = ckpt_path(dir, k);
+		fd = ckpt_lock(path, 1);
+	}
+	if (fd < 0 || ftruncate(fd, 0) < 0 || write_full(fd, header->buf, header->len) < 0) {
+		strbuf_addf(note, "no checkpoint for this run (--resume will not help): cannot write "
+			    "'%s': %s\n", path, fd < 0 && errno == EWOULDBLOCK ?
+			    "all checkpoint files are in use" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		goto out;
 	}
 	cp = xcalloc(1, sizeof(*cp));
@@ -184,22 +317,57 @@ struct checkpoint *checkpoint_open(const char *dir, struct run *r, int resume, s
 	path = NULL;
 out:
 	free(path);
-	free(ix.v);
-	strbuf_release(&header);
 	strbuf_release(&err);
 	return cp;
+}
+
+struct checkpoint *checkpoint_open(const char *dir, struct run *r, int resume,
+				   struct timing_cache *tc, size_t *resumed, struct strbuf *note)
+{
+	struct strbuf header = STRBUF_INIT;
+	struct ckpt_index ix;
+	struct checkpoint *cp = NULL;
+
+	*resumed = 0;
+	ckpt_index_build(&ix, r);
+	ckpt_header(&ix, &header);
+	if (resume)
+		cp = ckpt_resume(dir, &ix, &header, tc, resumed, note);
+	if (!cp)
+		cp = ckpt_fresh(dir, &header, note);
+	free(ix.v);
+	strbuf_release(&header);
+	return cp;
+}
+
+static void ckpt_append(struct checkpoint *cp, const struct strbuf *line)
+{
+	/* one write: a reader sees the whole line or, after a crash, a torn tail */
+	if (write(cp->fd, line->buf, line->len) != (ssize_t)line->len)
+		cp->failed = 1;
 }
 
 void checkpoint_add(struct checkpoint *cp, const struct test_case *t)
 {
 	struct strbuf line = STRBUF_INIT;
 
-	if (!cp || cp->failed || t->outcome == OUTCOME_NOTRUN || strpbrk(t->id, "\t\n"))
+	if (!cp || cp->failed || t->outcome == OUTCOME_NOTRUN || t->fault)
 		return;
-	strbuf_addf(&line, "%s\t%.6f\t%s\n", outcome_tag(t->outcome), t->duration, t->id);
-	/* one write: a reader sees the whole line or, after a crash, a torn tail */
-	if (write(cp->fd, line.buf, line.len) != (ssize_t)line.len)
-		cp->failed = 1;
+	strbuf_addf(&line, "%s\t%.6f\t", outcome_tag(t->outcome), t->duration);
+	strbuf_add_field(&line, t->id);
+	strbuf_addch(&line, '\n');
+	ckpt_append(cp, &line);
+	strbuf_release(&line);
+}
+
+void checkpoint_saved(struct checkpoint *cp)
+{
+	struct strbuf line = STRBUF_INIT;
+
+	if (!cp || cp->failed)
+		return;
+	strbuf_adds(&line, "#saved\n");
+	ckpt_append(cp, &line);
 	strbuf_release(&line);
 }
 
@@ -207,9 +375,9 @@ void checkpoint_close(struct checkpoint *cp, int complete)
 {
 	if (!cp)
 		return;
-	close(cp->fd);
 	if (complete)
-		unlink(cp->path);
+		unlink(cp->path);	/* still under our lock: nobody else uses it */
+	close(cp->fd);
 	free(cp->path);
 	free(cp);
 }

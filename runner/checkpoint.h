@@ -7,18 +7,25 @@
  *
  *   balrun-checkpoint 1 <selection hash, 16 hex digits> <number of tests>
  *   <outcome tag> TAB <seconds> TAB <test id>          one per finished test
+ *   #saved                                            the timings were saved
  *
- * The header is written atomically (temp file + rename); each test line is
- * appended with one write(2) on an O_APPEND descriptor as the test finishes.
- * A line without its newline (balrun died mid-append) is ignored and cut off
- * before appending again.  The selection hash covers the ids of the tests
- * this run would run (selected, not disabled), so a checkpoint of another
- * selection is never applied.  A run in which every test finished (none
- * "not run") removes the file.
+ * Ids are escaped (\\ \t \n \r: strbuf_add_field) so any id fits on its
+ * line.  A running balrun holds an exclusive flock() on its checkpoint, so
+ * runs that share one cache directory never write, replace or remove each
+ * other's: a run that finds "checkpoint" locked uses "checkpoint.2" (".3",
+ * ...) instead, and removes only its own file.  The header is written once
+ * the lock is held; each test line is appended with one write(2) on an
+ * O_APPEND descriptor as the test finishes; "#saved" is appended after the
+ * timing cache was saved.  A line without its newline (balrun died
+ * mid-append) is ignored and cut off before appending again.  The selection
+ * hash covers the ids of the tests this run would run (selected, not
+ * disabled), so a checkpoint of another selection is never applied.  A run
+ * in which every test finished (none "not run") removes its file.
  *
  * Usage (main.c):
- *   cp = checkpoint_open(dir, r, resume, &note);   marks resumed tests PASS
+ *   cp = checkpoint_open(dir, r, resume, tc, &n, &note); marks resumed tests PASS
  *   checkpoint_add(cp, t);                          from the dispatch loop
+ *   checkpoint_saved(cp);                           after tc_save succeeded
  *   checkpoint_close(cp, complete);                 removes it if complete
  */
 #ifndef BALRUN_CHECKPOINT_H
@@ -28,28 +35,37 @@
 
 #include "run.h"
 #include "strbuf.h"
+#include "tcache.h"
 
 #define CHECKPOINT_FILE "checkpoint"
 #define CHECKPOINT_RESUMED "passed before the interruption (--resume)"
+/* Concurrent runs on one cache directory use checkpoint, checkpoint.2, ... up to this many. */
+#define CHECKPOINT_MAX_FILES 64
 
 struct checkpoint;
 
 /*
  * Start the checkpoint of this run in dir (created if missing).  With
- * resume, a checkpoint of the same selection is read first and each test
- * that passed in it is finished here as PASS with the message
- * CHECKPOINT_RESUMED and its recorded duration; the file is kept and
- * appended to.  Otherwise (or if it is missing or of another selection) a
- * new file replaces it.  *resumed gets the number of tests finished here.
- * Lines for the user (why nothing was resumed, damage) go to note, one per
- * line.  NULL (with a line in note) if the file cannot be written: the run
- * goes on without one.
+ * resume, the newest checkpoint of the same selection that no running
+ * balrun holds is read first and each test that passed in it is finished
+ * here as PASS with the message CHECKPOINT_RESUMED and its recorded
+ * duration; the file is kept and appended to.  Results after its last
+ * "#saved" line never reached the timing cache (that run was killed before
+ * it could save): they are recorded into tc (may be NULL) now.  Otherwise
+ * (or if there is none of this selection) this run takes the first
+ * checkpoint file no running balrun holds and starts it afresh.  *resumed
+ * gets the number of tests finished here.  Lines for the user (why nothing
+ * was resumed, damage) go to note, one per line.  NULL (with a line in
+ * note) if no file can be written: the run goes on without one.
  */
-struct checkpoint *checkpoint_open(const char *dir, struct run *r, int resume, size_t *resumed,
-				   struct strbuf *note);
+struct checkpoint *checkpoint_open(const char *dir, struct run *r, int resume,
+				   struct timing_cache *tc, size_t *resumed, struct strbuf *note);
 
 /* Append t (finished, not NOTRUN) with one write(2).  cp may be NULL. */
 void checkpoint_add(struct checkpoint *cp, const struct test_case *t);
+
+/* Note that the results so far are in the timing cache.  cp may be NULL. */
+void checkpoint_saved(struct checkpoint *cp);
 
 /* Close; with complete (no test left unrun) remove the file.  cp may be NULL. */
 void checkpoint_close(struct checkpoint *cp, int complete);

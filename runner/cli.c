@@ -158,7 +158,11 @@ int cli_parse_count(const char *flag, const char *s, int min, int *out, struct s
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < min || v > 1000000) {
+	if (*s && !*end && v >= min && (errno == ERANGE || v > CLI_COUNT_MAX)) {
+		strbuf_addf(err, "%s: '%s' is more than %d", flag, s, CLI_COUNT_MAX);
+		return -1;
+	}
+	if (!*s || *end || errno || v < min) {
 		strbuf_addf(err, "%s: '%s' is not a whole number from %d up", flag, s, min);
 		return -1;
 	}
@@ -166,35 +170,37 @@ int cli_parse_count(const char *flag, const char *s, int min, int *out, struct s
 	return 0;
 }
 
-static int parse_seconds(const char *flag, const char *s, double *out, struct strbuf *err)
+static int cli_seconds(const char *flag, const char *s, double *out, struct strbuf *err)
 {
-	char *end;
-	double v;
+	const char *why;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v <= 0 || v > 1e7) {
-		strbuf_addf(err, "%s: '%s' is not a positive number of seconds", flag, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	if (!parse_seconds(s, out, &why))
+		return 0;
+	strbuf_addf(err, "%s: '%s' %s", flag, s, why);
+	return -1;
 }
 
-int cli_parse_workers(const char *s, int *out, struct strbuf *err)
+int cli_parse_workers(const char *what, const char *s, int *out, struct strbuf *err)
 {
+	char *end;
+	long v;
+
 	if (!strcmp(s, "auto")) {
 		*out = 0;
 		return 0;
 	}
-	if (cli_parse_count("-n", s, 0, out, err))
-		return -1;
-	if (*out == 0)
-		*out = 1;	/* -n 0 runs in one worker, like -n 1 */
-	if (*out > 1024) {
-		strbuf_addf(err, "-n: %s workers is more than the 1024 balrun supports", s);
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || v < 0 || (errno && errno != ERANGE)) {
+		strbuf_addf(err, "%s: '%s' is neither a whole number nor auto", what, s);
 		return -1;
 	}
+	if (errno == ERANGE || v > CLI_WORKERS_MAX) {
+		strbuf_addf(err, "%s: %s workers is more than the %d balrun supports", what, s,
+			    CLI_WORKERS_MAX);
+		return -1;
+	}
+	*out = v ? (int)v : 1;	/* 0 runs in one worker, like 1 */
 	return 0;
 }
 
@@ -216,7 +222,7 @@ static int parse_color(const char *s, int *out, struct strbuf *err)
 static int parse_one(struct options *o, int c, const char *arg, struct strbuf *err)
 {
 	switch (c) {
-	case 'n': o->workers_given = 1; return cli_parse_workers(arg, &o->workers, err);
+	case 'n': o->workers_given = 1; return cli_parse_workers("-n", arg, &o->workers, err);
 	case 'x': o->maxfail = 1; return 0;
 	case 'v': o->verbose++; return 0;
 	case 'q': o->verbose--; return 0;
@@ -229,9 +235,9 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 	case OPT_NO_FF: o->failed_first = 0; return 0;
 	case OPT_LIST: o->list = 1; return 0;
 	case OPT_MAXFAIL: return cli_parse_count("--maxfail", arg, 1, &o->maxfail, err);
-	case OPT_TIMEOUT: return parse_seconds("--timeout", arg, &o->timeout, err);
+	case OPT_TIMEOUT: return cli_seconds("--timeout", arg, &o->timeout, err);
 	case OPT_COLLECT_TIMEOUT:
-		return parse_seconds("--collect-timeout", arg, &o->collect_timeout, err);
+		return cli_seconds("--collect-timeout", arg, &o->collect_timeout, err);
 	case OPT_SMOKE: return cli_parse_count("--smoke", arg, 0, &o->smoke, err);
 	case OPT_CACHE_DIR: o->cache_dir = arg; return 0;
 	case OPT_NO_CACHE: o->no_cache = 1; return 0;
@@ -248,7 +254,15 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 	case OPT_COLOR: return parse_color(arg, &o->color, err);
 	case OPT_MAX_RESTART: return cli_parse_count("--max-worker-restart", arg, 0, &o->max_restarts, err);
 	case OPT_RESUME: o->resume = 1; return 0;
-	case OPT_RETRIES: return cli_parse_count("--retries", arg, 0, &o->retries, err);
+	case OPT_RETRIES:
+		if (cli_parse_count("--retries", arg, 0, &o->retries, err))
+			return -1;
+		if (o->retries > CLI_RETRIES_MAX) {
+			strbuf_addf(err, "--retries: %s is more than %d (a test that fails that often is "
+				    "failing, not flaky)", arg, CLI_RETRIES_MAX);
+			return -1;
+		}
+		return 0;
 	case OPT_RERUN_SERIALLY: o->rerun_serially = 1; return 0;
 	case OPT_GROUP: case OPT_SERIAL: case OPT_LOCK: case OPT_WEIGHT:
 		/* checked by markers_add_cli, which names the flag */
@@ -262,6 +276,54 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 	case OPT_NO_CONFIG: o->no_config = 1; return 0;
 	}
 	return -1;
+}
+
+/* 1 if name (len bytes) is one of balrun's long options. */
+static int cli_known_long(const char *name, size_t len)
+{
+	for (const struct option *opt = long_options; opt->name; opt++)
+		if (strlen(opt->name) == len && !strncmp(opt->name, name, len))
+			return 1;
+	return 0;
+}
+
+/* How many long options start with name (len bytes); each one's name goes to list if given. */
+static int cli_prefix_of(const char *name, size_t len, struct strbuf *list)
+{
+	int n = 0;
+
+	for (const struct option *opt = long_options; opt->name; opt++) {
+		if (strncmp(opt->name, name, len))
+			continue;
+		if (list)
+			strbuf_addf(list, "%s --%s", n ? "," : "", opt->name);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * What getopt_long could not take: ':' a missing value, '?' an unknown
+ * option.  typed is the argument as given ("--timeout", "--bogus=1", "-z"),
+ * optopt the short option for '-z' and clusters.
+ */
+static void cli_bad_option(int c, const char *typed, struct strbuf *err)
+{
+	size_t n = strcspn(typed, "=");
+
+	if (c == ':' && starts_with(typed, "--"))
+		strbuf_addf(err, "%.*s needs a value (see balrun --help)", (int)n, typed);
+	else if (c == ':')
+		strbuf_addf(err, "-%c needs a value (see balrun --help)", optopt);
+	else if (optopt > 0 && optopt < 128 && !starts_with(typed, "--"))
+		strbuf_addf(err, "unknown option '-%c' (see balrun --help)", optopt);
+	else if (typed[n] == '=' && cli_known_long(typed + 2, n - 2))
+		strbuf_addf(err, "%.*s takes no value (see balrun --help)", (int)n, typed);
+	else if (starts_with(typed, "--") && cli_prefix_of(typed + 2, n - 2, NULL) > 1) {
+		strbuf_addf(err, "'%.*s' is ambiguous: it could be", (int)n, typed);
+		cli_prefix_of(typed + 2, n - 2, err);
+	} else
+		strbuf_addf(err, "unknown option '%.*s' (see balrun --help)", (int)n, typed);
 }
 
 static void options_defaults(struct options *o)
@@ -283,7 +345,7 @@ enum cli_result cli_parse(struct options *o, int argc, char **argv, struct strbu
 	options_defaults(o);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:xvqhk:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:xvqhk:", long_options, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return CLI_EXIT_OK;
@@ -292,14 +354,8 @@ enum cli_result cli_parse(struct options *o, int argc, char **argv, struct strbu
 			printf("balrun %s\n", BALRUN_VERSION);
 			return CLI_EXIT_OK;
 		}
-		if (c == '?' || c == ':') {
-			const char *bad = argv[optind - 1];
-			if (optopt && strchr("nk", optopt))
-				strbuf_addf(err, "-%c needs a value (see balrun --help)", optopt);
-			else if (optopt)
-				strbuf_addf(err, "unknown option '-%c' (see balrun --help)", optopt);
-			else
-				strbuf_addf(err, "unknown option or missing value: '%s' (see balrun --help)", bad);
+		if (c == ':' || c == '?') {
+			cli_bad_option(c, argv[optind - 1], err);
 			return CLI_ERROR;
 		}
 		if (parse_one(o, c, optarg, err))

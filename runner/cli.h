@@ -57,16 +57,22 @@ enum cli_result {
 enum cli_result cli_parse(struct options *o, int argc, char **argv, struct strbuf *err);
 void cli_release(struct options *o);
 
+#define CLI_COUNT_MAX 1000000
+#define CLI_WORKERS_MAX 1024
+#define CLI_RETRIES_MAX 20
+
 /*
- * A whole number from min up (at most 1000000) for a flag: 0, or -1 with
- * "FLAG: 'S' is not a whole number from MIN up" in err.
+ * A whole number from min up (at most CLI_COUNT_MAX) for a flag: 0, or -1
+ * with "FLAG: 'S' is not a whole number from MIN up" (or "is more than")
+ * in err.
  */
 int cli_parse_count(const char *flag, const char *s, int min, int *out, struct strbuf *err);
 
 /*
- * Number of workers from a -n value: "auto" or a number.  0 on success, -1
- * with err for anything else.
+ * Number of workers: "auto" (0) or a number up to CLI_WORKERS_MAX (0 means
+ * 1).  what names the source in messages ("-n", "BALRUN_WORKERS", a config
+ * key).  0 on success, -1 with a one-line err naming what and the value.
  */
-int cli_parse_workers(const char *s, int *out, struct strbuf *err);
+int cli_parse_workers(const char *what, const char *s, int *out, struct strbuf *err);
 
 #endif

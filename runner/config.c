@@ -94,26 +94,24 @@ static int config_add_glob(void *data, const char *glob)
 static int config_option(struct config *c, const char *name, const char *key, const char *value,
 			 struct strbuf *err)
 {
-	struct strbuf why = STRBUF_INIT;
+	struct strbuf what = STRBUF_INIT;
 	int ret = 0;
 
 	if (!strcmp(key, "workers")) {
-		ret = cli_parse_workers(value, &c->workers, &why);
-		if (ret)
-			strbuf_addf(err, "'%s': %s: '%s' is neither a whole number nor auto", c->display,
-				    name, value);
+		strbuf_addf(&what, "'%s': %s", c->display, name);
+		ret = cli_parse_workers(what.buf, value, &c->workers, err);
 	} else if (!strcmp(key, "timeout")) {
-		ret = marker_parse_seconds(value, &c->timeout);
+		const char *why;
+		ret = parse_seconds(value, &c->timeout, &why);
 		if (ret)
-			strbuf_addf(err, "'%s': %s: '%s' is not a positive number of seconds", c->display,
-				    name, value);
+			strbuf_addf(err, "'%s': %s: '%s' %s", c->display, name, value, why);
 	} else if (!strcmp(key, "binaries")) {
 		config_words(value, config_add_glob, &c->binaries);
 	} else {
 		strbuf_addf(err, "'%s': unknown key '%s' (see docs/markers.md)", c->display, name);
 		ret = -1;
 	}
-	strbuf_release(&why);
+	strbuf_release(&what);
 	return ret;
 }
 
@@ -179,11 +177,22 @@ int config_read(struct config *c, const char *path, const char *display, struct 
 	char *abs = realpath(path, NULL);
 	int ret;
 
+	struct stat st;
+
 	memset(c, 0, sizeof(*c));
 	c->workers = -1;
 	c->display = xstrdup(display);
-	if (!abs) {
+	if (!abs || stat(abs, &st) < 0) {
 		strbuf_addf(err, "cannot read '%s': %m", display);
+		free(abs);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* a FIFO would block the run for ever; a directory is a mistake */
+		strbuf_addf(err, "cannot read '%s': %s, not a regular file", display,
+			    S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+			    "a special file");
+		free(abs);
 		return -1;
 	}
 	c->dir = xstrdup(dirname(abs));

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "balancer.h"
 #include "cache_cmd.h"
@@ -59,12 +60,8 @@ static int resolve_workers(const struct options *o, struct strbuf *err)
 	if (n)
 		return n;
 	if (env && *env) {
-		struct strbuf why = STRBUF_INIT;
-		if (cli_parse_workers(env, &n, &why)) {
-			strbuf_addf(err, "BALRUN_WORKERS='%s' is neither a number nor auto", env);
-			strbuf_release(&why);
+		if (cli_parse_workers("BALRUN_WORKERS", env, &n, err))
 			return -1;
-		}
 		if (n)
 			return n;
 	}
@@ -185,13 +182,15 @@ static int exit_code_for(const struct run *r, const struct dispatch_stats *st, i
 }
 
 /* Saved even after an interrupt: the save is atomic and quick, and the timings are worth it. */
-static void save_cache(struct timing_cache *tc)
+static void save_cache(struct timing_cache *tc, struct checkpoint *cp)
 {
 	struct strbuf err = STRBUF_INIT;
 	if (!tc)
 		return;
 	if (tc_save(tc, &err))
 		fprintf(stderr, "balrun: warning: timings not saved: %s\n", err.buf);
+	else
+		checkpoint_saved(cp);
 	strbuf_release(&err);
 }
 
@@ -214,6 +213,28 @@ static const struct timing_cache *session_timings(const struct session *s)
 	return s->plan_tc ? s->plan_tc : s->tc;
 }
 
+/* Every file the run will write, checked before anything runs.  0 or -1 with err. */
+static int check_outputs(const struct options *o, struct strbuf *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct stat st;
+	int ret = 0;
+
+	if (o->json && paths_check_writable(o->json, &why)) {
+		strbuf_addf(err, "--json: cannot write '%s': %s", o->json, why.buf);
+		ret = -1;
+	} else if (o->cache_dir && stat(o->cache_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		strbuf_addf(err, "--cache-dir: '%s' is not a directory", o->cache_dir);
+		ret = -1;
+	} else if (o->cache_dir && stat(o->cache_dir, &st) < 0 &&
+		   paths_check_writable(o->cache_dir, &why)) {
+		strbuf_addf(err, "--cache-dir: cannot make '%s': %s", o->cache_dir, why.buf);
+		ret = -1;
+	}
+	strbuf_release(&why);
+	return ret;
+}
+
 static int prepare(struct session *s, int argc, char **argv)
 {
 	struct strbuf err = STRBUF_INIT, notes = STRBUF_INIT;
@@ -234,6 +255,11 @@ static int prepare(struct session *s, int argc, char **argv)
 	}
 	if (!s->o.nbinaries) {
 		fprintf(stderr, "balrun: no test binaries given (usage: balrun [options] BINARY...)\n");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (check_outputs(&s->o, &err)) {
+		fprintf(stderr, "balrun: %s\n", err.buf);
 		ret = EXIT_USAGE;
 		goto out;
 	}
@@ -327,7 +353,7 @@ static struct checkpoint *start_checkpoint(struct session *s, size_t *resumed)
 		fprintf(stderr, "balrun: note: --resume: no checkpoint with --no-cache; running every selected test\n");
 	if (!s->o.no_cache)
 		cp = checkpoint_open(s->o.cache_dir ? s->o.cache_dir : s->repo.cache_dir, &s->r,
-				     s->o.resume, resumed, &note);
+				     s->o.resume, s->tc, resumed, &note);
 	print_lines("balrun: note: ", note.buf);
 	if (*resumed && s->o.verbose >= 0)
 		printf("balrun: --resume: %zu tests passed before the interruption; not running them again\n",
@@ -389,7 +415,7 @@ static int run_tests(struct session *s, size_t selected)
 	status_done(status);
 	if (fatal)
 		fprintf(stderr, "balrun: internal error: %s\n", err.buf);
-	save_cache(s->tc);
+	save_cache(s->tc, cp);
 	report_counts(&s->r, counts);
 	checkpoint_close(cp, !fatal && !st.interrupted && !st.aborted && !counts[OUTCOME_NOTRUN]);
 	if (s->o.rerun_serially && !fatal && !st.interrupted && !st.aborted) {

@@ -74,19 +74,6 @@ static int markers_parse_weight(const char *s, double *out)
 	return 0;
 }
 
-int marker_parse_seconds(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v <= 0 || v > 1e7)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Check arg for kind and fill m's name or value.  0 or -1 with err. */
 static int markers_parse_arg(struct marker *m, const char *arg, const char *where, struct strbuf *err)
 {
@@ -107,11 +94,13 @@ static int markers_parse_arg(struct marker *m, const char *arg, const char *wher
 		strbuf_addf(err, "%s: weight '%s' is not a whole number from 1 to %d", where, arg,
 			    MARKER_MAX_WEIGHT);
 		return -1;
-	case MARKER_TIMEOUT:
-		if (!marker_parse_seconds(arg, &m->value))
+	case MARKER_TIMEOUT: {
+		const char *why;
+		if (!parse_seconds(arg, &m->value, &why))
 			return 0;
-		strbuf_addf(err, "%s: timeout '%s' is not a positive number of seconds", where, arg);
+		strbuf_addf(err, "%s: timeout '%s' %s", where, arg, why);
 		return -1;
+	}
 	}
 	return -1;
 }

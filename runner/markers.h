@@ -72,8 +72,6 @@ void marker_set_release(struct marker_set *s);
 /* Kind from its name ("group", "serial", ...); -1 if unknown. */
 int marker_kind_parse(const char *name);
 const char *marker_kind_name(enum marker_kind kind);
-/* A positive number of seconds (at most 1e7).  0, or -1 if s is not one. */
-int marker_parse_seconds(const char *s, double *out);
 
 /*
  * Add one marker.  arg is the group or lock name, the weight or the seconds

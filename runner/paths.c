@@ -1,10 +1,13 @@
 /*
- * paths.c - find balrun's helper programs; see paths.h.
+ * paths.c - find balrun's helper programs, check output paths; see paths.h.
  */
 #include "paths.h"
 
+#include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -35,3 +38,38 @@ char *paths_helper(const char *name, struct strbuf *err)
 	strbuf_addf(err, "cannot find '%s' beside '%s' (is balrun installed completely?)", name, self);
 	return NULL;
 }
+
+int paths_check_writable(const char *path, struct strbuf *why)
+{
+	struct stat st;
+	char *copy, *dir;
+	int ret = 0;
+
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			strbuf_adds(why, "it is a directory");
+			return -1;
+		}
+		if (access(path, W_OK) < 0) {
+			strbuf_adds(why, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != ENOENT) {
+		strbuf_adds(why, strerror(errno));
+		return -1;
+	}
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		strbuf_addf(why, "its directory '%s' does not exist", dir);
+		ret = -1;
+	} else if (access(dir, W_OK | X_OK) < 0) {
+		strbuf_addf(why, "its directory '%s': %s", dir, strerror(errno));
+		ret = -1;
+	}
+	free(copy);
+	return ret;
+}
+

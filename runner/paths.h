@@ -2,7 +2,8 @@
  * paths.h - where balrun's helper programs are: balrun-worker and the cmocka
  * preload shim.  They are looked up beside the running balrun executable
  * (the build tree puts everything in one bin/ folder), then in
- * ../lib/balrun/ (the installed layout).
+ * ../lib/balrun/ (the installed layout).  And whether an output path can be
+ * written, so that a bad one is a usage error before anything runs.
  */
 #ifndef BALRUN_PATHS_H
 #define BALRUN_PATHS_H
@@ -11,5 +12,13 @@
 
 /* Absolute path of a helper named name, or NULL with err filled. */
 char *paths_helper(const char *name, struct strbuf *err);
+
+/*
+ * Can a file be written at path?  Yes if it exists, is no directory and is
+ * writable, or if it does not exist and its directory is writable.  0, or
+ * -1 with a one-line reason in why ("no such directory", "is a
+ * directory", strerror).  Nothing is created.
+ */
+int paths_check_writable(const char *path, struct strbuf *why);
 
 #endif

@@ -113,24 +113,7 @@ static int tcf_parse_history(const char *s, uint32_t *out)
 /* Undo the escaping of a key into out; -1 if malformed or empty. */
 static int tcf_unescape(const char *s, struct strbuf *out)
 {
-	strbuf_reset(out);
-	for (const char *p = s; *p; p++) {
-		const char *bs = strchr(p, '\\');
-		if (!bs) {
-			strbuf_adds(out, p);
-			break;
-		}
-		strbuf_add(out, p, (size_t)(bs - p));
-		p = bs + 1;
-		switch (*p) {
-		case '\\': strbuf_addch(out, '\\'); break;
-		case 't': strbuf_addch(out, '\t'); break;
-		case 'n': strbuf_addch(out, '\n'); break;
-		case 'r': strbuf_addch(out, '\r'); break;
-		default: return -1;
-		}
-	}
-	return out->len ? 0 : -1;
+	return strbuf_unescape_field(out, s) || !out->len ? -1 : 0;
 }
 
 static int tcf_is_commit(const char *s)
@@ -371,20 +354,9 @@ static void tcf_numbers_end(struct strbuf *out, char *end)
 /* "<tag>\t<escaped key>" */
 static void tcf_put_key(struct strbuf *out, char tag, const char *s)
 {
-	size_t n;
-
 	strbuf_addch(out, tag);
 	strbuf_addch(out, '\t');
-	while (*s) {
-		n = strcspn(s, "\\\t\n\r");
-		strbuf_add(out, s, n);
-		s += n;
-		if (!*s)
-			break;
-		strbuf_addch(out, '\\');
-		strbuf_addch(out, *s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : '\\');
-		s++;
-	}
+	strbuf_add_field(out, s);
 }
 
 void tcf_put_test(struct strbuf *out, const struct tc_entry *e)

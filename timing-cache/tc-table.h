@@ -23,8 +23,6 @@
 
 /* Smoothing weight of the newest sample in every moving average. */
 #define TC_ALPHA 0.3
-/* Durations above this (about 31 years) are absurd: not read, not recorded. */
-#define TC_MAX_SECONDS 1e9
 
 /* slot.pos is an array index + 1; 0 marks an empty slot. */
 struct tc_index {

@@ -22,6 +22,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <unistd.h>
 #include <string.h>
 
 /* One tc_record_test / tc_record_binary call, applied at save time. */
@@ -104,7 +105,7 @@ static void tc_keep_damaged(struct timing_cache *c, const struct tcf_damage *d,
 
 	tcf_describe(d, &what);
 	strbuf_addf(warn, "timing cache '%s' is damaged (%s); ", c->path, what.buf);
-	if (lock >= 0 && (lstat(c->path, &now_st) < 0 || now_st.st_ino != read_st->st_ino ||
+	if (lock >= 0 && (stat(c->path, &now_st) < 0 || now_st.st_ino != read_st->st_ino ||
 			  now_st.st_dev != read_st->st_dev)) {
 		strbuf_adds(warn, "another balrun replaced it meanwhile");
 	} else if (lock >= 0 && !tcfile_move_aside(c->path, &backup, &why)) {
@@ -138,16 +139,40 @@ struct timing_cache *tc_open(const char *dir, struct strbuf *warn, struct strbuf
 	char *path = xasprintf("%s/%s", dir, TC_FILE_NAME);
 	struct timing_cache *c = tc_open_file(path, warn, err);
 
-	if (c) {
-		free(c->dir);
-		c->dir = xstrdup(dir);
-	}
 	free(path);
 	return c;
 }
 
-struct timing_cache *tc_open_file(const char *path, struct strbuf *warn, struct strbuf *err)
+/*
+ * A timings file that is a symbolic link (to a file shared by several
+ * checkouts, say) is read, locked and replaced where it points, so the link
+ * stays a link.  A dangling link names the file to create.
+ */
+static char *tc_resolve(const char *path)
 {
+	char target[4096];
+	struct stat st;
+	const char *slash;
+	char *real;
+	ssize_t n;
+
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+		return xstrdup(path);
+	if ((real = realpath(path, NULL)))
+		return real;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return xstrdup(path);
+	target[n] = '\0';
+	slash = strrchr(path, '/');
+	if (target[0] == '/' || !slash)
+		return xstrdup(target);
+	return xasprintf("%.*s/%s", (int)(slash - path), path, target);
+}
+
+struct timing_cache *tc_open_file(const char *given, struct strbuf *warn, struct strbuf *err)
+{
+	char *path = tc_resolve(given);
 	const char *slash = strrchr(path, '/');
 	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
 	struct timing_cache *c = tc_new(dir, path);
@@ -157,6 +182,7 @@ struct timing_cache *tc_open_file(const char *path, struct strbuf *warn, struct 
 	int r;
 
 	free(dir);
+	free(path);
 	r = tcfile_read(c->path, &content, &st, err);
 	if (r < 0) {
 		strbuf_release(&content);

@@ -37,6 +37,12 @@
 
 #define TC_FILE_NAME "timings"
 #define TC_VERSION 1
+/*
+ * Durations above this (about 11.6 days) are absurd: not read (the line is
+ * damage), not recorded.  One such value would otherwise set the estimate
+ * of every untimed test of its binary.
+ */
+#define TC_MAX_SECONDS 1e6
 
 struct tc_entry {
 	const char *id;        /* test id, owned by the cache */

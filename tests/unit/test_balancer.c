@@ -70,10 +70,27 @@ Test(estimate, even_count_median_per_binary)
 
 	fx_test(&f, a, 2);
 	fx_test(&f, a, 4);
+	fx_test(&f, a, 6);
+	fx_test(&f, a, 8);
 	fx_test(&f, a, -1);
 	fx_test(&f, c, 100);
 	bal_estimate(f.tests, f.ntests, f.nbins, 0.5);
-	cr_expect_float_eq(f.tests[2].est, 3, 1e-12);
+	cr_expect_float_eq(f.tests[4].est, 5, 1e-12);
+}
+
+/* One odd value among few known tests of a binary does not set the others (issue 8, item 9). */
+Test(estimate, few_known_in_the_binary_use_the_global_median)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0, 0), c = fx_binary(&f, 0, 0);
+
+	fx_test(&f, a, 500000);
+	fx_test(&f, a, -1);
+	fx_test(&f, c, 1);
+	fx_test(&f, c, 2);
+	fx_test(&f, c, 3);
+	bal_estimate(f.tests, f.ntests, f.nbins, 0.5);
+	cr_expect_float_eq(f.tests[1].est, 2.5, 1e-12);   /* median of 500000, 1, 2, 3 */
 }
 
 Test(order, strict_longest_first_with_distinct_estimates)
