@@ -15,6 +15,7 @@ static const struct {
 	[OUTCOME_SKIP] = { "skipped", "SKIP" },
 	[OUTCOME_NOTRUN] = { "not run", "NOTRUN" },
 	[OUTCOME_FLAKY] = { "flaky", "FLAKY" },
+	[OUTCOME_ORDERDEP] = { "order-dependent", "ORDER" },
 };
 
 const char *outcome_name(enum outcome o)

@@ -7,8 +7,10 @@
  * is carried next to it as text.
  *
  * FLAKY is the coordinator's verdict over several runs of one test (--retries:
- * it failed, then passed).  No single run ends FLAKY, so it never travels in
- * a RESULT frame nor sits in the timing cache: those accept only outcomes
+ * it failed, then passed).  ORDERDEP likewise: it failed in a batch without
+ * the tests before it in its group and passed when run after them, as a
+ * serial run does.  No single run ends FLAKY or ORDERDEP, so neither travels
+ * in a RESULT frame nor sits in the timing cache: those accept only outcomes
  * below OUTCOME__WIRE.
  */
 #ifndef BALRUN_OUTCOME_H
@@ -22,13 +24,14 @@ enum outcome {
 	OUTCOME_SKIP,     /* the test skipped itself, or is disabled */
 	OUTCOME_NOTRUN,   /* never ran to completion; see the reason */
 	OUTCOME_FLAKY,    /* failed, then passed when run again (coordinator only) */
+	OUTCOME_ORDERDEP, /* failed apart from the tests before it, passed with them (coordinator only) */
 	OUTCOME__COUNT
 };
 
 /* Outcomes below this one are what one run of a test can end in. */
 #define OUTCOME__WIRE OUTCOME_FLAKY
 
-/* "passed", "failed", "crashed", "timed out", "skipped", "not run", "flaky". */
+/* "passed", "failed", "crashed", "timed out", "skipped", "not run", "flaky", "order-dependent". */
 const char *outcome_name(enum outcome o);
 /* Short upper-case tag for one-line reports: "PASS", "FAIL", "CRASH", ... */
 const char *outcome_tag(enum outcome o);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "markers.h"
 #include "tcache.h"
 #include "util.h"
 
@@ -58,6 +59,10 @@ static const char usage_text[] =
 "      --rerun-failed-serially\n"
 "                        after the run, run every failed test again alone, one\n"
 "                        at a time, and say which failed only in parallel\n"
+"      --dist case|group|binary\n"
+"                        spread each test on its own (default), each group or\n"
+"                        suite as one unit, or each binary as one unit\n"
+"                        (pytest-xdist's load, loadscope, loadfile)\n"
 "\n"
 "Timings:\n"
 "      --cache-dir DIR   where timings live (default .balrun/ at the root of the\n"
@@ -104,7 +109,7 @@ enum {
 	OPT_JSON, OPT_COLOR, OPT_VERSION,
 	OPT_TIMINGS_FROM, OPT_PRUNE_RUNS, OPT_PRUNE_DAYS,
 	OPT_GROUP, OPT_SERIAL, OPT_LOCK, OPT_WEIGHT, OPT_MARKERS, OPT_PLAN, OPT_SHARD, OPT_CONFIG,
-	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME, OPT_RETRIES, OPT_RERUN_SERIALLY,
+	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME, OPT_RETRIES, OPT_RERUN_SERIALLY, OPT_DIST,
 };
 
 static const struct option long_options[] = {
@@ -136,6 +141,7 @@ static const struct option long_options[] = {
 	{ "resume", no_argument, NULL, OPT_RESUME },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "rerun-failed-serially", no_argument, NULL, OPT_RERUN_SERIALLY },
+	{ "dist", required_argument, NULL, OPT_DIST },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "lock", required_argument, NULL, OPT_LOCK },
@@ -264,6 +270,12 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 		}
 		return 0;
 	case OPT_RERUN_SERIALLY: o->rerun_serially = 1; return 0;
+	case OPT_DIST:
+		if ((o->dist = dist_parse(arg)) > 0)
+			return 0;
+		strbuf_addf(err, "--dist: '%s' is not one of case, group, binary (or load, loadscope, "
+			    "loadfile)", arg);
+		return -1;
 	case OPT_GROUP: case OPT_SERIAL: case OPT_LOCK: case OPT_WEIGHT:
 		/* checked by markers_add_cli, which names the flag */
 		strvec_push(&o->marker_args, marker_flags[c - OPT_GROUP]);

@@ -46,6 +46,7 @@ struct options {
 	int resume;              /* --resume: skip what passed in the interrupted run */
 	int retries;             /* --retries N: run a failed test again up to N times (docs/flaky.md) */
 	int rerun_serially;      /* --rerun-failed-serially: run the failures again, one at a time */
+	int dist;                /* --dist: enum dist_mode (run.h); 0 = not given */
 };
 
 enum cli_result {

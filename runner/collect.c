@@ -462,17 +462,20 @@ static char **scope_names(struct listing *l)
 static void add_listing(struct run *r, uint32_t binary, struct listing *l)
 {
 	struct binary *b = &r->bins[binary];
+	uint32_t *rank = xcalloc(l->nscopes ? l->nscopes : 1, sizeof(*rank));
 
 	unique_names(l);
 	b->nscopes = l->nscopes;
-	b->scopes = scope_names(l);
 	for (size_t i = 0; i < l->n; i++) {
 		struct test_case *t = run_add_test(r, binary, l->v[i].name);
 		t->disabled = l->v[i].disabled;
 		t->ordinal = (uint32_t)i;
 		t->scope = l->v[i].scope;
+		t->scope_rank = rank[t->scope]++;
 		t->check = l->v[i].check;
 	}
+	b->scopes = scope_names(l);
+	free(rank);
 }
 
 static int exited_zero(int status)

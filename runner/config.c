@@ -105,6 +105,11 @@ static int config_option(struct config *c, const char *name, const char *key, co
 		ret = parse_seconds(value, &c->timeout, &why);
 		if (ret)
 			strbuf_addf(err, "'%s': %s: '%s' %s", c->display, name, value, why);
+	} else if (!strcmp(key, "dist")) {
+		ret = (c->dist = dist_parse(value)) > 0 ? 0 : -1;
+		if (ret)
+			strbuf_addf(err, "'%s': %s: '%s' is not one of case, group, binary", c->display,
+				    name, value);
 	} else if (!strcmp(key, "binaries")) {
 		config_words(value, config_add_glob, &c->binaries);
 	} else {
@@ -272,6 +277,8 @@ static int config_fill_options(struct options *o, const struct config *c, struct
 		o->workers = c->workers;
 	if (o->timeout == 0)
 		o->timeout = c->timeout;
+	if (!o->dist)
+		o->dist = c->dist;
 	if (o->nbinaries || !c->binaries.nr)
 		return 0;
 	if (config_binaries(c, bins, err))

@@ -7,6 +7,7 @@
  *   [balrun]
  *           workers = auto            # or a number; -n beats it
  *           timeout = 60              # default per-test limit; --timeout beats it
+ *           dist = group              # case, group or binary; --dist beats it
  *           binaries = build/tests/test_*   # used when no BINARY is given
  *   [group "db"]
  *           tests = build/tests/test_db::*
@@ -18,6 +19,8 @@
  *           tests = *::heavy*
  *   [timeout "300"]
  *           tests = *::slow*
+ *   [dist "binary"]
+ *           tests = build/tests/test_legacy::*
  *
  * Every key may be repeated and every value may hold several
  * space-separated patterns or globs.  Test patterns match full test ids
@@ -41,6 +44,7 @@ struct config {
 	char *dir;               /* absolute directory of the file: binaries globs start here */
 	int workers;             /* -1 not set, 0 auto, else N */
 	double timeout;          /* 0 not set */
+	int dist;                /* enum dist_mode; 0 not set */
 	struct strvec binaries;  /* globs */
 };
 

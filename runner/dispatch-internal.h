@@ -44,6 +44,7 @@ struct slot {
 	size_t ntests, ninv;
 	unsigned char *got;       /* RESULT seen for tests[i] */
 	unsigned char *again;     /* tests[i] failed and runs again (--retries): requeue it */
+	unsigned char *ctx;       /* tests[i] runs in context: its invocation holds its scope's earlier tests */
 	long running;             /* index in tests of the running test, or -1 */
 	uint64_t unit_start_ns;
 	int smoke;                /* the unit is a smoke test */

@@ -101,6 +101,7 @@ static void on_result(struct dispatcher *d, struct slot *s, struct proto_result 
 	t->worker = (int)s->id;
 	t->cpu_us = m->cpu_us;
 	t->rss_kb = m->rss_kb;
+	t->in_context = s->ctx[m->test];
 	free(t->output);
 	t->output = m->output;	/* taken over from the message */
 	t->output_len = m->output_len;

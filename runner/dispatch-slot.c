@@ -59,6 +59,8 @@ int slot_spawn(struct dispatcher *d, struct slot *s)
 
 void slot_clear_unit(struct slot *s)
 {
+	free(s->ctx);
+	s->ctx = NULL;
 	free(s->inv_of);
 	s->inv_of = NULL;
 	s->ninv = 0;
@@ -216,6 +218,49 @@ static void fill_run(struct dispatcher *d, struct slot *s, const struct bal_unit
 	fill_ordinals(d, u, run);
 }
 
+/* Order unit tests by invocation, binary, scope, rank in scope. */
+static int ctx_cmp(const void *pa, const void *pb, void *data)
+{
+	const struct slot *s = ((void **)data)[0];
+	struct dispatcher *d = ((void **)data)[1];
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	const struct test_case *x = dispatch_test(d, s->tests[a]), *y = dispatch_test(d, s->tests[b]);
+
+	if (s->inv_of[a] != s->inv_of[b])
+		return s->inv_of[a] < s->inv_of[b] ? -1 : 1;
+	if (x->binary != y->binary)
+		return x->binary < y->binary ? -1 : 1;
+	if (x->scope != y->scope)
+		return x->scope < y->scope ? -1 : 1;
+	return x->scope_rank < y->scope_rank ? -1 : x->scope_rank > y->scope_rank;
+}
+
+/*
+ * s->ctx[i]: test i's invocation holds every test of its scope before it
+ * (context.h).  Sorted by scope and rank, a test is in context when its
+ * rank equals its place in its scope's run: 0, 1, 2, ... without a gap.
+ */
+static void fill_context(struct dispatcher *d, struct slot *s)
+{
+	uint32_t *v = xcalloc(s->ntests ? s->ntests : 1, sizeof(*v));
+	void *data[2] = { s, d };
+
+	for (size_t i = 0; i < s->ntests; i++)
+		v[i] = (uint32_t)i;
+	qsort_r(v, s->ntests, sizeof(*v), ctx_cmp, data);
+	s->ctx = xcalloc(s->ntests ? s->ntests : 1, 1);
+	for (size_t i = 0, pos = 0; i < s->ntests; i++) {
+		const struct test_case *t = dispatch_test(d, s->tests[v[i]]);
+		const struct test_case *p = i ? dispatch_test(d, s->tests[v[i - 1]]) : NULL;
+		int same = p && s->inv_of[v[i - 1]] == s->inv_of[v[i]] && p->binary == t->binary &&
+			   p->scope == t->scope;
+
+		pos = same ? pos + 1 : 0;
+		s->ctx[v[i]] = t->scope_rank == pos;	/* ranks are distinct: none is missing */
+	}
+	free(v);
+}
+
 void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit *u)
 {
 	struct proto_msg m = { .type = PROTO_RUN };
@@ -229,6 +274,7 @@ void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit 
 	memcpy(s->tests, u->tests, u->ntests * sizeof(*s->tests));
 	s->got = xcalloc(u->ntests, 1);
 	s->again = xcalloc(u->ntests, 1);
+	fill_context(d, s);
 	s->running = -1;
 	s->unit_start_ns = now_ns();
 	s->state = SLOT_BUSY;

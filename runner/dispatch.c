@@ -199,15 +199,12 @@ void dispatch_account_unit(struct dispatcher *d, struct slot *s)
 	d->st->units[s->id]++;
 }
 
-void dispatch_fallback(struct dispatcher *d, uint32_t binary, size_t tests, const char *fmt, ...)
+static void stats_fallback(struct dispatch_stats *st, uint32_t binary, size_t tests,
+			   const char *fmt, va_list ap)
 {
-	struct dispatch_stats *st = d->st;
 	struct strbuf what = STRBUF_INIT;
-	va_list ap;
 
-	va_start(ap, fmt);
 	strbuf_vaddf(&what, fmt, ap);
-	va_end(ap);
 	for (size_t i = 0; i < st->nfallbacks; i++) {
 		struct dispatch_fallback *f = &st->fallbacks[i];
 		if (f->binary == binary && !strcmp(f->what, what.buf)) {
@@ -220,6 +217,25 @@ void dispatch_fallback(struct dispatcher *d, uint32_t binary, size_t tests, cons
 	ALLOC_GROW(st->fallbacks, st->nfallbacks + 1, st->fallbacks_alloc);
 	st->fallbacks[st->nfallbacks++] = (struct dispatch_fallback){
 		.binary = binary, .what = strbuf_detach(&what, NULL), .tests = tests, .times = 1 };
+}
+
+void dispatch_stats_fallback(struct dispatch_stats *st, uint32_t binary, size_t tests,
+			     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	stats_fallback(st, binary, tests, fmt, ap);
+	va_end(ap);
+}
+
+void dispatch_fallback(struct dispatcher *d, uint32_t binary, size_t tests, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	stats_fallback(d->st, binary, tests, fmt, ap);
+	va_end(ap);
 }
 
 /*

@@ -107,5 +107,8 @@ int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t 
 		 struct timing_cache *tc, const struct dispatch_opts *opts,
 		 const struct run_observer *obs, struct dispatch_stats *stats, struct strbuf *err);
 void dispatch_stats_release(struct dispatch_stats *s);
+/* Add a fallback note to st (merged with an equal one of the same binary). */
+void dispatch_stats_fallback(struct dispatch_stats *st, uint32_t binary, size_t tests,
+			     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

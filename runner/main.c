@@ -24,6 +24,8 @@
 #include "cli.h"
 #include "collect.h"
 #include "config.h"
+#include "context.h"
+#include "dist.h"
 #include "dispatch.h"
 #include "markers.h"
 #include "ncpu.h"
@@ -205,6 +207,7 @@ struct session {
 	struct strvec config_bins;      /* binaries from .balrun.conf when none were given */
 	struct marker_set marks;        /* markers.h */
 	struct shard shard;             /* --shard; total 0 without */
+	size_t kept;                    /* groups kept together: order-dependent last time (dist.h) */
 };
 
 /* The timings to plan (and split shards) with: --timings-from REV's, else the local cache. */
@@ -312,6 +315,8 @@ static int resolve_markers(struct session *s, size_t *selected)
 	struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
 	int ret = markers_resolve(&s->marks, &s->r, &warn, &err);
 
+	if (!ret)
+		s->kept = dist_apply(&s->r, &s->marks, (enum dist_mode)s->o.dist, session_timings(s));
 	if (!ret && s->shard.total) {
 		shard_select(&s->shard, &s->r, s->plan_tc ? s->plan_tc : s->tc);
 		*selected = s->shard.kept;
@@ -407,6 +412,9 @@ static int run_tests(struct session *s, size_t selected)
 	status_observer(status, &obs);
 	if (s->o.verbose >= 0)
 		print_header(&s->r, selected, dopts.workers, predicted);
+	if (s->o.verbose >= 0 && s->kept)
+		printf("balrun: keeping %zu group%s together: order-dependent tests in %s last time\n",
+		       s->kept, s->kept == 1 ? "" : "s", s->kept == 1 ? "it" : "them");
 	if (s->tc)
 		tc_set_run_info(s->tc, s->repo.head, wall_time_s());
 	fatal = nmap ? dispatch_run(&s->r, b, map, nmap, s->tc, &dopts, &obs, &st, &err) != 0 : 0;
@@ -415,6 +423,12 @@ static int run_tests(struct session *s, size_t selected)
 	status_done(status);
 	if (fatal)
 		fprintf(stderr, "balrun: internal error: %s\n", err.buf);
+	if (!fatal && !st.interrupted && !st.aborted && !st.stopped && !st.smoke_failed) {
+		struct context_opts xo = { stdout, s->worker, dopts.workers, s->o.timeout, s->o.verbose,
+					   s->o.color, s->tc };
+		if ((fatal = context_rerun(&s->r, &xo, &st, &st.interrupted, &err) != 0))
+			fprintf(stderr, "balrun: internal error: %s\n", err.buf);
+	}
 	save_cache(s->tc, cp);
 	report_counts(&s->r, counts);
 	checkpoint_close(cp, !fatal && !st.interrupted && !st.aborted && !counts[OUTCOME_NOTRUN]);

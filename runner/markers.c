@@ -26,7 +26,30 @@ static const char *const markers_kinds[] = {
 	[MARKER_LOCK] = "lock",
 	[MARKER_WEIGHT] = "weight",
 	[MARKER_TIMEOUT] = "timeout",
+	[MARKER_DIST] = "dist",
 };
+
+static const struct {
+	const char *name, *xdist;
+} dist_names[] = {
+	[DIST_UNSET] = { "default", "default" },
+	[DIST_CASE] = { "case", "load" },
+	[DIST_GROUP] = { "group", "loadscope" },
+	[DIST_BINARY] = { "binary", "loadfile" },
+};
+
+int dist_parse(const char *s)
+{
+	for (int i = DIST_CASE; i <= DIST_BINARY; i++)
+		if (!strcmp(s, dist_names[i].name) || !strcmp(s, dist_names[i].xdist))
+			return i;
+	return -1;
+}
+
+const char *dist_name(enum dist_mode mode)
+{
+	return (unsigned)mode <= DIST_BINARY ? dist_names[mode].name : "?";
+}
 
 int marker_kind_parse(const char *name)
 {
@@ -99,6 +122,16 @@ static int markers_parse_arg(struct marker *m, const char *arg, const char *wher
 		if (!parse_seconds(arg, &m->value, &why))
 			return 0;
 		strbuf_addf(err, "%s: timeout '%s' %s", where, arg, why);
+		return -1;
+	}
+	case MARKER_DIST: {
+		int mode = dist_parse(arg);
+		if (mode > 0) {
+			m->value = mode;
+			return 0;
+		}
+		strbuf_addf(err, "%s: dist '%s' is not one of case, group, binary (or load, "
+			    "loadscope, loadfile)", where, arg);
 		return -1;
 	}
 	}

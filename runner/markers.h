@@ -34,6 +34,7 @@ enum marker_kind {
 	MARKER_LOCK,
 	MARKER_WEIGHT,
 	MARKER_TIMEOUT,
+	MARKER_DIST,       /* how finely the matching tests are spread (run.h enum dist_mode) */
 };
 
 enum marker_origin {
@@ -68,6 +69,10 @@ struct marker_set {
 #define MARKER_SET_INIT { 0 }
 
 void marker_set_release(struct marker_set *s);
+
+/* A --dist mode: case, group, binary, or pytest-xdist's load, loadscope, loadfile; -1 if none. */
+int dist_parse(const char *s);
+const char *dist_name(enum dist_mode mode);
 
 /* Kind from its name ("group", "serial", ...); -1 if unknown. */
 int marker_kind_parse(const char *name);

@@ -58,7 +58,7 @@ static int markers_number(struct marker_set *s, uint32_t *index, struct strbuf *
 
 /* The markers that decided a test's group, weight and timeout so far. */
 struct markers_seen {
-	const struct marker *group, *weight, *timeout;
+	const struct marker *group, *weight, *timeout, *dist;
 };
 
 /* Describe marker m's effect, e.g. "group 'db'", "weight 4", "timeout 2.5s". */
@@ -70,6 +70,7 @@ static void markers_describe(struct strbuf *sb, const struct marker *m)
 	case MARKER_SERIAL: strbuf_adds(sb, "serial"); break;
 	case MARKER_WEIGHT: strbuf_addf(sb, "weight %g", m->value); break;
 	case MARKER_TIMEOUT: strbuf_addf(sb, "timeout %gs", m->value); break;
+	case MARKER_DIST: strbuf_addf(sb, "dist %s", dist_name((enum dist_mode)m->value)); break;
 	}
 }
 
@@ -113,6 +114,7 @@ static int markers_apply_test(struct marker_set *s, const uint32_t *index, struc
 		case MARKER_GROUP: slot = &seen.group; t->group = index[i] + 1; break;
 		case MARKER_WEIGHT: slot = &seen.weight; t->weight = (uint32_t)m->value; break;
 		case MARKER_TIMEOUT: slot = &seen.timeout; t->timeout = m->value; break;
+		case MARKER_DIST: slot = &seen.dist; t->dist = (enum dist_mode)m->value; break;
 		}
 		if (markers_take(slot, m)) {
 			markers_conflict(err, t, *slot, m);

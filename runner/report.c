@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "context.h"
 #include "rerun.h"
 #include "retry.h"
 #include "status.h"
@@ -143,7 +144,8 @@ static void print_balance(const struct dispatch_stats *st, const struct report_o
 static void print_counts_line(const struct run *r, const struct dispatch_stats *st,
 			      const struct report_opts *o)
 {
-	static const enum outcome order[] = { OUTCOME_PASS, OUTCOME_FLAKY, OUTCOME_FAIL, OUTCOME_CRASH, OUTCOME_TIMEOUT,
+	static const enum outcome order[] = { OUTCOME_PASS, OUTCOME_FLAKY, OUTCOME_ORDERDEP, OUTCOME_FAIL,
+					      OUTCOME_CRASH, OUTCOME_TIMEOUT,
 					      OUTCOME_SKIP, OUTCOME_NOTRUN };
 	size_t counts[OUTCOME__COUNT];
 	double sum, longest, lb;
@@ -193,6 +195,7 @@ void report_print(const struct run *r, const struct dispatch_stats *st, const st
 {
 	print_failures(r, o);
 	retry_print_flaky(r, o);
+	context_print(r, o);
 	rerun_print(r, o);
 	print_not_run(r, o);
 	print_fallbacks(r, st, o);
@@ -264,6 +267,8 @@ static json_t *test_json(const struct test_case *t)
 	json_object_set_new(o, "attempts", retry_attempts_json(t));
 	if (t->alone)
 		json_object_set_new(o, "alone", rerun_json(t));
+	if (t->context)
+		json_object_set_new(o, "context", context_json(t));
 	json_object_set_new(o, "estimate_s", t->est_known ? json_real(t->est) : json_null());
 	json_object_set_new(o, "rss_kb", json_integer((json_int_t)t->rss_kb));
 	json_object_set_new(o, "message", t->message ? json_text(t->message, strlen(t->message)) : json_null());

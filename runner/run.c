@@ -45,6 +45,9 @@ static void test_release(struct test_case *t)
 	if (t->alone)
 		test_attempt_release(t->alone);
 	free(t->alone);
+	if (t->context)
+		test_attempt_release(t->context);
+	free(t->context);
 }
 
 void run_release(struct run *r)

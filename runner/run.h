@@ -36,6 +36,19 @@ struct binary {
 	size_t nscopes;
 };
 
+/*
+ * How finely a binary's tests are spread over the workers (--dist, the
+ * dist marker): each case on its own (pytest-xdist's load), each scope (a
+ * cmocka group, a Criterion suite) as one unit (loadscope), or the whole
+ * binary as one unit (loadfile).
+ */
+enum dist_mode {
+	DIST_UNSET = 0,        /* no marker: the run's default */
+	DIST_CASE,
+	DIST_GROUP,
+	DIST_BINARY,
+};
+
 enum test_state {
 	TEST_PENDING = 0,      /* collected, not finished */
 	TEST_RUNNING,          /* START seen */
@@ -63,6 +76,7 @@ struct test_case {
 	uint32_t binary;
 	uint32_t ordinal;      /* its place in the binary's listing (the order a serial run runs it) */
 	uint32_t scope;        /* index of its scope in the binary (cmocka group call, Criterion suite) */
+	uint32_t scope_rank;   /* tests of its scope before it (by ordinal) */
 	uint64_t check;        /* cmocka: preload_check() of its group and name (common/preload.h) */
 	unsigned disabled : 1; /* disabled in the source (Criterion .disabled): skipped, never run */
 	unsigned selected : 1; /* survived -k / --lf: will be run */
@@ -76,6 +90,10 @@ struct test_case {
 	unsigned attempts;     /* units it was handed out in (retries included) */
 	unsigned unreached;    /* units that ran on without reaching it (dispatch.c) */
 	unsigned isolated : 1; /* runs alone: its batch ended before any test ran */
+	unsigned in_context : 1; /* its last run had every test of its scope before it, in one
+	                          invocation: a failure there is no artefact of the split */
+	struct test_attempt *context; /* its run in context after the parallel phase (context.h), or NULL */
+	enum outcome apart;    /* ORDERDEP: how its run apart from its context ended */
 	struct test_attempt *tries; /* earlier failed attempts, oldest first (retry.h) */
 	size_t ntries, tries_alloc;
 	struct test_attempt *alone; /* its run alone after the parallel phase (rerun.h), or NULL */
@@ -93,6 +111,7 @@ struct test_case {
 	uint32_t weight;       /* worker slots it occupies */
 	uint64_t locks;        /* bit i: holds named lock i */
 	unsigned serial : 1;   /* runs alone */
+	enum dist_mode dist;   /* from a dist marker; DIST_UNSET: the run's default */
 };
 
 struct run {

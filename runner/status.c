@@ -60,7 +60,8 @@ const char *status_outcome_color(enum outcome o, int color)
 		return "";
 	switch (o) {
 	case OUTCOME_PASS: return "\033[32m";
-	case OUTCOME_SKIP: case OUTCOME_NOTRUN: case OUTCOME_FLAKY: return "\033[33m";
+	case OUTCOME_SKIP: case OUTCOME_NOTRUN: case OUTCOME_FLAKY: case OUTCOME_ORDERDEP:
+		return "\033[33m";
 	default: return "\033[1;31m";
 	}
 }

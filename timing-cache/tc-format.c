@@ -178,6 +178,8 @@ static const char *tcf_read_test(struct tcf_line *l, struct tc_table *t)
 		return "bad rss";
 	if (tcf_parse_u32(l->field[10], &e.seen_run) || tcf_parse_time(l->field[11], &e.seen_time))
 		return "bad last run";
+	if (l->nr > 12 && tcf_parse_u32(l->field[12], &e.flags))
+		return "bad flags";
 	tc_table_put_test(t, l->key.buf, &e);
 	return NULL;
 }
@@ -383,6 +385,10 @@ void tcf_put_test(struct strbuf *out, const struct tc_entry *e)
 	p = tcf_raw_u64(p, e->seen_run);
 	*p++ = '\t';
 	p = tcf_raw_u64(p, (uint64_t)e->seen_time);
+	if (e->flags) {
+		*p++ = '\t';
+		p = tcf_raw_u64(p, e->flags);
+	}
 	tcf_numbers_end(out, p);
 }
 

@@ -359,6 +359,11 @@ void tc_table_apply_test(struct tc_table *t, const char *id, enum outcome o,
 	}
 }
 
+void tc_table_flag_test(struct tc_table *t, const char *id, uint32_t flags)
+{
+	tc_table_test_slot(t, id)->flags |= flags;
+}
+
 void tc_table_apply_binary(struct tc_table *t, const char *path, double overhead)
 {
 	if (!tc_valid_seconds(overhead))

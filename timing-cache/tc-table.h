@@ -93,5 +93,7 @@ void tc_table_apply_test(struct tc_table *t, const char *id, enum outcome o,
 			 double seconds, uint64_t rss_kb, uint32_t run, int64_t when);
 /* Fold one measured overhead into the binary's moving average. */
 void tc_table_apply_binary(struct tc_table *t, const char *path, double overhead);
+/* Set flags on a test (created with no runs if missing). */
+void tc_table_flag_test(struct tc_table *t, const char *id, uint32_t flags);
 
 #endif

@@ -28,7 +28,7 @@
 /* One tc_record_test / tc_record_binary call, applied at save time. */
 struct tc_update {
 	char *key;             /* test id or binary path */
-	int is_binary;
+	int is_binary;         /* 1: an overhead; 2: flags (in rss_kb) */
 	enum outcome outcome;  /* tests only */
 	double seconds;        /* duration, or overhead for a binary */
 	uint64_t rss_kb;
@@ -305,6 +305,12 @@ void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,
 	tc_add_update(c, &u);
 }
 
+void tc_flag_test(struct timing_cache *c, const char *id, uint32_t flags)
+{
+	struct tc_update u = { (char *)id, 2, OUTCOME_NOTRUN, 0, flags };
+	tc_add_update(c, &u);
+}
+
 void tc_record_binary(struct timing_cache *c, const char *path, double overhead)
 {
 	struct tc_update u = { (char *)path, 1, OUTCOME_PASS, overhead, 0 };
@@ -362,8 +368,10 @@ static void tc_edit_apply(struct timing_cache *c, struct tc_table *t, void *data
 	tc_table_put_run(t, run, when, c->commit);
 	for (size_t i = 0; i < c->updates_nr; i++) {
 		const struct tc_update *u = &c->updates[i];
-		if (u->is_binary)
+		if (u->is_binary == 1)
 			tc_table_apply_binary(t, u->key, u->seconds);
+		else if (u->is_binary == 2)
+			tc_table_flag_test(t, u->key, (uint32_t)u->rss_kb);
 		else
 			tc_table_apply_test(t, u->key, u->outcome, u->seconds, u->rss_kb, run, when);
 	}

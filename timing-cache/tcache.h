@@ -56,7 +56,15 @@ struct tc_entry {
 	uint64_t rss_kb;       /* peak RSS of the last run */
 	uint32_t seen_run;     /* number of the last run that recorded it */
 	int64_t seen_time;     /* epoch seconds of that run */
+	uint32_t flags;        /* TC_FLAG_* */
 };
+
+/*
+ * The test failed apart from the tests before it in its group and passed
+ * with them (ORDER-DEPENDENT): later runs keep its group together.  Sticky
+ * until the entry is pruned or the flag is cleared by hand.
+ */
+#define TC_FLAG_ORDER_DEPENDENT 1u
 
 struct tc_run {
 	uint32_t number;       /* 1, 2, ... */
@@ -119,6 +127,8 @@ void tc_set_run_info(struct timing_cache *c, const char *commit, int64_t when);
  */
 void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,
 		    double seconds, uint64_t rss_kb);
+/* Set flags (TC_FLAG_*) on a test; it is created with no runs if unknown. */
+void tc_flag_test(struct timing_cache *c, const char *id, uint32_t flags);
 /* Note one measured invocation overhead of a binary. */
 void tc_record_binary(struct timing_cache *c, const char *path, double overhead);
 

@@ -584,8 +584,11 @@ Test(proto_reject, outcome_out_of_range_and_nul_in_a_string)
 	/* FLAKY is the coordinator's verdict over several runs: no worker may send it */
 	result_frame(&f, OUTCOME_FLAKY, "fine", 4);
 	expect_frame_error(&f, "'outcome' is out of range (6)");
-	result_frame(&f, OUTCOME__COUNT, "fine", 4);
+	/* nor ORDERDEP, the verdict over a run apart and a run in context */
+	result_frame(&f, OUTCOME_ORDERDEP, "fine", 4);
 	expect_frame_error(&f, "'outcome' is out of range (7)");
+	result_frame(&f, OUTCOME__COUNT, "fine", 4);
+	expect_frame_error(&f, "'outcome' is out of range (8)");
 	result_frame(&f, UINT64_MAX, "fine", 4);
 	expect_frame_error(&f, "'outcome' is out of range");
 	result_frame(&f, 0, "bad\0one", 7);

@@ -1,0 +1,313 @@
+/*
+ * context.c - failures run again in their original context; see context.h.
+ *
+ * The scopes to check are found in one pass over the failures (per binary,
+ * an array by scope of the highest rank that failed out of context), the
+ * tests to run in a second pass over all tests (the scope's tests up to
+ * that rank, in the binary's order, whether the user selected them or not:
+ * a serial run would run them).  Each scope is one same-worker group of the
+ * scratch run, so the balancer hands it to one worker as one unit, and the
+ * binary runs it in one invocation in its own order.
+ */
+#include "context.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "balinput.h"
+#include "retry.h"
+#include "status.h"
+#include "util.h"
+
+/* A failure worth checking: it failed out of context, in a binary that runs several tests per process. */
+static int context_candidate(const struct run *r, const struct test_case *t)
+{
+	return t->selected && !t->fault && outcome_is_failure(t->outcome) && !t->in_context &&
+	       t->worker >= 0 && r->bins[t->binary].kind != KIND_PLAIN &&
+	       t->scope < r->bins[t->binary].nscopes;
+}
+
+/*
+ * upto[b][s] = 1 + the highest scope rank of a candidate in scope s of
+ * binary b (0: nothing to check there).  Returns the number of scopes to
+ * check; past max, further scopes are left out and counted in *skipped.
+ */
+static size_t context_scopes(const struct run *r, uint32_t **upto, size_t max, size_t *skipped)
+{
+	size_t n = 0;
+
+	*skipped = 0;
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_case *t = &r->tests[i];
+		uint32_t *u;
+
+		if (!context_candidate(r, t))
+			continue;
+		if (!upto[t->binary])
+			upto[t->binary] = xcalloc(r->bins[t->binary].nscopes, sizeof(**upto));
+		u = &upto[t->binary][t->scope];
+		if (!*u && n >= max) {
+			(*skipped)++;
+			continue;
+		}
+		n += !*u;
+		if (*u < t->scope_rank + 1)
+			*u = t->scope_rank + 1;
+	}
+	return n;
+}
+
+/* A copy of t in tmp, in group; from[] notes where it came from. */
+static struct test_case *context_copy(struct run *tmp, const struct test_case *t, uint32_t index,
+				      uint32_t group, uint32_t *from)
+{
+	struct test_case *c = run_add_test(tmp, t->binary, t->name);
+
+	c->ordinal = t->ordinal;
+	c->scope = t->scope;
+	c->scope_rank = t->scope_rank;
+	c->check = t->check;
+	c->timeout = t->timeout;
+	c->group = group;
+	from[tmp->ntests - 1] = index;
+	return c;
+}
+
+/*
+ * The scratch run: every scope's tests up to its mark, one group per scope,
+ * then each failure again alone (a group of its own), so that a test that
+ * simply passes now (flaky) is not called order-dependent.  from[k] = r's
+ * index of scratch test k; alone[k] = 1 for the alone copies.
+ */
+static void context_build(const struct run *r, uint32_t **upto, struct run *tmp, uint32_t *from,
+			  unsigned char *alone)
+{
+	uint32_t **group = xcalloc(r->nbins ? r->nbins : 1, sizeof(*group));
+	uint32_t ngroups = 0;
+
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_case *t = &r->tests[i];
+
+		if (t->fault || t->disabled || !upto[t->binary] || t->scope >= r->bins[t->binary].nscopes ||
+		    t->scope_rank >= upto[t->binary][t->scope])
+			continue;
+		if (!group[t->binary])
+			group[t->binary] = xcalloc(r->bins[t->binary].nscopes, sizeof(**group));
+		if (!group[t->binary][t->scope])
+			group[t->binary][t->scope] = ++ngroups;
+		context_copy(tmp, t, (uint32_t)i, group[t->binary][t->scope], from);
+	}
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_case *t = &r->tests[i];
+
+		if (!context_candidate(r, t) || !upto[t->binary] || !upto[t->binary][t->scope])
+			continue;
+		context_copy(tmp, t, (uint32_t)i, ++ngroups, from);
+		alone[tmp->ntests - 1] = 1;
+	}
+	for (size_t b = 0; b < r->nbins; b++)
+		free(group[b]);
+	free(group);
+}
+
+static int context_dispatch(struct run *tmp, const struct context_opts *o, struct dispatch_stats *st,
+			    struct strbuf *err)
+{
+	struct dispatch_opts dopts = { .workers = o->workers, .worker_path = o->worker_path,
+				       .timeout = o->timeout, .max_restarts = 4 * o->workers };
+	struct status_opts so = { .out = o->out, .color = o->color, .verbose = o->verbose };
+	struct run_observer obs = { 0 };
+	struct bal_opts bo = { 0 };
+	struct bal_input in;
+	struct balancer *b;
+	struct status *status;
+	int ret;
+
+	bal_input_build(&in, tmp, NULL, o->workers, 0);
+	bo.workers = in.workers;
+	dopts.workers = in.workers;
+	b = balancer_new(&bo, in.bins, in.nbins, in.tests, in.n);
+	so.total = in.n;
+	so.workers = in.workers;
+	status = status_new(&so);
+	status_observer(status, &obs);
+	ret = dispatch_run(tmp, b, in.map, in.n, NULL, &dopts, &obs, st, err);
+	status_done(status);
+	status_free(status);
+	balancer_free(b);
+	bal_input_release(&in);
+	return ret;
+}
+
+/* Move how scratch test c ended into an attempt. */
+static struct test_attempt *context_take(struct test_case *c)
+{
+	struct test_attempt *a = xcalloc(1, sizeof(*a));
+
+	*a = (struct test_attempt){
+		.outcome = c->outcome, .duration = c->duration, .start = c->start, .end = c->end,
+		.worker = c->worker, .message = c->message, .output = c->output,
+		.output_len = c->output_len, .output_dropped = c->output_dropped,
+	};
+	c->message = c->output = NULL;
+	c->output_len = 0;
+	return a;
+}
+
+/* ORDERDEP, with the parallel failure's message kept after the verdict. */
+static void context_keep_message(struct test_case *t)
+{
+	char *msg = xasprintf("failed apart from the tests before it in its group, passed after "
+			      "them%s%s", t->message ? "; apart: " : "", t->message ? t->message : "");
+
+	test_finish(t, OUTCOME_ORDERDEP, msg);
+	free(msg);
+}
+
+/* A failure that passed both after its group's earlier tests and alone: no verdict. */
+static void context_inconclusive(struct test_case *t)
+{
+	char *msg = xasprintf("%s%s(it passed when run again, both after the tests before it and "
+			      "alone: flaky?)", t->message ? t->message : "", t->message ? " " : "");
+
+	free(t->message);
+	t->message = msg;
+}
+
+/*
+ * The verdict on each checked failure (the first built tests of tmp; later
+ * ones are faults): ORDER-DEPENDENT if it passed in context and failed alone
+ * again.
+ */
+static void context_settle(struct run *r, struct run *tmp, size_t built, const uint32_t *from,
+			   const unsigned char *alone, struct timing_cache *tc)
+{
+	for (size_t k = 0; k < built; k++) {
+		struct test_case *t = &r->tests[from[k]];
+		struct test_case *again = NULL;
+
+		if (alone[k] || !context_candidate(r, t))
+			continue;
+		for (size_t j = k + 1; j < built && !again; j++)
+			if (alone[j] && from[j] == from[k])
+				again = &tmp->tests[j];
+		free(t->context);
+		t->context = context_take(&tmp->tests[k]);
+		if (t->context->outcome != OUTCOME_PASS || !again)
+			continue;
+		if (!outcome_is_failure(again->outcome)) {
+			context_inconclusive(t);
+			continue;
+		}
+		t->apart = t->outcome;
+		context_keep_message(t);
+		if (tc) {
+			tc_record_test(tc, t->id, OUTCOME_PASS, t->context->duration, 0);
+			tc_flag_test(tc, t->id, TC_FLAG_ORDER_DEPENDENT);
+		}
+	}
+}
+
+int context_rerun(struct run *r, const struct context_opts *o, struct dispatch_stats *main_st,
+		  int *interrupted, struct strbuf *err)
+{
+	uint32_t **upto = xcalloc(r->nbins ? r->nbins : 1, sizeof(*upto));
+	uint32_t *from = xcalloc(2 * r->ntests + 1, sizeof(*from));
+	unsigned char *alone = xcalloc(2 * r->ntests + 1, 1);
+	struct dispatch_stats st;
+	size_t skipped, nscopes = context_scopes(r, upto, CONTEXT_MAX_SCOPES, &skipped);
+	struct run tmp;
+	int ret = 0;
+
+	run_init(&tmp);
+	tmp.bins = r->bins;	/* borrowed: not released with tmp */
+	tmp.nbins = r->nbins;
+	if (skipped)
+		dispatch_stats_fallback(main_st, 0, skipped, "did not check failures for order "
+					"dependence: more than %d groups to check", CONTEXT_MAX_SCOPES);
+	if (nscopes) {
+		size_t built;
+
+		context_build(r, upto, &tmp, from, alone);
+		built = tmp.ntests;
+		if (o->verbose >= 0)
+			fprintf(o->out, "balrun: checking failures for order dependence: running %zu "
+				"group%s again from the start up to the failed tests, in the binary's "
+				"order\n", nscopes, nscopes == 1 ? "" : "s");
+		ret = context_dispatch(&tmp, o, &st, err);
+		if (!ret && !st.interrupted && !st.aborted)
+			context_settle(r, &tmp, built, from, alone, o->tc);
+		*interrupted = st.interrupted ? st.interrupted : st.aborted ? SIGINT : *interrupted;
+		dispatch_stats_release(&st);
+	}
+	for (size_t b = 0; b < r->nbins; b++)
+		free(upto[b]);
+	free(upto);
+	free(from);
+	free(alone);
+	tmp.bins = NULL;
+	tmp.nbins = 0;
+	run_release(&tmp);
+	return ret;
+}
+
+/* "<bin>::<group>/" and a star: the group as its tests' names start, glob characters escaped. */
+static void context_pattern(const struct binary *b, const struct test_case *t, struct strbuf *out)
+{
+	const char *scope = b->scopes[t->scope];
+	size_t n = strlen(scope);
+
+	if (strncmp(t->name, scope, n) || t->name[n] != '/')
+		n = strcspn(t->name, "/");	/* a repeated group shown as "name#2" */
+	strbuf_reset(out);
+	strbuf_addf(out, "%s::", b->id);
+	for (size_t i = 0; i < n; i++) {
+		if (strchr("*?[\\", t->name[i]))
+			strbuf_addch(out, '\\');
+		strbuf_addch(out, t->name[i]);
+	}
+	strbuf_adds(out, "/*");
+}
+
+void context_print(const struct run *r, const struct report_opts *o)
+{
+	struct strbuf shown = STRBUF_INIT, pattern = STRBUF_INIT;
+	size_t total = 0;
+
+	for (size_t i = 0; i < r->ntests; i++)
+		total += r->tests[i].selected && r->tests[i].outcome == OUTCOME_ORDERDEP;
+	if (!total)
+		goto out;
+	fprintf(o->out, "\n== order-dependent (%zu): failed apart from the tests before them in their "
+		"group, passed after them ==\n", total);
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_case *t = &r->tests[i];
+		const struct binary *b = &r->bins[t->binary];
+		struct test_attempt parallel = {
+			.outcome = t->apart, .duration = t->duration, .worker = t->worker,
+			.output = t->output, .output_len = t->output_len,
+			.output_dropped = t->output_dropped,
+		};
+
+		if (!t->selected || t->outcome != OUTCOME_ORDERDEP || !t->context)
+			continue;
+		fprintf(o->out, "%s--- ORDER %s%s\n", status_outcome_color(OUTCOME_ORDERDEP, o->color),
+			run_display(t->id, &shown), o->color ? "\033[0m" : "");
+		retry_print_attempt("apart from the tests before it", &parallel, o);
+		retry_print_attempt("after them, in the binary's order", t->context, o);
+		context_pattern(b, t, &pattern);
+		fprintf(o->out, "keep its group together: --dist group, or in .balrun.conf\n"
+			"    [dist \"group\"]\n            tests = %s\n"
+			"(balrun remembers it: later runs keep this group together by themselves)\n",
+			run_display(pattern.buf, &shown));
+	}
+out:
+	strbuf_release(&shown);
+	strbuf_release(&pattern);
+}
+
+json_t *context_json(const struct test_case *t)
+{
+	return retry_attempt_json(t->context);
+}

@@ -1,0 +1,67 @@
+/*
+ * context.h - a failure is checked in its original context before it is
+ * reported: the serial run is the oracle, and a test that fails only
+ * because its batch left out the tests before it is not a failing test.
+ *
+ * A test ran "in context" when its invocation held every test of its scope
+ * (its cmocka group, its Criterion suite) that comes before it in the
+ * binary's order (test_case.in_context, set by the dispatcher).  After the
+ * parallel phase (and --retries), every test that failed, crashed or timed
+ * out NOT in context runs again in context: one unit per scope, holding the
+ * scope's tests from its first up to the last such failure, in one
+ * invocation, so the binary runs them in its own order as a serial run
+ * would.  A test that passes there is ORDER-DEPENDENT: it keeps both runs
+ * (its own fields the parallel failure, t->context the run in context),
+ * the run does not fail because of it (the serial answer is a pass), the
+ * report shows it with the marker that keeps its group together, and the
+ * timing cache remembers it (TC_FLAG_ORDER_DEPENDENT) so that later runs
+ * keep its scope together by themselves (dist.h).  A test that fails there
+ * too stays a failure, now known to be a real one.
+ *
+ * The context runs go through the ordinary balancer and dispatch loop
+ * (scratch struct run borrowing the binaries, one same-worker group per
+ * scope), on as many workers as the main run, without checkpoint or
+ * retries; only the failing tests' results reach the timing cache.  At most
+ * CONTEXT_MAX_SCOPES scopes are checked; the rest stay failures, with a
+ * fallback line saying so.
+ */
+#ifndef BALRUN_CONTEXT_H
+#define BALRUN_CONTEXT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "dispatch.h"
+#include "report.h"
+#include "run.h"
+#include "strbuf.h"
+#include "tcache.h"
+
+#define CONTEXT_MAX_SCOPES 64
+
+struct context_opts {
+	FILE *out;                /* progress lines */
+	const char *worker_path;
+	unsigned workers;
+	double timeout;           /* --timeout; tests' own limits still apply */
+	int verbose;              /* -v / -q */
+	int color;                /* --color: -1 auto, 0 never, 1 always */
+	struct timing_cache *tc;  /* may be NULL */
+};
+
+/*
+ * Run the failures of r that did not run in context again in context (see
+ * above).  Fallback lines go to main_st (the main run's stats).  0, or -1
+ * with err on an internal error.  *interrupted receives the signal that
+ * stopped it, if any.
+ */
+int context_rerun(struct run *r, const struct context_opts *o, struct dispatch_stats *main_st,
+		  int *interrupted, struct strbuf *err);
+
+/* The summary section: each ORDER-DEPENDENT test with both runs and the marker to use. */
+void context_print(const struct run *r, const struct report_opts *o);
+
+/* t->context as JSON: an attempt (retry_attempt_json). */
+json_t *context_json(const struct test_case *t);
+
+#endif
