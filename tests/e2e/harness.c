@@ -78,6 +78,16 @@ const char *e2e_fixture(const char *name)
 	return keep(path);
 }
 
+/*
+ * The balrun under test: BALRUN_E2E_BALRUN if set (to show that a test
+ * fails on an older balrun), else the one of this build.
+ */
+static const char *balrun_path(void)
+{
+	const char *p = getenv("BALRUN_E2E_BALRUN");
+	return p && *p ? p : BALRUN_PATH;
+}
+
 pid_t e2e_start(struct e2e_run *r, const char *const *env, const char *const *args)
 {
 	const char *dir = e2e_tmpdir();
@@ -89,7 +99,7 @@ pid_t e2e_start(struct e2e_run *r, const char *const *env, const char *const *ar
 	snprintf(out, sizeof(out), "%s/stdout", dir);
 	snprintf(err, sizeof(err), "%s/stderr", dir);
 	snprintf(json, sizeof(json), "%s/report.json", dir);
-	argv[n++] = BALRUN_PATH;
+	argv[n++] = balrun_path();
 	argv[n++] = "--json";
 	argv[n++] = json;
 	for (size_t i = 0; args[i]; i++) {
@@ -110,7 +120,7 @@ pid_t e2e_start(struct e2e_run *r, const char *const *env, const char *const *ar
 			putenv((char *)env[i]);
 		/* balrun starts with stdio only, as from a shell: what tests inherit is balrun's doing */
 		close_range(3, ~0u, 0);
-		execv(BALRUN_PATH, (char *const *)argv);
+		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	memset(r, 0, sizeof(*r));

@@ -4,7 +4,8 @@
  *
  * Every call runs balrun with a fresh --json path; the caller picks the
  * cache directory (a per-test temporary directory from e2e_tmpdir) so tests
- * never share timings.
+ * never share timings.  BALRUN_E2E_BALRUN=/path/to/balrun runs another
+ * balrun (an older one, to see which tests it fails).
  */
 #ifndef BALRUN_E2E_HARNESS_H
 #define BALRUN_E2E_HARNESS_H
