@@ -1,9 +1,16 @@
 /*
- * preload.h - the contract between balrun and its cmocka shim
- * (worker/preload.c, built as balrun-preload.so).
+ * preload.h - the contract between balrun and its preload shim,
+ * balrun-preload.so (worker/shim.c, preload-cmocka.c, preload-criterion.c).
  *
- * cmocka has no command line, so balrun LD_PRELOADs a small library that
- * interposes _cmocka_run_group_tests() (see shared notes/frameworks.md).
+ * One library, loaded into test binaries with LD_PRELOAD, that does nothing
+ * unless BALRUN_PRELOAD_MODE says what to do.  In a cmocka binary it
+ * interposes _cmocka_run_group_tests() (cmocka has no command line); in a
+ * Criterion binary, criterion_register_test() and criterion_run_all_tests()
+ * (Criterion's --filter matcher costs seconds per run and crashes on large
+ * alternations: see shared notes/frameworks.md).
+ *
+ * ---- cmocka ----
+ *
  * Tests are known by their ORDINAL: their position among all the tests of
  * all the group runs of one process, in the order main() makes them (group
  * calls in order, each group's tests in array order; entries without a name
@@ -11,16 +18,16 @@
  * every test addressable however its name repeats (two groups both named
  * "tests", one test listed twice) and whatever bytes its name holds.
  *
- * BALRUN_CMOCKA_MODE=list   nothing runs; every group call writes, to the
+ * BALRUN_PRELOAD_MODE=list  nothing runs; every group call writes, to the
  *                           file descriptor named by BALRUN_EVENT_FD:
  *                              G <group>\n          a group call starts
  *                              T <name>\n           its next test
  *                           names percent-encoded (PRELOAD_ESCAPED).
- * BALRUN_CMOCKA_MODE=run    only the tests listed in the file named by
- *                           BALRUN_CMOCKA_SELECT run ("<ordinal> <check>\n"
- *                           lines, ordinals ascending; check is
- *                           preload_check() of the test's group and name, in
- *                           16 hex digits).  A test whose check differs is
+ * BALRUN_PRELOAD_MODE=run   only the tests listed in the file named by
+ *                           BALRUN_PRELOAD_SELECT run ("<ordinal> <check>\n"
+ *                           lines: the ordinal in 10 digits, check in 16
+ *                           hex digits, preload_check() of the test's group
+ *                           and name).  A test whose check differs is
  *                           not run (the listing and this run disagree) and
  *                           reported with a "mismatch" event.  Groups with
  *                           nothing selected are not entered.
@@ -31,7 +38,7 @@
  *
  *     \x1e balrun-<mark> <event>\n        (no spaces around \x1e)
  *
- * where <mark> is BALRUN_CMOCKA_MARK, a nonce the worker picks for each run.
+ * where <mark> is BALRUN_PRELOAD_MARK, a nonce the worker picks for each run.
  * Before a marker the shim flushes stdout and stderr, so everything the test
  * printed before an event comes before its marker in the pipe, and what it
  * prints after comes after: attribution of output needs no second channel,
@@ -51,15 +58,33 @@
  *     M <ordinal>                     not run: its check does not match
  *
  * Group ordinals count the group calls of the process from 0.
+ *
+ * ---- Criterion ----
+ *
+ * BALRUN_PRELOAD_MODE=probe  the first criterion_register_test() call writes
+ *                           "P\n" to BALRUN_EVENT_FD: the shim can select
+ *                           tests in this binary (its Criterion calls go
+ *                           through the PLT); balrun probes with --list.
+ * BALRUN_PRELOAD_MODE=run   only the tests listed in BALRUN_PRELOAD_SELECT
+ *                           ("<suite/name> <ordinal>\n" lines, ordinal in 10
+ *                           digits) are registered, each under the name
+ *                           "<ordinal>" (same order within the suite:
+ *                           Criterion sorts by name), so that its --verbose
+ *                           lines ("[RUN ] suite::0000000012") stay short
+ *                           whatever the real name's length.  Entering
+ *                           criterion_run_all_tests() writes the marker
+ *                           "C <registered> <dropped>" (as above): without
+ *                           it the shim did not select.
+ * In Criterion's test children (BXFI_MAP set) the shim does nothing.
  */
 #ifndef BALRUN_PRELOAD_H
 #define BALRUN_PRELOAD_H
 
 #include <stdint.h>
 
-#define PRELOAD_ENV_MODE   "BALRUN_CMOCKA_MODE"
-#define PRELOAD_ENV_SELECT "BALRUN_CMOCKA_SELECT"
-#define PRELOAD_ENV_MARK   "BALRUN_CMOCKA_MARK"
+#define PRELOAD_ENV_MODE   "BALRUN_PRELOAD_MODE"
+#define PRELOAD_ENV_SELECT "BALRUN_PRELOAD_SELECT"
+#define PRELOAD_ENV_MARK   "BALRUN_PRELOAD_MARK"
 #define PRELOAD_ENV_FD     "BALRUN_EVENT_FD"
 /* The fd number the collector puts the list-mode pipe on. */
 #define PRELOAD_EVENT_FD   198

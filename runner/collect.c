@@ -68,10 +68,9 @@ static int check_argument(const char *arg, struct strbuf *err)
 
 static void classify(struct binary *b, const struct elf_probe *p, const char *shim, struct strbuf *notes)
 {
-	if (p->criterion) {
-		b->kind = KIND_CRITERION;
-	} else if (p->cmocka == PROBE_CMOCKA_SHARED) {
-		b->kind = KIND_CMOCKA;
+	if (p->criterion || p->cmocka == PROBE_CMOCKA_SHARED) {
+		/* Criterion: kept only if the listing's probe shows the shim can select (lister_finish) */
+		b->kind = p->criterion ? KIND_CRITERION : KIND_CMOCKA;
 		b->preload = p->sanitizers.len ? xasprintf("%s:%s", p->sanitizers.buf, shim) : xstrdup(shim);
 	} else if (p->cmocka == PROBE_CMOCKA_STATIC) {
 		b->kind = KIND_PLAIN;
@@ -138,14 +137,12 @@ static int start_lister(struct lister *l, const struct binary *b, const struct c
 	strvec_push(&argv, b->abspath);
 	strvec_env(&env, NULL);
 	strvec_setenv(&env, "LC_ALL", "C");
-	if (b->kind == KIND_CRITERION) {
+	if (b->kind == KIND_CRITERION)
 		strvec_push(&argv, "--list");
-	} else {
-		strvec_setenv(&env, "LD_PRELOAD", b->preload);
-		strvec_setenv(&env, PRELOAD_ENV_MODE, "list");
-		strvec_pushf(&env, "%s=%d", PRELOAD_ENV_FD, PRELOAD_EVENT_FD);
-		po.extra_fd = PRELOAD_EVENT_FD;
-	}
+	strvec_setenv(&env, "LD_PRELOAD", b->preload);
+	strvec_setenv(&env, PRELOAD_ENV_MODE, b->kind == KIND_CRITERION ? "probe" : "list");
+	strvec_pushf(&env, "%s=%d", PRELOAD_ENV_FD, PRELOAD_EVENT_FD);
+	po.extra_fd = PRELOAD_EVENT_FD;
 	po.file = b->abspath;
 	po.argv = argv.v;
 	po.env = env.v;
@@ -483,10 +480,26 @@ static int exited_zero(int status)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-static int lister_finish(struct run *r, struct lister *l, double timeout, struct listing *found,
-			 struct strbuf *errors)
+/*
+ * The shim answered the probe during the listing: it can choose the
+ * Criterion binary's tests.  Else batches are chosen with --filter
+ * patterns (worker/drv-criterion.c), which cost more: say so.
+ */
+static void criterion_probed(struct binary *b, const struct lister *l, struct strbuf *notes)
 {
-	const struct binary *b = &r->bins[l->binary];
+	if (starts_with(l->events.buf, "P"))
+		return;
+	free(b->preload);
+	b->preload = xstrdup("");
+	strbuf_addf(notes, "'%s': balrun's preload shim cannot choose its tests (is libcriterion "
+		    "linked statically, or with -Bsymbolic?): choosing them with --filter patterns, "
+		    "which Criterion matches slowly\n", b->id);
+}
+
+static int lister_finish(struct run *r, struct lister *l, double timeout, struct listing *found,
+			 struct strbuf *errors, struct strbuf *notes)
+{
+	struct binary *b = &r->bins[l->binary];
 	struct strbuf why = STRBUF_INIT;
 	int ok = 0;
 
@@ -496,6 +509,8 @@ static int lister_finish(struct run *r, struct lister *l, double timeout, struct
 		ok = collect_parse_criterion(l->out.buf, found, &why) >= 0 && exited_zero(l->status);
 		if (!why.len)
 			strbuf_adds(&why, "not a Criterion test listing");
+		if (ok)
+			criterion_probed(b, l, notes);
 	} else {
 		ok = collect_parse_cmocka(l->events.buf, l->events.len, found, &why) == 0 &&
 		     (found->n > 0 || exited_zero(l->status));
@@ -508,7 +523,8 @@ static int lister_finish(struct run *r, struct lister *l, double timeout, struct
 	return ok ? 0 : -1;
 }
 
-static int list_all(struct run *r, const struct collect_opts *o, struct strbuf *errors)
+static int list_all(struct run *r, const struct collect_opts *o, struct strbuf *errors,
+		    struct strbuf *notes)
 {
 	struct lister ls[LISTERS_AT_ONCE];
 	size_t active = 0, next = 0, nbins = r->nbins;
@@ -540,7 +556,8 @@ static int list_all(struct run *r, const struct collect_opts *o, struct strbuf *
 				i++;
 				continue;
 			}
-			failed |= lister_finish(r, &ls[i], o->timeout, &found[ls[i].binary], errors) != 0;
+			failed |= lister_finish(r, &ls[i], o->timeout, &found[ls[i].binary], errors,
+						notes) != 0;
 			strbuf_release(&ls[i].out);
 			strbuf_release(&ls[i].events);
 			ls[i] = ls[--active];
@@ -567,5 +584,5 @@ enum collect_status collect(struct run *r, char *const *args, size_t nargs,
 		bad |= add_binary(r, args[i], o, errors, notes) != 0;
 	if (bad)
 		return COLLECT_USAGE;
-	return list_all(r, o, errors) ? COLLECT_ERROR : COLLECT_OK;
+	return list_all(r, o, errors, notes) ? COLLECT_ERROR : COLLECT_OK;
 }

@@ -116,7 +116,8 @@ static int context_dispatch(struct run *tmp, const struct context_opts *o, struc
 {
 	struct dispatch_opts dopts = { .workers = o->workers, .worker_path = o->worker_path,
 				       .timeout = o->timeout, .max_restarts = 4 * o->workers };
-	struct status_opts so = { .out = o->out, .color = o->color, .verbose = o->verbose };
+	/* the verdicts come in the summary: no line per test of the re-run unless -v */
+	struct status_opts so = { .out = o->out, .color = o->color, .verbose = o->verbose > 0 ? 1 : -2 };
 	struct run_observer obs = { 0 };
 	struct bal_opts bo = { 0 };
 	struct bal_input in;

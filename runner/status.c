@@ -161,7 +161,9 @@ static void on_finished(void *data, const struct test_case *t)
 	if (s->running && t->worker >= 0 && t->outcome != OUTCOME_NOTRUN && !t->fault)
 		s->running--;
 	s->failed += outcome_is_failure(t->outcome);
-	if (s->tty)
+	if (s->o.verbose < -1)
+		show = 0;
+	else if (s->tty)
 		show = outcome_is_failure(t->outcome) || s->o.verbose > 0;
 	else
 		show = s->o.verbose >= 0 || outcome_is_failure(t->outcome);

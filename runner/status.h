@@ -20,7 +20,7 @@
 struct status_opts {
 	FILE *out;
 	int color;          /* -1 auto, 0 never, 1 always */
-	int verbose;        /* <0 quiet, 0 normal, >0 verbose */
+	int verbose;        /* <-1 no line per test, <0 quiet, 0 normal, >0 verbose */
 	size_t total;       /* tests to run */
 	unsigned workers;
 };

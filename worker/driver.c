@@ -191,3 +191,46 @@ void driver_nonce(char out[17])
 		v = now_ns() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)&v;
 	snprintf(out, 17, "%016llx", (unsigned long long)v);
 }
+
+static int ordinal_cmp(const void *a, const void *b, void *data)
+{
+	const uint64_t *ord = data;
+	uint64_t x = ord[*(const uint32_t *)a], y = ord[*(const uint32_t *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+void ordinal_index_init(struct ordinal_index *ix, const struct proto_invocation *inv)
+{
+	ix->ordinals = inv->ordinals;
+	ix->n = inv->ordinals ? inv->ntests : 0;
+	ix->by = xcalloc(ix->n ? ix->n : 1, sizeof(*ix->by));
+	for (size_t i = 0; i < ix->n; i++)
+		ix->by[i] = (uint32_t)i;
+	qsort_r(ix->by, ix->n, sizeof(*ix->by), ordinal_cmp, (void *)inv->ordinals);
+}
+
+int ordinal_index_find(const struct ordinal_index *ix, uint64_t ordinal)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t o = ix->ordinals[ix->by[mid]];
+
+		if (o == ordinal)
+			return (int)ix->by[mid];
+		if (o < ordinal)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+void ordinal_index_release(struct ordinal_index *ix)
+{
+	free(ix->by);
+	ix->by = NULL;
+	ix->n = 0;
+}

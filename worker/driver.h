@@ -59,6 +59,20 @@ int driver_temp_file(const char *prefix, const char *data, size_t len, struct st
 /* 16 random hex digits (and a NUL) into out: a nonce no test can guess. */
 void driver_nonce(char out[17]);
 
+/*
+ * The invocation's tests by ordinal (the shim names tests by their place in
+ * the binary's listing: common/preload.h).  inv->ordinals must be set.
+ */
+struct ordinal_index {
+	const uint64_t *ordinals;
+	uint32_t *by;            /* invocation indexes sorted by ordinal */
+	size_t n;
+};
+void ordinal_index_init(struct ordinal_index *ix, const struct proto_invocation *inv);
+/* Index in the invocation of the test with this ordinal, or -1. */
+int ordinal_index_find(const struct ordinal_index *ix, uint64_t ordinal);
+void ordinal_index_release(struct ordinal_index *ix);
+
 /* Elapsed nanoseconds from a to b, 0 if b is before a. */
 uint64_t driver_elapsed(uint64_t a, uint64_t b);
 

@@ -5,8 +5,8 @@
  *
  * The worker writes the batch's "<ordinal> <check>" lines to a selection
  * file and runs the binary with LD_PRELOAD = the invocation's preload list
- * (which holds the shim), BALRUN_CMOCKA_MODE=run, BALRUN_CMOCKA_SELECT = the
- * file and BALRUN_CMOCKA_MARK = a fresh nonce; CMOCKA_MESSAGE_OUTPUT is
+ * (which holds the shim), BALRUN_PRELOAD_MODE=run, BALRUN_PRELOAD_SELECT = the
+ * file and BALRUN_PRELOAD_MARK = a fresh nonce; CMOCKA_MESSAGE_OUTPUT is
  * forced to STDOUT so that cmocka's own lines are there to read.  The shim's
  * events arrive in band, as marker lines in the merged output, exactly where
  * they happened between the test's own bytes; everything else is output.
@@ -75,51 +75,21 @@ struct cmk {
 	struct strbuf first;      /* first output line, for an empty run */
 	struct strbuf prefix;     /* "\x1ebalrun-<nonce> " */
 	struct strbuf pend;       /* a marker line being assembled (starts with \x1e) */
-	uint32_t *by_ordinal;     /* invocation indexes sorted by ordinal */
+	struct ordinal_index ix;  /* the invocation's tests by ordinal */
 };
 
 /* ---- the selection ---- */
-
-static int cmk_cmp_ord(const void *a, const void *b, void *data)
-{
-	const uint64_t *ord = data;
-	uint64_t x = ord[*(const uint32_t *)a], y = ord[*(const uint32_t *)b];
-
-	return x < y ? -1 : x > y;
-}
-
-/* Index in the invocation of the test with this ordinal, or -1. */
-static int cmk_find(const struct cmk *k, uint64_t ordinal)
-{
-	size_t lo = 0, hi = k->inv->ntests;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint64_t o = k->inv->ordinals[k->by_ordinal[mid]];
-		if (o == ordinal)
-			return (int)k->by_ordinal[mid];
-		if (o < ordinal)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
 
 /* Write the selection file; its path into path.  0, or -1 with err. */
 static int cmk_write_selection(struct cmk *k, struct strbuf *path, struct strbuf *err)
 {
 	struct strbuf text = STRBUF_INIT;
-	size_t n = k->inv->ntests;
 	int ret;
 
-	k->by_ordinal = xcalloc(n ? n : 1, sizeof(*k->by_ordinal));
-	for (size_t i = 0; i < n; i++)
-		k->by_ordinal[i] = (uint32_t)i;
-	qsort_r(k->by_ordinal, n, sizeof(*k->by_ordinal), cmk_cmp_ord, k->inv->ordinals);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t j = k->by_ordinal[i];
-		strbuf_addf(&text, "%" PRIu64 " %016" PRIx64 "\n", k->inv->ordinals[j], k->inv->checks[j]);
+	ordinal_index_init(&k->ix, k->inv);
+	for (size_t i = 0; i < k->ix.n; i++) {
+		uint32_t j = k->ix.by[i];
+		strbuf_addf(&text, "%010" PRIu64 " %016" PRIx64 "\n", k->inv->ordinals[j], k->inv->checks[j]);
 	}
 	ret = driver_temp_file("select", text.buf, text.len, path, err);
 	strbuf_release(&text);
@@ -263,7 +233,7 @@ static void cmk_finish(struct cmk *k, int whole)
 static void cmk_on_start(struct cmk *k, uint64_t ordinal, uint64_t ns)
 {
 	cmk_finish(k, 0);
-	session_start(k->s, &k->t, cmk_find(k, ordinal));
+	session_start(k->s, &k->t, ordinal_index_find(&k->ix, ordinal));
 	cmk_capture(k, k->between.buf, k->between.len);
 	strbuf_reset(&k->between);
 	k->state = CMK_RUNNING;
@@ -325,7 +295,7 @@ static void cmk_on_mismatch(struct cmk *k, uint64_t ordinal)
 	struct wtest t;
 
 	wtest_init(&t);
-	session_start(k->s, &t, cmk_find(k, ordinal));
+	session_start(k->s, &t, ordinal_index_find(&k->ix, ordinal));
 	wtest_note(&t, OUTCOME_NOTRUN, "not run: the binary no longer has this test at its place "
 		   "in the listing (are its groups run in another order?)");
 	session_result(k->s, &t);
@@ -540,5 +510,5 @@ out:
 	strbuf_release(&k.prefix);
 	strbuf_release(&select);
 	strbuf_release(&err);
-	free(k.by_ordinal);
+	ordinal_index_release(&k.ix);
 }

@@ -1,9 +1,19 @@
 /*
  * drv-criterion.c - a batch of Criterion tests in one run of the binary.
  *
- * Runs `BIN --filter PATTERN -j1 --verbose [--timeout=S]` (PATTERN is
- * "suite/name", or "@(s/a|s/b)" for several) and follows the merged output
- * line by line:
+ * Selecting the batch.  With the preload shim (inv->preload set: balrun
+ * probed at collection that the shim works in this binary), the batch's
+ * "<suite/name> <ordinal>" lines go to a selection file and the binary runs
+ * as `BIN -j1 --verbose`: Criterion registers only those tests, each under
+ * its ordinal as its name, and prints the marker "C <n> <dropped>" before
+ * its first line (common/preload.h).  Without the shim, `--filter PATTERN`
+ * selects, with the tests grouped per suite, "@(s1/@(a|b)|s2/@(c))": the
+ * matcher's stack holds 100 entries (group k of a pattern needs k + its
+ * alternatives + 1 of them; more crashes Criterion), so a batch that needs
+ * more runs as several processes in turn.  Criterion matches such patterns
+ * slowly (seconds for a few hundred tests): the shim is the way.
+ *
+ * Following the run: the merged output line by line:
  *
  *   [RUN ] suite::name          a test (or one more parameter of it) starts
  *   [----] f.c:6: Assertion Failed / [----]   text
@@ -13,56 +23,82 @@
  *   [FAIL] suite::name: Timed out. (1.01s)    TIMEOUT
  *   [FAIL] suite::name: (0.00s)               FAIL
  *   [SKIP] suite::name: reason                SKIP (no [RUN ] if disabled)
+ *   [WARN] text, [ERR ] text, [----] Warning! ...
+ *                               warnings: Criterion exits 1 for them
  *
- * A test's output runs from its [RUN ] line to the next [RUN ] line or the
- * end of the process, because Criterion's test children flush their stdout
- * at exit, after the runner printed the verdict.  Criterion's own lines
- * ([RUN ], verdicts, [====], the banner) are left out of it; the [----]
- * assertion lines stay.
+ * (with the shim, "name" is the test's ordinal).  A test's output runs from
+ * its [RUN ] line to the next [RUN ] line or the end of the process,
+ * because Criterion's test children flush their stdout at exit, after the
+ * runner printed the verdict.  Criterion's own lines ([RUN ], verdicts,
+ * [====], the banner) are left out of it; the [----] assertion lines stay.
  *
  * A test's duration runs from the previous verdict in the batch (the first
  * test: from its [RUN ] line) to its own verdict, so it includes the process
  * Criterion starts for it (tens of ms): that is what running it costs, and
- * what the balancer must plan with.  So a test's RESULT is sent
- * when the next test starts, or at the end; consecutive [RUN ] lines of one
- * name (a parameterized test) fold into one RESULT: worst outcome, durations
- * summed.  [SKIP] lines of tests outside the batch (Criterion lists every
- * filtered-out test as disabled) are dropped.
+ * what the balancer must plan with.  So a test's RESULT is sent when the
+ * next test starts, or at the end; consecutive [RUN ] lines of one name (a
+ * parameterized test) fold into one RESULT: worst outcome, durations summed.
+ * [SKIP] lines of tests outside the batch (filtered-out tests) are dropped.
  *
  * Criterion 2.4.1 ignores --timeout (measured: only the .timeout attribute
  * works), so the worker's own limit, armed at each [RUN ] line for the time
  * limit plus CHILD_GRACE_MS, is what stops a hung test.  If the process ends
  * while a test runs, that test is CRASH (or TIMEOUT if the worker stopped it)
- * and the rest of the batch gets no RESULT.  Lines are assembled up to
- * CRIT_LINE_MAX bytes; the rest of a longer line goes straight to the capture.
+ * and the rest of the batch gets no RESULT.
+ *
+ * Failures outside the tests.  Criterion exits 0 only when no test failed
+ * and nothing warned.  A process killed by a signal with no test running (a
+ * ReportHook(POST_ALL) or a destructor that aborts), or exiting non-zero
+ * although none of its tests failed (a warning, cr_log_error, a test child
+ * that crashed in its teardown), gets a FAULT after its tests (before them
+ * if none ran), with the output after the last verdict and the warnings.
  */
 #define _GNU_SOURCE
 #include "driver.h"
+#include "preload.h"
 #include "util.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define CRIT_LINE_MAX 4096
+/* Criterion's matcher holds this many fragments; a pattern needing more crashes it. */
+#define CRIT_MATCHER_STACK 100
+/* Warning lines kept for a FAULT. */
+#define CRIT_WARNINGS_MAX 4096
 
 struct crit {
 	struct session *s;
 	const struct proto_invocation *inv;
 	struct child *c;
+	struct ordinal_index ix;  /* shim mode: the tests by ordinal (their names in the output) */
+	int shim;                /* selection by the preload shim */
+	int shim_seen;           /* its "C" marker arrived */
+	int abandoned;           /* the worker killed the process (the shim did not select) */
+	struct strbuf prefix;    /* shim mode: "\x1ebalrun-<nonce> " */
+	const unsigned char *in_chunk; /* pattern mode: tests of the running process (NULL: all) */
 	struct wtest t;          /* the test whose output is arriving, or index -1 */
 	int running;             /* between its [RUN ] line and its verdict */
 	uint64_t run_ns;         /* when its time started (see the top of the file) */
 	uint64_t verdict_ns;     /* when the last verdict arrived, 0 before the first */
 	int any_test;            /* a line about one of our tests was seen */
+	int failed;              /* one of our tests failed, crashed or timed out */
 	int long_line;           /* inside an overlong line */
 	struct strbuf line;      /* the line being assembled */
 	struct strbuf first;     /* first line that is not the banner */
 	struct strbuf where;     /* "f.c:6" of a failed assertion awaiting its text */
 	struct strbuf diag;      /* first assertion or signal text of this run of the test */
+	struct capture after;    /* output after the last verdict (a hook's, a destructor's) */
+	struct strbuf warnings;  /* Criterion's warning and error lines */
 };
 
-/* Index of the test Criterion calls "suite::name" (len bytes), or -1. */
-static int crit_find(const struct crit *cr, const char *name, size_t len)
+/* ---- which test a line names ---- */
+
+/* Pattern mode: index of "suite::name" (len bytes) among the batch's "suite/name", or -1. */
+static int crit_find_name(const struct crit *cr, const char *name, size_t len)
 {
 	const char *sep = memmem(name, len, "::", 2);
 	size_t slen, nlen;
@@ -78,21 +114,49 @@ static int crit_find(const struct crit *cr, const char *name, size_t len)
 		const char *t = cr->inv->tests[i];
 
 		if (strlen(t) == slen + 1 + nlen && !memcmp(t, name, slen) && t[slen] == '/' &&
-		    !memcmp(t + slen + 1, sep + 2, nlen))
+		    !memcmp(t + slen + 1, sep + 2, nlen) && (!cr->in_chunk || cr->in_chunk[i]))
 			return (int)i;
 	}
 	return -1;
 }
 
+/* Shim mode: "suite::<ordinal>": the index of the test with that ordinal, or -1. */
+static int crit_find_ordinal(const struct crit *cr, const char *name, size_t len)
+{
+	const char *sep = memmem(name, len, "::", 2);
+	char digits[24];
+	size_t n;
+
+	if (!sep)
+		return -1;
+	n = len - (size_t)(sep + 2 - name);
+	if (!n || n >= sizeof(digits) || strspn(sep + 2, "0123456789") < n)
+		return -1;
+	memcpy(digits, sep + 2, n);
+	digits[n] = '\0';
+	return ordinal_index_find(&cr->ix, strtoull(digits, NULL, 10));
+}
+
+static int crit_find(const struct crit *cr, const char *name, size_t len)
+{
+	return cr->shim ? crit_find_ordinal(cr, name, len) : crit_find_name(cr, name, len);
+}
+
+/* ---- following the output ---- */
+
 static void crit_capture(struct crit *cr, const char *buf, size_t len)
 {
 	if (cr->t.index >= 0)
 		capture_add(&cr->t.out, buf, len);
+	if (cr->verdict_ns && !cr->running)
+		capture_add(&cr->after, buf, len);
 }
 
 /* Send the current test's RESULT, if there is one. */
 static void crit_finish(struct crit *cr)
 {
+	if (cr->t.index >= 0)
+		cr->failed |= outcome_is_failure(cr->t.outcome);
 	wtest_usage(&cr->t, cr->c, cr->inv->ntests == 1);
 	session_result(cr->s, &cr->t);
 	cr->running = 0;
@@ -114,6 +178,15 @@ static void crit_on_run(struct crit *cr, const char *name, size_t len)
 {
 	int idx = crit_find(cr, name, len);
 
+	if (cr->shim && !cr->shim_seen) {
+		/* the shim did not select: the binary runs every test of its own choosing */
+		session_error(cr->s, "balrun's preload shim did not select the tests of this run "
+			      "(no marker before the first test)");
+		cr->abandoned = 1;
+		child_abandon(cr->c);
+		return;
+	}
+	capture_reset(&cr->after);
 	if (idx < 0 || idx != cr->t.index) {
 		crit_finish(cr);
 		session_start(cr->s, &cr->t, idx);
@@ -151,6 +224,7 @@ static void crit_on_verdict(struct crit *cr, const char *tag, const char *rest)
 	if (idx < 0)
 		return;   /* not in this batch */
 	cr->verdict_ns = now_ns();
+	capture_reset(&cr->after);
 	if (idx != cr->t.index || !cr->running) {
 		if (idx == cr->t.index || strcmp(tag, "SKIP") || session_seen(cr->s, idx))
 			return;
@@ -182,6 +256,16 @@ static void crit_on_diag(struct crit *cr, const char *text)
 	}
 }
 
+/* Criterion's warnings make it exit 1: keep them for a FAULT. */
+static void crit_note_warning(struct crit *cr, const char *text)
+{
+	if (!starts_with(text, "[WARN] ") && !starts_with(text, "[ERR ] ") &&
+	    !starts_with(text, "[----] Warning! "))
+		return;
+	if (cr->warnings.len + strlen(text) < CRIT_WARNINGS_MAX)
+		strbuf_addf(&cr->warnings, "%s\n", text);
+}
+
 /* Handle the line in cr->line (newline included if it had one). */
 static void crit_on_line(struct crit *cr)
 {
@@ -189,8 +273,13 @@ static void crit_on_line(struct crit *cr)
 	struct strbuf *raw = &cr->line;
 	char *text = xstrndup(raw->buf, strcspn(raw->buf, "\r\n"));
 
+	if (cr->shim && cr->prefix.len && starts_with(text, cr->prefix.buf)) {
+		cr->shim_seen |= text[cr->prefix.len] == 'C';
+		goto out;
+	}
 	if (!cr->any_test && !cr->first.len && *text && !starts_with(text, "[----] Criterion v"))
 		strbuf_adds(&cr->first, text);
+	crit_note_warning(cr, text);
 	if (starts_with(text, "[RUN ] ")) {
 		crit_on_run(cr, text + 7, strlen(text + 7));
 		goto out;
@@ -238,7 +327,41 @@ static void crit_output(void *data, const char *buf, size_t len)
 
 static const struct child_ops crit_ops = { .on_output = crit_output };
 
-/* The process is gone: settle the test it was running, and an empty run. */
+/* ---- the end of a process ---- */
+
+/* A failure outside the tests: dead with no test running, or a non-zero exit nothing explains. */
+static void crit_fault(struct crit *cr, const char *what)
+{
+	const struct child *c = cr->c;
+	struct strbuf msg = STRBUF_INIT;
+	struct capture out;
+	enum outcome o = OUTCOME_FAIL;
+
+	if (c->timed_out || child_stop_requested || cr->s->broken || cr->abandoned ||
+	    (WIFEXITED(c->status) && (!WEXITSTATUS(c->status) || cr->failed)))
+		return;
+	if (!WIFEXITED(c->status)) {
+		o = OUTCOME_CRASH;
+		strbuf_addf(&msg, "%s %s", what, cr->any_test ? "after its tests" : "before any test ran");
+	} else {
+		strbuf_addf(&msg, "exited with status %d although none of its tests failed%s",
+			    WEXITSTATUS(c->status), cr->warnings.len ? " (Criterion counts warnings)" : "");
+	}
+	capture_init(&out, CAPTURE_HEAD_MAX, CAPTURE_TAIL_MAX);
+	capture_add(&out, cr->warnings.buf, cr->warnings.len);
+	if (capture_len(&cr->after)) {
+		struct strbuf after = STRBUF_INIT;
+
+		capture_render(&cr->after, &after);
+		capture_add(&out, after.buf, after.len);
+		strbuf_release(&after);
+	}
+	session_fault(cr->s, cr->any_test ? FAULT_AFTER : FAULT_BEFORE, -1, o, msg.buf, &out);
+	capture_release(&out);
+	strbuf_release(&msg);
+}
+
+/* The process is gone: settle the test it was running, an empty run, a fault. */
 static void crit_settle(struct crit *cr)
 {
 	char what[64];
@@ -256,62 +379,203 @@ static void crit_settle(struct crit *cr)
 		} else {
 			wtest_note(&cr->t, OUTCOME_CRASH, what);
 		}
+		crit_finish(cr);
+	} else {
+		crit_finish(cr);
+		crit_fault(cr, what);
 	}
-	crit_finish(cr);
 	if (!cr->any_test)
 		session_error(cr->s, "%s before any test ran%s%s", what,
 			      cr->first.len ? ": " : "", cr->first.buf);
 }
 
-/* argv for the batch; pattern and timeout hold the strings it points to. */
-static void crit_argv(const struct proto_invocation *inv, uint64_t timeout_ms, char **argv,
-		      struct strbuf *pattern, struct strbuf *timeout)
+/* ---- selecting ---- */
+
+/* Shim mode: the selection file of the batch. */
+static int crit_write_selection(const struct proto_invocation *inv, struct strbuf *path,
+				struct strbuf *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	int ret;
+
+	for (size_t i = 0; i < inv->ntests; i++)
+		strbuf_addf(&text, "%s %010" PRIu64 "\n", inv->tests[i], inv->ordinals[i]);
+	ret = driver_temp_file("select", text.buf, text.len, path, err);
+	strbuf_release(&text);
+	return ret;
+}
+
+/* Length of the suite part of "suite/name". */
+static size_t crit_suite_len(const char *id)
+{
+	const char *slash = strchr(id, '/');
+	return slash ? (size_t)(slash - id) : strlen(id);
+}
+
+static int crit_cmp_names(const void *a, const void *b, void *data)
+{
+	char *const *tests = data;
+	return strcmp(tests[*(const uint32_t *)a], tests[*(const uint32_t *)b]);
+}
+
+/*
+ * Pattern mode: the next process's pattern, from tests sorted[*pos..) (the
+ * invocation's indexes sorted by name), marking them in chunk.  Suites go
+ * whole into one pattern while the matcher's stack allows: group k of
+ * "@(G1|...|Gk|...)" needs k + its alternatives + 1 entries.
+ */
+static void crit_next_pattern(const struct proto_invocation *inv, const uint32_t *sorted,
+			      size_t *pos, unsigned char *chunk, struct strbuf *pattern)
+{
+	size_t groups = 0, i = *pos;
+
+	memset(chunk, 0, inv->ntests);
+	strbuf_reset(pattern);
+	strbuf_adds(pattern, "@(");
+	while (i < inv->ntests) {
+		const char *first = inv->tests[sorted[i]];
+		size_t slen = crit_suite_len(first), m = 0, room = CRIT_MATCHER_STACK - 2 - (groups + 1);
+
+		if (groups + 1 + 1 + 1 > CRIT_MATCHER_STACK - 1)
+			break;	/* no room for one more group */
+		strbuf_addf(pattern, "%s%.*s/@(", groups ? "|" : "", (int)slen, first);
+		while (i < inv->ntests && m < room && crit_suite_len(inv->tests[sorted[i]]) == slen &&
+		       !strncmp(inv->tests[sorted[i]], first, slen)) {
+			strbuf_addf(pattern, "%s%s", m ? "|" : "", inv->tests[sorted[i]] + slen + 1);
+			chunk[sorted[i++]] = 1;
+			m++;
+		}
+		strbuf_addch(pattern, ')');
+		groups++;
+	}
+	strbuf_addch(pattern, ')');
+	*pos = i;
+}
+
+/* Run one process with argv/env and settle it; 0, or -1 if it could not start. */
+static int crit_run_process(struct crit *cr, char **argv, char **env)
+{
+	struct child c;
+
+	cr->c = &c;
+	cr->running = cr->any_test = cr->long_line = 0;
+	cr->verdict_ns = 0;
+	cr->shim_seen = cr->abandoned = 0;
+	strbuf_reset(&cr->line);
+	strbuf_reset(&cr->first);
+	strbuf_reset(&cr->warnings);
+	capture_reset(&cr->after);
+	if (driver_follow(cr->s, cr->inv, &c, argv, env, &crit_ops, cr))
+		return -1;
+	crit_settle(cr);
+	child_release(&c);
+	cr->c = NULL;
+	return 0;
+}
+
+/* argv: BIN [--filter PATTERN] -j1 --verbose [--timeout=S] */
+static void crit_argv(const struct proto_invocation *inv, const char *pattern, struct strbuf *timeout,
+		      uint64_t timeout_ms, char **argv)
 {
 	size_t n = 0;
 
-	if (inv->ntests > 1)
-		strbuf_adds(pattern, "@(");
-	for (size_t i = 0; i < inv->ntests; i++)
-		strbuf_addf(pattern, "%s%s", i ? "|" : "", inv->tests[i]);
-	if (inv->ntests > 1)
-		strbuf_addch(pattern, ')');
 	argv[n++] = inv->binary;
-	argv[n++] = "--filter";
-	argv[n++] = pattern->buf;
+	if (pattern) {
+		argv[n++] = "--filter";
+		argv[n++] = (char *)pattern;
+	}
 	argv[n++] = "-j1";
 	argv[n++] = "--verbose";
 	if (timeout_ms) {
+		strbuf_reset(timeout);
 		strbuf_addf(timeout, "--timeout=%g", (double)timeout_ms / 1000.0);
 		argv[n++] = timeout->buf;
 	}
 	argv[n] = NULL;
 }
 
+static void crit_run_shim(struct crit *cr, struct strbuf *timeout, char **argv)
+{
+	struct strbuf select = STRBUF_INIT, err = STRBUF_INIT;
+	char mark[17], *set[5], **env;
+
+	driver_nonce(mark);
+	strbuf_addf(&cr->prefix, "%c" PRELOAD_MARK_TAG "%s ", PRELOAD_MARK_BYTE, mark);
+	if (crit_write_selection(cr->inv, &select, &err)) {
+		driver_fail_all(cr->s, cr->inv, err.buf);
+		goto out;
+	}
+	set[0] = PRELOAD_ENV_MODE "=run";
+	set[1] = xasprintf(PRELOAD_ENV_SELECT "=%s", select.buf);
+	set[2] = xasprintf(PRELOAD_ENV_MARK "=%s", mark);
+	set[3] = NULL;
+	env = driver_env(cr->inv, (const char *const *)set);
+	crit_argv(cr->inv, NULL, timeout, session_max_timeout_ms(cr->s), argv);
+	crit_run_process(cr, argv, env);
+	driver_env_free(env);
+	free(set[1]);
+	free(set[2]);
+	unlink(select.buf);
+out:
+	strbuf_release(&select);
+	strbuf_release(&err);
+}
+
+static void crit_run_patterns(struct crit *cr, struct strbuf *timeout, char **argv)
+{
+	const struct proto_invocation *inv = cr->inv;
+	uint32_t *sorted = xcalloc(inv->ntests ? inv->ntests : 1, sizeof(*sorted));
+	unsigned char *chunk = xcalloc(inv->ntests ? inv->ntests : 1, 1);
+	struct strbuf pattern = STRBUF_INIT;
+	char **env = driver_env(inv, NULL);
+	size_t pos = 0;
+
+	for (size_t i = 0; i < inv->ntests; i++)
+		sorted[i] = (uint32_t)i;
+	qsort_r(sorted, inv->ntests, sizeof(*sorted), crit_cmp_names, inv->tests);
+	cr->in_chunk = chunk;
+	while (pos < inv->ntests && !cr->s->broken && !child_stop_requested) {
+		crit_next_pattern(inv, sorted, &pos, chunk, &pattern);
+		crit_argv(inv, pattern.buf, timeout, session_max_timeout_ms(cr->s), argv);
+		if (crit_run_process(cr, argv, env))
+			break;
+	}
+	cr->in_chunk = NULL;
+	driver_env_free(env);
+	strbuf_release(&pattern);
+	free(chunk);
+	free(sorted);
+}
+
 void drv_criterion_run(struct session *s, const struct proto_invocation *inv)
 {
-	struct strbuf pattern = STRBUF_INIT, timeout = STRBUF_INIT;
+	struct strbuf timeout = STRBUF_INIT;
 	struct crit cr = { .s = s, .inv = inv };
 	char *argv[8];
-	char **env = driver_env(inv, NULL);
-	struct child c;
 
 	wtest_init(&cr.t);
 	strbuf_init(&cr.line, 0);
 	strbuf_init(&cr.first, 0);
 	strbuf_init(&cr.where, 0);
 	strbuf_init(&cr.diag, 0);
-	crit_argv(inv, session_max_timeout_ms(s), argv, &pattern, &timeout);
-	cr.c = &c;
-	if (!driver_follow(s, inv, &c, argv, env, &crit_ops, &cr)) {
-		crit_settle(&cr);
-		child_release(&c);
+	strbuf_init(&cr.prefix, 0);
+	strbuf_init(&cr.warnings, 0);
+	capture_init(&cr.after, CAPTURE_HEAD_MAX, CAPTURE_TAIL_MAX);
+	cr.shim = inv->preload && *inv->preload && inv->ordinals;
+	if (cr.shim) {
+		ordinal_index_init(&cr.ix, inv);
+		crit_run_shim(&cr, &timeout, argv);
+		ordinal_index_release(&cr.ix);
+	} else {
+		crit_run_patterns(&cr, &timeout, argv);
 	}
 	wtest_release(&cr.t);
 	strbuf_release(&cr.line);
 	strbuf_release(&cr.first);
 	strbuf_release(&cr.where);
 	strbuf_release(&cr.diag);
-	strbuf_release(&pattern);
+	strbuf_release(&cr.prefix);
+	strbuf_release(&cr.warnings);
+	capture_release(&cr.after);
 	strbuf_release(&timeout);
-	driver_env_free(env);
 }

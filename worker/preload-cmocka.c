@@ -1,10 +1,10 @@
 /*
- * preload.c - balrun-preload.so, the cmocka shim (the contract is in
- * common/preload.h).
+ * preload-cmocka.c - the cmocka part of balrun-preload.so (the contract is
+ * in common/preload.h; what the parts share is shim.c).
  *
  * LD_PRELOADed into an unmodified cmocka test binary, it interposes
  * _cmocka_run_group_tests() (reached by the binary through the PLT) and
- * reaches the real one with dlsym(RTLD_NEXT).  With BALRUN_CMOCKA_MODE unset
+ * reaches the real one with dlsym(RTLD_NEXT).  With BALRUN_PRELOAD_MODE unset
  * it passes every call through, so it is harmless in any other process.
  *
  * Every group call, in either mode, advances two counters: the group
@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "preload.h"
+#include "shim.h"
 
 /* Copy of cmocka 1.1.5's types (cmocka.h: CMUnitTestFunction, CMFixtureFunction, CMUnitTest). */
 typedef void (*shim_test_fn)(void **state);
@@ -75,121 +76,24 @@ static int shim_runnable(const struct shim_unit_test *t)
 	return t->name && (t->test_func || t->setup_func || t->teardown_func);
 }
 
-/* ---- run mode: the selection, the marker channel ---- */
-
-struct shim_select {
-	int loaded;
-	unsigned long *ordinals;   /* ascending */
-	uint64_t *checks;
+/*
+ * The selected test with this ordinal: its check, into *check.  Selection
+ * lines are "<ordinal, 10 digits> <check, 16 hex digits>", so strcmp order
+ * is ordinal order.  0 if found, -1 if not selected.
+ */
+static int shim_cmocka_selected(unsigned long ordinal, uint64_t *check)
+{
+	char key[24];
 	size_t n;
-	char mark[40];             /* the nonce */
-	dev_t dev;                 /* the output pipe, as fd 1 (or 2) was at the start */
-	ino_t ino;
-	int have_pipe;
-};
-static struct shim_select shim_sel;
+	char **lines = shim_selection(&n);
+	long k;
 
-/* Load the selection file once (before any test of the process runs). */
-static void shim_select_load(void)
-{
-	const char *path = getenv(PRELOAD_ENV_SELECT), *mark = getenv(PRELOAD_ENV_MARK);
-	unsigned long long ord, check;
-	size_t alloc = 0;
-	struct stat st;
-	FILE *f;
-
-	shim_sel.loaded = 1;
-	snprintf(shim_sel.mark, sizeof(shim_sel.mark), "%s", mark ? mark : "");
-	if (fstat(1, &st) == 0 || fstat(2, &st) == 0) {
-		shim_sel.dev = st.st_dev;
-		shim_sel.ino = st.st_ino;
-		shim_sel.have_pipe = 1;
-	}
-	f = path ? fopen(path, "re") : NULL;
-	if (!f) {
-		fprintf(stderr, "balrun-preload: cannot read the selection '%s': %s\n",
-			path ? path : "(unset)", strerror(errno));
-		return;
-	}
-	while (fscanf(f, "%llu %llx", &ord, &check) == 2) {
-		if (shim_sel.n == alloc) {
-			alloc = alloc ? 2 * alloc : 256;
-			shim_sel.ordinals = realloc(shim_sel.ordinals, alloc * sizeof(*shim_sel.ordinals));
-			shim_sel.checks = realloc(shim_sel.checks, alloc * sizeof(*shim_sel.checks));
-			if (!shim_sel.ordinals || !shim_sel.checks) {
-				fprintf(stderr, "balrun-preload: out of memory reading the selection\n");
-				shim_sel.n = 0;
-				break;
-			}
-		}
-		shim_sel.ordinals[shim_sel.n] = (unsigned long)ord;
-		shim_sel.checks[shim_sel.n++] = (uint64_t)check;
-	}
-	fclose(f);
-}
-
-/* Index in the selection of ordinal, or -1. */
-static long shim_selected(unsigned long ordinal)
-{
-	size_t lo = 0, hi = shim_sel.n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (shim_sel.ordinals[mid] == ordinal)
-			return (long)mid;
-		if (shim_sel.ordinals[mid] < ordinal)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
-/* fd 1 or 2 if it is still the output pipe, else -1. */
-static int shim_mark_fd(void)
-{
-	struct stat st;
-
-	if (!shim_sel.have_pipe)
+	snprintf(key, sizeof(key), "%010lu", ordinal);
+	k = lines ? shim_find(key, 1) : -1;
+	if (k < 0)
 		return -1;
-	for (int fd = 1; fd <= 2; fd++)
-		if (fstat(fd, &st) == 0 && st.st_dev == shim_sel.dev && st.st_ino == shim_sel.ino)
-			return fd;
-	return -1;
-}
-
-/* Write one marker line with one write(), after what stdio holds. */
-__attribute__((format(printf, 1, 2)))
-static void shim_mark(const char *fmt, ...)
-{
-	char buf[PRELOAD_MARK_MAX];
-	int saved = errno, fd, n, k;
-	va_list ap;
-
-	fflush(stdout);
-	fflush(stderr);
-	fd = shim_mark_fd();
-	if (fd < 0)
-		goto out;
-	n = snprintf(buf, sizeof(buf), "%c" PRELOAD_MARK_TAG "%s ", PRELOAD_MARK_BYTE, shim_sel.mark);
-	va_start(ap, fmt);
-	k = vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0 || k < 0 || (size_t)(n + k) >= sizeof(buf) - 1)
-		goto out;
-	n += k;
-	buf[n++] = '\n';
-	while (write(fd, buf, (size_t)n) < 0 && errno == EINTR)
-		;
-out:
-	errno = saved;
-}
-
-static unsigned long long shim_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+	*check = strtoull(lines[k] + strcspn(lines[k], " "), NULL, 16);
+	return 0;
 }
 
 /* ---- run mode: the group being run ---- */
@@ -288,55 +192,6 @@ static shim_run_group_fn shim_real_run_group(void)
 
 /* ---- list mode ---- */
 
-/* Buffered writes of list records to the event fd. */
-static struct {
-	char buf[8192];
-	size_t len;
-} shim_out;
-
-static void shim_flush(void)
-{
-	const char *s = getenv(PRELOAD_ENV_FD);
-	int fd = s && *s ? atoi(s) : -1;
-	size_t off = 0;
-
-	while (fd >= 0 && off < shim_out.len) {
-		ssize_t n = write(fd, shim_out.buf + off, shim_out.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	shim_out.len = 0;
-}
-
-static void shim_put(char c)
-{
-	if (shim_out.len == sizeof(shim_out.buf))
-		shim_flush();
-	shim_out.buf[shim_out.len++] = c;
-}
-
-/* "<tag> <escaped s>\n" */
-static void shim_record(char tag, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	shim_put(tag);
-	shim_put(' ');
-	for (; *s; s++) {
-		if (!PRELOAD_ESCAPED(*s)) {
-			shim_put(*s);
-			continue;
-		}
-		shim_put('%');
-		shim_put(hex[(unsigned char)*s >> 4]);
-		shim_put(hex[(unsigned char)*s & 15]);
-	}
-	shim_put('\n');
-}
-
 static int shim_list(const char *group, const struct shim_unit_test *tests, size_t count)
 {
 	shim_record('G', group);
@@ -355,17 +210,15 @@ static size_t shim_select(const char *group, const struct shim_unit_test *tests,
 			  struct shim_unit_test *orig, unsigned long *ordinals)
 {
 	unsigned long ord = first;
+	uint64_t check;
 	size_t n = 0;
 
 	for (size_t i = 0; i < count; i++) {
-		long k;
-
 		if (!shim_runnable(&tests[i]))
 			continue;
-		k = shim_selected(ord++);
-		if (k < 0)
+		if (shim_cmocka_selected(ord++, &check))
 			continue;
-		if (shim_sel.checks[k] != preload_check(group, tests[i].name)) {
+		if (check != preload_check(group, tests[i].name)) {
 			shim_mark("M %lu", ord - 1);
 			continue;
 		}
@@ -431,7 +284,7 @@ static size_t shim_named(const struct shim_unit_test *tests, size_t count)
 int _cmocka_run_group_tests(const char *group_name, const struct shim_unit_test *tests,
 			    size_t count, shim_fixture_fn group_setup, shim_fixture_fn group_teardown)
 {
-	const char *mode = getenv(PRELOAD_ENV_MODE);
+	const char *mode = shim_mode();
 	shim_run_group_fn real = shim_real_run_group();
 	unsigned long gord = shim_next_group++, first = shim_next_test;
 
@@ -440,12 +293,9 @@ int _cmocka_run_group_tests(const char *group_name, const struct shim_unit_test 
 		return shim_list(group_name ? group_name : "", tests, count);
 	if (!real)
 		return -1;
-	if (mode && !strcmp(mode, "run")) {
-		if (!shim_sel.loaded)
-			shim_select_load();
+	if (mode && !strcmp(mode, "run"))
 		return shim_run_selected(real, group_name ? group_name : "", tests, count,
 					 group_setup, group_teardown, gord, first);
-	}
 	return real(group_name, tests, count, group_setup, group_teardown);
 }
 

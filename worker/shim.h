@@ -1,0 +1,46 @@
+/*
+ * shim.h - what the parts of balrun-preload.so share (internal to it):
+ * the run's selection file, the in-band marker channel, and list records.
+ * The contract with balrun is common/preload.h; the framework parts are
+ * preload-cmocka.c and preload-criterion.c.
+ *
+ * The shim is loaded into test processes: it must not link anything but
+ * libc and libdl, must not call into balrun's libraries, and must do nothing
+ * at all unless BALRUN_PRELOAD_MODE says so.  Errors go to stderr as one
+ * line starting "balrun-preload: "; they never exit the program.
+ */
+#ifndef BALRUN_WORKER_SHIM_H
+#define BALRUN_WORKER_SHIM_H
+
+#include <stddef.h>
+
+/* BALRUN_PRELOAD_MODE: "list", "run", "probe", or NULL when unset or unknown. */
+const char *shim_mode(void);
+
+/*
+ * The selection file's lines (BALRUN_PRELOAD_SELECT), read once, sorted
+ * with strcmp; the marker nonce and the output pipe's identity are taken at
+ * the same moment.  Returns the lines (the array stays valid), *n their
+ * number; NULL with *n = 0 if there is no readable selection.
+ */
+char **shim_selection(size_t *n);
+
+/* Index of line in the sorted selection, or -1 (compare: its first field up to the first space if by_first). */
+long shim_find(const char *line, int by_first);
+
+/*
+ * Write one marker line ("\x1e" "balrun-<nonce> " + the formatted event +
+ * "\n") to the output pipe with one write(), after flushing stdio: see
+ * common/preload.h.  Does nothing before shim_selection() or when neither
+ * fd 1 nor fd 2 is the pipe any more.
+ */
+void shim_mark(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A list record "<tag> <percent-encoded s>\n" to BALRUN_EVENT_FD, buffered; shim_flush writes it out. */
+void shim_record(char tag, const char *s);
+void shim_flush(void);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+unsigned long long shim_now_ns(void);
+
+#endif
