@@ -63,6 +63,26 @@ static void kill_listed(const char *dir)
 		fclose(f);
 }
 
+/*
+ * Item 1: a Criterion binary of 400 tests: every batch selects its tests,
+ * cold and warm (warm on one worker, batches are largest: 0.1 put 100 and
+ * more tests in one --filter pattern there, and Criterion crashed on it).
+ */
+Test(trust, criterion_binary_of_400_tests_passes)
+{
+	const char *cache = e2e_tmpdir(), *workers[] = { "2", "1", "2" };
+	struct e2e_run r;
+
+	for (int pass = 0; pass < 3; pass++) {
+		e2e_balrun(&r, NULL, ARGS("-n", workers[pass], "--cache-dir", cache, fx("trust_crit_many")));
+		cr_assert_eq(r.code, 0, "exit %d; stdout: %.2000s", r.code, r.out);
+		cr_expect_eq(e2e_count(&r), 400);
+		cr_expect_eq(e2e_count_outcome(&r, "passed"), 400);
+		cr_expect(!strstr(r.out, "fallbacks"), "stdout: %.2000s", r.out);
+		e2e_free(&r);
+	}
+}
+
 /* Item 2: the same names twice in one binary: unique ids, every occurrence runs once. */
 Test(trust, repeated_cmocka_names_all_run_once)
 {
@@ -114,6 +134,26 @@ Test(trust, cmocka_group_fixture_failures_are_reported)
 	e2e_free(&r);
 }
 
+/* Item 3: a Criterion POST_ALL hook that aborts, a warning that makes Criterion exit 1. */
+Test(trust, criterion_failures_after_the_tests_are_reported)
+{
+	struct e2e_run r;
+
+	e2e_balrun(&r, NULL, ARGS("-n", "2", "--no-cache", fx("trust_crit_hooks"), fx("trust_crit_warn")));
+	cr_assert_eq(r.code, 1, "exit %d; stdout: %s", r.code, r.out);
+	cr_expect_str_eq(e2e_outcome(&r, "trust_crit_hooks::hooks/first"), "passed");
+	cr_expect_str_eq(e2e_outcome(&r, "trust_crit_hooks::hooks/second"), "passed");
+	cr_expect_str_eq(e2e_outcome(&r, "trust_crit_hooks::[after tests]"), "crashed");
+	cr_expect(strstr(str(e2e_test(&r, "trust_crit_hooks::[after tests]"), "output"),
+			 "post-all hook gives up"));
+	cr_expect_str_eq(e2e_outcome(&r, "trust_crit_warn::warn/warns"), "passed");
+	cr_expect_str_eq(e2e_outcome(&r, "trust_crit_warn::[after tests]"), "failed");
+	cr_expect(strstr(str(e2e_test(&r, "trust_crit_warn::[after tests]"), "output"),
+			 "the disk is almost full"));
+	cr_expect_eq(faults(&r), 2);
+	e2e_free(&r);
+}
+
 /* Item 4: tests killed by other tests' batch deaths are never given up on. */
 Test(trust, killers_never_make_innocent_tests_not_run)
 {
@@ -161,6 +201,25 @@ Test(trust, names_of_any_bytes_survive)
 	cr_expect_eq(fu_cache_runs(cache, "::names/two\nlines"), 2);
 	cr_expect_eq(fu_cache_runs(cache, long_fail), 2);
 	free(long_fail);
+}
+
+/* Item 5: Criterion names of 1200 and 5000 bytes (lines Criterion cuts at 1023). */
+Test(trust, long_criterion_names_survive)
+{
+	char *name = malloc(5100);
+	struct e2e_run r;
+
+	snprintf(name, 5100, "::long_names/%0*d", 5000, 0);
+	memset(name + strlen("::long_names/"), 'm', 5000);
+	e2e_balrun(&r, NULL, ARGS("-n", "2", "--no-cache", fx("trust_crit_long")));
+	cr_assert_eq(r.code, 1, "exit %d; stdout: %.3000s", r.code, r.out);
+	cr_expect_eq(e2e_count(&r), 3);
+	cr_expect_str_eq(e2e_outcome(&r, name), "failed");
+	cr_expect(strstr(str(e2e_test(&r, name), "message"), "the long one fails"));
+	cr_expect_str_eq(e2e_outcome(&r, "::long_names/short_one"), "passed");
+	cr_expect_eq(e2e_count_outcome(&r, "passed"), 2);
+	e2e_free(&r);
+	free(name);
 }
 
 /* Item 6: a time limit below what can be enforced is refused, not silently "none". */
