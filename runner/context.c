@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "balinput.h"
 #include "retry.h"
+#include "scratch.h"
 #include "status.h"
 #include "util.h"
 
@@ -111,51 +111,6 @@ static void context_build(const struct run *r, uint32_t **upto, struct run *tmp,
 	free(group);
 }
 
-static int context_dispatch(struct run *tmp, const struct context_opts *o, struct dispatch_stats *st,
-			    struct strbuf *err)
-{
-	struct dispatch_opts dopts = { .workers = o->workers, .worker_path = o->worker_path,
-				       .timeout = o->timeout, .max_restarts = 4 * o->workers };
-	/* the verdicts come in the summary: no line per test of the re-run unless -v */
-	struct status_opts so = { .out = o->out, .color = o->color, .verbose = o->verbose > 0 ? 1 : -2 };
-	struct run_observer obs = { 0 };
-	struct bal_opts bo = { 0 };
-	struct bal_input in;
-	struct balancer *b;
-	struct status *status;
-	int ret;
-
-	bal_input_build(&in, tmp, NULL, o->workers, 0);
-	bo.workers = in.workers;
-	dopts.workers = in.workers;
-	b = balancer_new(&bo, in.bins, in.nbins, in.tests, in.n);
-	so.total = in.n;
-	so.workers = in.workers;
-	status = status_new(&so);
-	status_observer(status, &obs);
-	ret = dispatch_run(tmp, b, in.map, in.n, NULL, &dopts, &obs, st, err);
-	status_done(status);
-	status_free(status);
-	balancer_free(b);
-	bal_input_release(&in);
-	return ret;
-}
-
-/* Move how scratch test c ended into an attempt. */
-static struct test_attempt *context_take(struct test_case *c)
-{
-	struct test_attempt *a = xcalloc(1, sizeof(*a));
-
-	*a = (struct test_attempt){
-		.outcome = c->outcome, .duration = c->duration, .start = c->start, .end = c->end,
-		.worker = c->worker, .message = c->message, .output = c->output,
-		.output_len = c->output_len, .output_dropped = c->output_dropped,
-	};
-	c->message = c->output = NULL;
-	c->output_len = 0;
-	return a;
-}
-
 /* ORDERDEP, with the parallel failure's message kept after the verdict. */
 static void context_keep_message(struct test_case *t)
 {
@@ -194,7 +149,8 @@ static void context_settle(struct run *r, struct run *tmp, size_t built, const u
 			if (alone[j] && from[j] == from[k])
 				again = &tmp->tests[j];
 		free(t->context);
-		t->context = context_take(&tmp->tests[k]);
+		t->context = xcalloc(1, sizeof(*t->context));
+		*t->context = test_move_attempt(&tmp->tests[k]);
 		if (t->context->outcome != OUTCOME_PASS || !again)
 			continue;
 		if (!outcome_is_failure(again->outcome)) {
@@ -236,7 +192,12 @@ int context_rerun(struct run *r, const struct context_opts *o, struct dispatch_s
 			fprintf(o->out, "balrun: checking failures for order dependence: running %zu "
 				"group%s again from the start up to the failed tests, in the binary's "
 				"order\n", nscopes, nscopes == 1 ? "" : "s");
-		ret = context_dispatch(&tmp, o, &st, err);
+		/* the verdicts come in the summary: no line per test of the re-run unless -v */
+		struct scratch_opts so = { .out = o->out, .worker_path = o->worker_path,
+					   .workers = o->workers, .timeout = o->timeout,
+					   .verbose = o->verbose > 0 ? 1 : -2, .color = o->color };
+
+		ret = scratch_run(&tmp, &so, &st, err);
 		if (!ret && !st.interrupted && !st.aborted)
 			context_settle(r, &tmp, built, from, alone, o->tc);
 		*interrupted = st.interrupted ? st.interrupted : st.aborted ? SIGINT : *interrupted;

@@ -126,11 +126,7 @@ void dispatch_fault(struct dispatcher *d, struct slot *s, struct proto_fault *m)
 	if (fresh) {
 		t->worker = (int)s->id;
 		t->start = t->end = dispatch_clock(d);
-		t->output = m->output;	/* taken over from the message */
-		t->output_len = m->output_len;
-		t->output_dropped = m->output_dropped;
-		m->output = NULL;
-		m->output_len = 0;
+		test_take_output(t, &m->output, &m->output_len, m->output_dropped);
 		test_finish(t, m->outcome, m->message);
 		d->st->tests[s->id]++;
 		if (d->obs->test_finished)

@@ -102,12 +102,7 @@ static void on_result(struct dispatcher *d, struct slot *s, struct proto_result 
 	t->cpu_us = m->cpu_us;
 	t->rss_kb = m->rss_kb;
 	t->in_context = s->ctx[m->test];
-	free(t->output);
-	t->output = m->output;	/* taken over from the message */
-	t->output_len = m->output_len;
-	t->output_dropped = m->output_dropped;
-	m->output = NULL;
-	m->output_len = 0;
+	test_take_output(t, &m->output, &m->output_len, m->output_dropped);
 	test_finish(t, m->outcome, m->message);
 	if (dispatch_retry(d, s, m->test))
 		return;		/* still running for the balancer: requeued when the unit ends */

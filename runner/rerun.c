@@ -12,8 +12,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "balinput.h"
-#include "dispatch.h"
+#include "scratch.h"
 #include "retry.h"
 #include "status.h"
 #include "util.h"
@@ -26,48 +25,6 @@ static const char *rerun_verdict(const struct test_attempt *a)
 	if (outcome_is_failure(a->outcome))
 		return "failed alone too";
 	return a->outcome == OUTCOME_SKIP ? "skipped alone" : "not run alone";
-}
-
-/* Run the scratch run's tests on one worker, one test per unit. */
-static int rerun_dispatch(struct run *tmp, const struct rerun_opts *o, struct dispatch_stats *st,
-			  struct strbuf *err)
-{
-	struct dispatch_opts dopts = { .workers = 1, .worker_path = o->worker_path, .timeout = o->timeout,
-				       .max_restarts = 4 };
-	struct status_opts so = { .out = o->out, .color = o->color, .verbose = o->verbose, .workers = 1 };
-	struct run_observer obs = { 0 };
-	struct bal_opts bo = { .workers = 1, .max_batch = 1 };
-	struct bal_input in;
-	struct balancer *b;
-	struct status *status;
-	int ret;
-
-	bal_input_build(&in, tmp, NULL, 1, 0);
-	b = balancer_new(&bo, in.bins, in.nbins, in.tests, in.n);
-	so.total = in.n;
-	status = status_new(&so);
-	status_observer(status, &obs);
-	ret = dispatch_run(tmp, b, in.map, in.n, NULL, &dopts, &obs, st, err);
-	status_done(status);
-	status_free(status);
-	balancer_free(b);
-	bal_input_release(&in);
-	return ret;
-}
-
-/* Move how scratch test a ended into a new attempt. */
-static struct test_attempt *rerun_take(struct test_case *a)
-{
-	struct test_attempt *x = xcalloc(1, sizeof(*x));
-
-	*x = (struct test_attempt){
-		.outcome = a->outcome, .duration = a->duration, .start = a->start, .end = a->end,
-		.worker = a->worker, .message = a->message, .output = a->output,
-		.output_len = a->output_len, .output_dropped = a->output_dropped,
-	};
-	a->message = a->output = NULL;
-	a->output_len = 0;
-	return x;
 }
 
 int rerun_failed_serially(struct run *r, const struct rerun_opts *o, int *interrupted,
@@ -93,9 +50,17 @@ int rerun_failed_serially(struct run *r, const struct rerun_opts *o, int *interr
 		if (o->verbose >= 0)
 			fprintf(o->out, "balrun: running the %zu failed test%s again, alone, one at a time "
 				"(--rerun-failed-serially)\n", n, n == 1 ? "" : "s");
-		ret = rerun_dispatch(&tmp, o, &st, err);
-		for (size_t k = 0; k < n; k++)
-			r->tests[from[k]].alone = rerun_take(&tmp.tests[k]);
+		struct scratch_opts so = { .out = o->out, .worker_path = o->worker_path, .workers = 1,
+					   .max_batch = 1, .timeout = o->timeout, .verbose = o->verbose,
+					   .color = o->color };
+
+		ret = scratch_run(&tmp, &so, &st, err);
+		for (size_t k = 0; k < n; k++) {
+			struct test_attempt *a = xcalloc(1, sizeof(*a));
+
+			*a = test_move_attempt(&tmp.tests[k]);
+			r->tests[from[k]].alone = a;
+		}
 		*interrupted = st.interrupted ? st.interrupted : st.aborted ? SIGINT : *interrupted;
 		dispatch_stats_release(&st);
 	}

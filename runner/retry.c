@@ -27,14 +27,7 @@ void retry_keep(struct test_case *t)
 
 	ALLOC_GROW(t->tries, t->ntries + 1, t->tries_alloc);
 	a = &t->tries[t->ntries++];
-	*a = (struct test_attempt){
-		.outcome = t->outcome, .duration = t->duration, .start = t->start, .end = t->end,
-		.worker = t->worker, .message = t->message, .output = t->output,
-		.output_len = t->output_len, .output_dropped = t->output_dropped,
-	};
-	t->message = t->output = NULL;
-	t->output_len = 0;
-	t->output_dropped = 0;
+	*a = test_move_attempt(t);
 	t->state = TEST_PENDING;
 	t->outcome = OUTCOME_PASS;
 	t->worker = -1;

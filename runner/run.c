@@ -33,6 +33,30 @@ void test_attempt_release(struct test_attempt *a)
 	a->message = a->output = NULL;
 }
 
+struct test_attempt test_move_attempt(struct test_case *t)
+{
+	struct test_attempt a = {
+		.outcome = t->outcome, .duration = t->duration, .start = t->start, .end = t->end,
+		.worker = t->worker, .message = t->message, .output = t->output,
+		.output_len = t->output_len, .output_dropped = t->output_dropped,
+	};
+
+	t->message = t->output = NULL;
+	t->output_len = 0;
+	t->output_dropped = 0;
+	return a;
+}
+
+void test_take_output(struct test_case *t, char **output, size_t *len, uint64_t dropped)
+{
+	free(t->output);
+	t->output = *output;
+	t->output_len = *len;
+	t->output_dropped = dropped;
+	*output = NULL;
+	*len = 0;
+}
+
 static void test_release(struct test_case *t)
 {
 	free(t->id);

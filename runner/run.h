@@ -134,5 +134,13 @@ const char *run_display(const char *s, struct strbuf *scratch);
 void test_finish(struct test_case *t, enum outcome o, const char *message);
 /* Free what an attempt owns. */
 void test_attempt_release(struct test_attempt *a);
+/*
+ * How t's latest run ended, as an attempt that takes over t's message and
+ * output (t keeps neither).  The caller stores it (retries, --rerun-failed-
+ * serially, the run in context).
+ */
+struct test_attempt test_move_attempt(struct test_case *t);
+/* Make *output (len bytes, dropped cut from its middle) t's output; *output becomes NULL. */
+void test_take_output(struct test_case *t, char **output, size_t *len, uint64_t dropped);
 
 #endif

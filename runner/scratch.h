@@ -1,0 +1,36 @@
+/*
+ * scratch.h - runs after the main one (--rerun-failed-serially, the check
+ * of failures in their context) go through the same balancer and dispatch
+ * loop as a real run, on a scratch struct run that borrows the real run's
+ * binaries: timeouts, crashes, lost workers and Ctrl-C behave exactly as in
+ * a run.  No timing cache, no checkpoint, no retries, no smoke tests.
+ *
+ *   run_init(&tmp); tmp.bins = r->bins; tmp.nbins = r->nbins;   borrowed
+ *   run_add_test(&tmp, ...) for each test to run
+ *   scratch_run(&tmp, &opts, &st, &err);
+ *   ... read tmp.tests ...; tmp.bins = NULL; tmp.nbins = 0; run_release(&tmp);
+ */
+#ifndef BALRUN_SCRATCH_H
+#define BALRUN_SCRATCH_H
+
+#include <stdio.h>
+
+#include "dispatch.h"
+#include "run.h"
+#include "strbuf.h"
+
+struct scratch_opts {
+	FILE *out;                /* the status printer's output */
+	const char *worker_path;
+	unsigned workers;         /* at most; never more than tests */
+	unsigned max_batch;       /* most tests in one unit (1: each test alone); 0: the default */
+	double timeout;           /* --timeout; tests' own limits still apply */
+	int verbose;              /* as status_opts.verbose */
+	int color;
+};
+
+/* Run every test of tmp.  0, or -1 with err on an internal error; st as dispatch_run's. */
+int scratch_run(struct run *tmp, const struct scratch_opts *o, struct dispatch_stats *st,
+		struct strbuf *err);
+
+#endif
