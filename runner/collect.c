@@ -506,11 +506,18 @@ static int lister_finish(struct run *r, struct lister *l, double timeout, struct
 	if (l->timed_out) {
 		strbuf_addf(&why, "%gs (see --collect-timeout)", timeout);
 	} else if (b->kind == KIND_CRITERION) {
-		ok = collect_parse_criterion(l->out.buf, found, &why) >= 0 && exited_zero(l->status);
+		/* a whole listing counts even if the process died after it (a destructor that aborts) */
+		ok = collect_parse_criterion(l->out.buf, found, &why) >= 0 &&
+		     (exited_zero(l->status) || found->nscopes);
 		if (!why.len)
 			strbuf_adds(&why, "not a Criterion test listing");
 		if (ok)
 			criterion_probed(b, l, notes);
+		if (ok && !exited_zero(l->status)) {
+			char st[64];
+			strbuf_addf(notes, "'%s': its --list ended with %s after listing its tests; running "
+				    "them all the same\n", b->id, proc_describe_status(l->status, st, sizeof(st)));
+		}
 	} else {
 		ok = collect_parse_cmocka(l->events.buf, l->events.len, found, &why) == 0 &&
 		     (found->n > 0 || exited_zero(l->status));

@@ -28,34 +28,100 @@ static int context_candidate(const struct run *r, const struct test_case *t)
 	       t->scope < r->bins[t->binary].nscopes;
 }
 
-/*
- * upto[b][s] = 1 + the highest scope rank of a candidate in scope s of
- * binary b (0: nothing to check there).  Returns the number of scopes to
- * check; past max, further scopes are left out and counted in *skipped.
- */
-static size_t context_scopes(const struct run *r, uint32_t **upto, size_t max, size_t *skipped)
+/* What running a test again costs: its time in this run, else its estimate. */
+static double context_cost(const struct test_case *t)
 {
-	size_t n = 0;
+	return t->worker >= 0 ? t->duration : t->est;
+}
 
-	*skipped = 0;
+/* A scope to check: its binary and scope, how far, what it costs, how many failures. */
+struct context_scope {
+	uint32_t binary, scope, upto;
+	double cost;
+	size_t failures;
+};
+
+static int context_cmp_cost(const void *pa, const void *pb)
+{
+	const struct context_scope *a = pa, *b = pb;
+
+	return a->cost < b->cost ? -1 : a->cost > b->cost;
+}
+
+/* The scopes with failures out of context: one entry each, its mark the highest failing rank + 1. */
+static struct context_scope *context_find(const struct run *r, size_t *n)
+{
+	uint32_t **at = xcalloc(r->nbins ? r->nbins : 1, sizeof(*at));	/* 1 + index in v, 0: none */
+	struct context_scope *v = NULL;
+	size_t alloc = 0;
+
+	*n = 0;
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];
-		uint32_t *u;
+		struct context_scope *c;
 
 		if (!context_candidate(r, t))
 			continue;
-		if (!upto[t->binary])
-			upto[t->binary] = xcalloc(r->bins[t->binary].nscopes, sizeof(**upto));
-		u = &upto[t->binary][t->scope];
-		if (!*u && n >= max) {
-			(*skipped)++;
+		if (!at[t->binary])
+			at[t->binary] = xcalloc(r->bins[t->binary].nscopes, sizeof(**at));
+		if (!at[t->binary][t->scope]) {
+			ALLOC_GROW(v, *n + 1, alloc);
+			v[*n] = (struct context_scope){ .binary = t->binary, .scope = t->scope };
+			at[t->binary][t->scope] = (uint32_t)++*n;
+		}
+		c = &v[at[t->binary][t->scope] - 1];
+		c->failures++;
+		c->cost += context_cost(t);	/* its run alone */
+		if (c->upto < t->scope_rank + 1)
+			c->upto = t->scope_rank + 1;
+	}
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_case *t = &r->tests[i];
+		uint32_t k = at[t->binary] && t->scope < r->bins[t->binary].nscopes ?
+			     at[t->binary][t->scope] : 0;
+
+		if (k && !t->fault && !t->disabled && t->scope_rank < v[k - 1].upto)
+			v[k - 1].cost += context_cost(t);
+	}
+	for (size_t b = 0; b < r->nbins; b++)
+		free(at[b]);
+	free(at);
+	return v;
+}
+
+/*
+ * upto[b][s] = how many tests of scope s of binary b to run (0: none), for
+ * the cheapest scopes that fit in the budget: at most CONTEXT_MAX_SCOPES
+ * scopes, and at most max(CONTEXT_MIN_BUDGET, a CONTEXT_SHARE of the run's
+ * test time) of work, so that a large Criterion suite (a process per test)
+ * is not run again for one failure.  Returns the scopes chosen; the
+ * failures left unchecked are counted in *skipped.
+ */
+static size_t context_scopes(const struct run *r, uint32_t **upto, size_t *skipped)
+{
+	size_t n, chosen = 0;
+	struct context_scope *v = context_find(r, &n);
+	double budget = 0, spent = 0;
+
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i].selected && !r->tests[i].fault && r->tests[i].worker >= 0)
+			budget += r->tests[i].duration;
+	budget = budget * CONTEXT_SHARE > CONTEXT_MIN_BUDGET ? budget * CONTEXT_SHARE : CONTEXT_MIN_BUDGET;
+	qsort(v, n, sizeof(*v), context_cmp_cost);
+	*skipped = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (chosen >= CONTEXT_MAX_SCOPES || spent + v[i].cost > budget) {
+			*skipped += v[i].failures;
 			continue;
 		}
-		n += !*u;
-		if (*u < t->scope_rank + 1)
-			*u = t->scope_rank + 1;
+		if (!upto[v[i].binary])
+			upto[v[i].binary] = xcalloc(r->bins[v[i].binary].nscopes, sizeof(**upto));
+		upto[v[i].binary][v[i].scope] = v[i].upto;
+		spent += v[i].cost;
+		chosen++;
 	}
-	return n;
+	free(v);
+	return chosen;
 }
 
 /* A copy of t in tmp, in group; from[] notes where it came from. */
@@ -166,6 +232,17 @@ static void context_settle(struct run *r, struct run *tmp, size_t built, const u
 	}
 }
 
+/* The binary of a failure left unchecked, for the fallback line. */
+static uint32_t context_first_skipped(const struct run *r, uint32_t **upto)
+{
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_case *t = &r->tests[i];
+		if (context_candidate(r, t) && (!upto[t->binary] || !upto[t->binary][t->scope]))
+			return t->binary;
+	}
+	return 0;
+}
+
 int context_rerun(struct run *r, const struct context_opts *o, struct dispatch_stats *main_st,
 		  int *interrupted, struct strbuf *err)
 {
@@ -173,7 +250,7 @@ int context_rerun(struct run *r, const struct context_opts *o, struct dispatch_s
 	uint32_t *from = xcalloc(2 * r->ntests + 1, sizeof(*from));
 	unsigned char *alone = xcalloc(2 * r->ntests + 1, 1);
 	struct dispatch_stats st;
-	size_t skipped, nscopes = context_scopes(r, upto, CONTEXT_MAX_SCOPES, &skipped);
+	size_t skipped, nscopes = context_scopes(r, upto, &skipped);
 	struct run tmp;
 	int ret = 0;
 
@@ -181,8 +258,10 @@ int context_rerun(struct run *r, const struct context_opts *o, struct dispatch_s
 	tmp.bins = r->bins;	/* borrowed: not released with tmp */
 	tmp.nbins = r->nbins;
 	if (skipped)
-		dispatch_stats_fallback(main_st, 0, skipped, "did not check failures for order "
-					"dependence: more than %d groups to check", CONTEXT_MAX_SCOPES);
+		dispatch_stats_fallback(main_st, context_first_skipped(r, upto), skipped,
+					"did not check failures for order dependence: running their "
+					"groups again up to them would take too long (--dist group runs "
+					"groups whole)");
 	if (nscopes) {
 		size_t built;
 
@@ -198,6 +277,7 @@ int context_rerun(struct run *r, const struct context_opts *o, struct dispatch_s
 					   .verbose = o->verbose > 0 ? 1 : -2, .color = o->color };
 
 		ret = scratch_run(&tmp, &so, &st, err);
+		main_st->wall += st.wall;	/* the run took that long too */
 		if (!ret && !st.interrupted && !st.aborted)
 			context_settle(r, &tmp, built, from, alone, o->tc);
 		*interrupted = st.interrupted ? st.interrupted : st.aborted ? SIGINT : *interrupted;

@@ -21,9 +21,11 @@
  * The context runs go through the ordinary balancer and dispatch loop
  * (scratch struct run borrowing the binaries, one same-worker group per
  * scope), on as many workers as the main run, without checkpoint or
- * retries; only the failing tests' results reach the timing cache.  At most
- * CONTEXT_MAX_SCOPES scopes are checked; the rest stay failures, with a
- * fallback line saying so.
+ * retries; only the failing tests' results reach the timing cache.  The
+ * check is bounded: at most CONTEXT_MAX_SCOPES scopes, cheapest first, and
+ * at most a quarter of the run's test time (2 s at least), so that a large
+ * Criterion suite (a process per test) is not run again for one failure;
+ * the failures left unchecked stay failures, with a fallback line saying so.
  */
 #ifndef BALRUN_CONTEXT_H
 #define BALRUN_CONTEXT_H
@@ -38,6 +40,9 @@
 #include "tcache.h"
 
 #define CONTEXT_MAX_SCOPES 64
+/* The check may take up to this share of the run's test time, and at least CONTEXT_MIN_BUDGET s. */
+#define CONTEXT_SHARE 0.25
+#define CONTEXT_MIN_BUDGET 2.0
 
 struct context_opts {
 	FILE *out;                /* progress lines */

@@ -105,6 +105,7 @@ int driver_follow(struct session *s, const struct proto_invocation *inv, struct 
 		return -1;
 	}
 	s->active = c;
+	child_set_timeout(c, session_max_timeout_ms(s));
 	child_run(c);
 	s->active = NULL;
 	return 0;

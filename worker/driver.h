@@ -33,7 +33,10 @@ void driver_env_free(char **env);
 
 /*
  * Start the invocation's process (see child_start) and follow it to its end,
- * with s->active set meanwhile.  0 when it ran (the caller settles the
+ * with s->active set meanwhile.  Until the driver arms a test's own limit,
+ * the process has the invocation's longest one (session_max_timeout_ms), so
+ * that nothing before the first test (a slow --filter, a hung hook or
+ * group setup) runs unbounded.  0 when it ran (the caller settles the
  * results, then calls child_release); -1 when it could not start, after
  * driver_fail_all().
  */

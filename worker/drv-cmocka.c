@@ -50,6 +50,8 @@
 #define CMK_RUN_LINE "[ RUN      ] "
 #define CMK_ERROR_LINE "[  ERROR   ] --- "
 #define CMK_SETUP_ERROR "Could not run test: "
+#define CMK_LINE_TAG "[   LINE   ] --- "
+#define CMK_FAIL_MSG "ERROR: "
 /* Output held between tests beyond this goes to its owner at once. */
 #define CMK_BETWEEN_MAX (64u << 10)
 
@@ -154,6 +156,36 @@ static const char *cmk_line_starting(const char *buf, size_t len, const char *ta
 }
 
 /*
+ * The message of a failed test: the first "[  ERROR   ] --- " text, unless
+ * it is only a location ("[   LINE   ] --- f.c:9: error: Failure!", as after
+ * fail_msg()): then the "ERROR: text" fail_msg printed while the test ran,
+ * with the location; else cmocka's "Could not run test: ..." reason.
+ */
+static void cmk_fail_message(struct wtest *t, const char *buf, size_t len, struct strbuf *msg)
+{
+	const char *p;
+
+	if ((p = cmk_line_starting(buf, len, CMK_ERROR_LINE)))
+		cmk_line_at(p + strlen(CMK_ERROR_LINE), buf + len, msg);
+	else if ((p = memmem(buf, len, CMK_SETUP_ERROR, strlen(CMK_SETUP_ERROR))))
+		cmk_line_at(p + strlen(CMK_SETUP_ERROR), buf + len, msg);
+	if (starts_with(msg->buf, CMK_LINE_TAG)) {
+		struct strbuf out = STRBUF_INIT, text = STRBUF_INIT;
+
+		capture_render(&t->out, &out);
+		if ((p = cmk_line_starting(out.buf, out.len, CMK_FAIL_MSG)))
+			cmk_line_at(p + strlen(CMK_FAIL_MSG), out.buf + out.len, &text);
+		if (text.len) {
+			strbuf_addf(&text, " (%s)", msg->buf + strlen(CMK_LINE_TAG));
+			strbuf_reset(msg);
+			strbuf_add(msg, text.buf, text.len);
+		}
+		strbuf_release(&out);
+		strbuf_release(&text);
+	}
+}
+
+/*
  * cmocka's own verdict for the ended test, from the output it printed after
  * the test's end: the serial answer, so it beats what the shim saw (a leak
  * check or leftover will_return values fail a test after its body returned;
@@ -180,15 +212,14 @@ static void cmk_judge(struct wtest *t, const char *buf, size_t len)
 			o = verdicts[i].o;
 		}
 	}
+	if (!first)
+		return;	/* no verdict (the process ended first): what the shim saw stands */
 	if (o != OUTCOME_FAIL) {
-		if (first)
-			t->outcome = o, strbuf_reset(&t->message);
+		t->outcome = o;
+		strbuf_reset(&t->message);
 		return;
 	}
-	if ((p = cmk_line_starting(buf, len, CMK_ERROR_LINE)))
-		cmk_line_at(p + strlen(CMK_ERROR_LINE), buf + len, &msg);
-	else if ((p = memmem(buf, len, CMK_SETUP_ERROR, strlen(CMK_SETUP_ERROR))))
-		cmk_line_at(p + strlen(CMK_SETUP_ERROR), buf + len, &msg);
+	cmk_fail_message(t, buf, len, &msg);
 	t->outcome = OUTCOME_PASS;
 	strbuf_reset(&t->message);
 	wtest_note(t, OUTCOME_FAIL, msg.len ? msg.buf : "failed");
@@ -250,7 +281,7 @@ static void cmk_on_end(struct cmk *k, uint64_t ordinal, uint64_t ns, const char 
 	if (k->state != CMK_RUNNING || k->t.index < 0 || k->inv->ordinals[k->t.index] != ordinal)
 		return;
 	k->state = CMK_ENDED;
-	child_set_timeout(k->c, 0);
+	child_set_timeout(k->c, session_max_timeout_ms(k->s));	/* between tests: still bounded */
 	k->t.duration_ns = ns > k->start_ns ? ns - k->start_ns : 0;
 	wtest_note(&k->t, o < 0 ? OUTCOME_FAIL : (enum outcome)o, "");
 }
@@ -277,7 +308,7 @@ static void cmk_fault(struct cmk *k, enum outcome o, const char *msg)
 	capture_release(&out);
 	k->failed = 1;
 	k->fixture_group = -1;
-	child_set_timeout(k->c, 0);
+	child_set_timeout(k->c, session_max_timeout_ms(k->s));
 }
 
 /* The group fixture that began failed (V, X). */
@@ -407,13 +438,12 @@ static enum outcome cmk_death(const struct child *c, const char *what, const cha
 		strbuf_addf(msg, "timed out %s (%s)", where, what);
 		return OUTCOME_TIMEOUT;
 	}
-	strbuf_addf(msg, "%s %s", WIFEXITED(c->status) ? "exited with status" : "killed by", what);
-	if (WIFEXITED(c->status))
-		strbuf_setlen(msg, 0), strbuf_addf(msg, "exited with status %d %s",
-						    WEXITSTATUS(c->status), where);
-	else
-		strbuf_addf(msg, " %s", where);
-	return WIFEXITED(c->status) ? OUTCOME_FAIL : OUTCOME_CRASH;
+	if (WIFEXITED(c->status)) {
+		strbuf_addf(msg, "exited with status %d %s", WEXITSTATUS(c->status), where);
+		return OUTCOME_FAIL;
+	}
+	strbuf_addf(msg, "%s %s", what, where);	/* "killed by SIGABRT in the group teardown" */
+	return OUTCOME_CRASH;
 }
 
 static void cmk_settle(struct cmk *k)

@@ -174,6 +174,20 @@ static void crit_begin_run(struct crit *cr)
 	child_set_timeout(cr->c, limit ? limit + CHILD_GRACE_MS : 0);
 }
 
+/*
+ * The running test got no verdict line before the next one started:
+ * Criterion says so only in a warning ("crashed during its setup or
+ * teardown": a failed .init, say), and its own report calls it crashed.
+ */
+static void crit_no_verdict(struct crit *cr)
+{
+	if (cr->t.index < 0 || !cr->running)
+		return;
+	cr->t.duration_ns += driver_elapsed(cr->run_ns, now_ns());
+	wtest_note(&cr->t, OUTCOME_CRASH, "crashed during its setup or teardown (no verdict from Criterion)");
+	cr->running = 0;
+}
+
 static void crit_on_run(struct crit *cr, const char *name, size_t len)
 {
 	int idx = crit_find(cr, name, len);
@@ -188,6 +202,7 @@ static void crit_on_run(struct crit *cr, const char *name, size_t len)
 	}
 	capture_reset(&cr->after);
 	if (idx < 0 || idx != cr->t.index) {
+		crit_no_verdict(cr);
 		crit_finish(cr);
 		session_start(cr->s, &cr->t, idx);
 	}
@@ -234,7 +249,7 @@ static void crit_on_verdict(struct crit *cr, const char *tag, const char *rest)
 	} else {
 		cr->t.duration_ns += driver_elapsed(cr->run_ns, cr->verdict_ns);
 		cr->running = 0;
-		child_set_timeout(cr->c, 0);
+		child_set_timeout(cr->c, session_max_timeout_ms(cr->s));	/* between tests: still bounded */
 	}
 	crit_judge(cr, tag, text);
 }
@@ -266,12 +281,35 @@ static void crit_note_warning(struct crit *cr, const char *text)
 		strbuf_addf(&cr->warnings, "%s\n", text);
 }
 
+/*
+ * Shim mode: the line with "suite::<ordinal>" written back as "suite::name",
+ * so that what the user reads names the test (Criterion names it in its
+ * warnings).  NULL if the line names no test of ours.
+ */
+static char *crit_unalias(const struct crit *cr, const char *line)
+{
+	const char *p = strstr(line, "::"), *s, *e;
+	size_t n;
+	int idx;
+
+	if (!cr->shim || !p)
+		return NULL;
+	e = p + 2 + strspn(p + 2, "0123456789");
+	for (s = p; s > line && s[-1] != '`' && s[-1] != ' '; s--)
+		;
+	n = (size_t)(e - s);
+	if (e == p + 2 || (idx = crit_find_ordinal(cr, s, n)) < 0)
+		return NULL;
+	return xasprintf("%.*s%s%s", (int)(s - line), line, cr->inv->tests[idx],
+			 e) ;
+}
+
 /* Handle the line in cr->line (newline included if it had one). */
 static void crit_on_line(struct crit *cr)
 {
 	static const char *const verdicts[] = { "PASS", "FAIL", "SKIP" };
 	struct strbuf *raw = &cr->line;
-	char *text = xstrndup(raw->buf, strcspn(raw->buf, "\r\n"));
+	char *text = xstrndup(raw->buf, strcspn(raw->buf, "\r\n")), *named;
 
 	if (cr->shim && cr->prefix.len && starts_with(text, cr->prefix.buf)) {
 		cr->shim_seen |= text[cr->prefix.len] == 'C';
@@ -279,6 +317,12 @@ static void crit_on_line(struct crit *cr)
 	}
 	if (!cr->any_test && !cr->first.len && *text && !starts_with(text, "[----] Criterion v"))
 		strbuf_adds(&cr->first, text);
+	if (starts_with(text, "[----] Warning! ") && (named = crit_unalias(cr, text))) {
+		free(text);
+		text = named;
+		strbuf_reset(raw);
+		strbuf_addf(raw, "%s\n", text);
+	}
 	crit_note_warning(cr, text);
 	if (starts_with(text, "[RUN ] ")) {
 		crit_on_run(cr, text + 7, strlen(text + 7));
@@ -337,10 +381,14 @@ static void crit_fault(struct crit *cr, const char *what)
 	struct capture out;
 	enum outcome o = OUTCOME_FAIL;
 
-	if (c->timed_out || child_stop_requested || cr->s->broken || cr->abandoned ||
-	    (WIFEXITED(c->status) && (!WEXITSTATUS(c->status) || cr->failed)))
+	if (child_stop_requested || cr->s->broken || cr->abandoned ||
+	    (!c->timed_out && WIFEXITED(c->status) && (!WEXITSTATUS(c->status) || cr->failed)))
 		return;
-	if (!WIFEXITED(c->status)) {
+	if (c->timed_out) {
+		o = OUTCOME_TIMEOUT;
+		strbuf_addf(&msg, "timed out %s (%s)", cr->any_test ? "after its tests" : "before any test ran",
+			    what);
+	} else if (!WIFEXITED(c->status)) {
 		o = OUTCOME_CRASH;
 		strbuf_addf(&msg, "%s %s", what, cr->any_test ? "after its tests" : "before any test ran");
 	} else {
@@ -405,11 +453,11 @@ static int crit_write_selection(const struct proto_invocation *inv, struct strbu
 	return ret;
 }
 
-/* Length of the suite part of "suite/name". */
+/* Length of the suite part of "suite/name"; 0 for a name without a suite. */
 static size_t crit_suite_len(const char *id)
 {
 	const char *slash = strchr(id, '/');
-	return slash ? (size_t)(slash - id) : strlen(id);
+	return slash ? (size_t)(slash - id) : 0;
 }
 
 static int crit_cmp_names(const void *a, const void *b, void *data)
@@ -420,9 +468,10 @@ static int crit_cmp_names(const void *a, const void *b, void *data)
 
 /*
  * Pattern mode: the next process's pattern, from tests sorted[*pos..) (the
- * invocation's indexes sorted by name), marking them in chunk.  Suites go
- * whole into one pattern while the matcher's stack allows: group k of
- * "@(G1|...|Gk|...)" needs k + its alternatives + 1 entries.
+ * invocation's indexes sorted by name), marking them in chunk.  A suite's
+ * tests go into one group "suite/@(a|b)" while the matcher's stack allows:
+ * group k of "@(G1|...|Gk|...)" needs k + its alternatives + 1 entries, at
+ * most CRIT_MATCHER_STACK.  A name without a suite is a group of its own.
  */
 static void crit_next_pattern(const struct proto_invocation *inv, const uint32_t *sorted,
 			      size_t *pos, unsigned char *chunk, struct strbuf *pattern)
@@ -432,13 +481,20 @@ static void crit_next_pattern(const struct proto_invocation *inv, const uint32_t
 	memset(chunk, 0, inv->ntests);
 	strbuf_reset(pattern);
 	strbuf_adds(pattern, "@(");
-	while (i < inv->ntests) {
+	while (i < inv->ntests && groups + 3 < CRIT_MATCHER_STACK) {
 		const char *first = inv->tests[sorted[i]];
-		size_t slen = crit_suite_len(first), m = 0, room = CRIT_MATCHER_STACK - 2 - (groups + 1);
+		size_t slen = crit_suite_len(first), m = 0;
+		size_t room = CRIT_MATCHER_STACK - 2 - (groups + 1);
 
-		if (groups + 1 + 1 + 1 > CRIT_MATCHER_STACK - 1)
-			break;	/* no room for one more group */
-		strbuf_addf(pattern, "%s%.*s/@(", groups ? "|" : "", (int)slen, first);
+		if (groups)
+			strbuf_addch(pattern, '|');
+		groups++;
+		if (!slen) {
+			strbuf_adds(pattern, first);
+			chunk[sorted[i++]] = 1;
+			continue;
+		}
+		strbuf_addf(pattern, "%.*s/@(", (int)slen, first);
 		while (i < inv->ntests && m < room && crit_suite_len(inv->tests[sorted[i]]) == slen &&
 		       !strncmp(inv->tests[sorted[i]], first, slen)) {
 			strbuf_addf(pattern, "%s%s", m ? "|" : "", inv->tests[sorted[i]] + slen + 1);
@@ -446,7 +502,6 @@ static void crit_next_pattern(const struct proto_invocation *inv, const uint32_t
 			m++;
 		}
 		strbuf_addch(pattern, ')');
-		groups++;
 	}
 	strbuf_addch(pattern, ')');
 	*pos = i;

@@ -32,6 +32,18 @@ static struct {
 	int have_pipe;
 } shim_sel;
 
+/*
+ * Listing: stdout line-buffered, so that a listing printed before the
+ * process dies (a destructor that aborts) still reaches balrun whole.
+ */
+__attribute__((constructor)) static void shim_init(void)
+{
+	const char *m = shim_mode();
+
+	if (m && (!strcmp(m, "list") || !strcmp(m, "probe")))
+		setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 const char *shim_mode(void)
 {
 	const char *m = getenv(PRELOAD_ENV_MODE);

@@ -48,6 +48,8 @@ struct unit_log {
 	struct proto_done done;
 	struct proto_fault faults[MAX_TESTS];   /* FAULT messages, in order */
 	int nfaults;
+	int *big_results;        /* run_unit_big: RESULTs per test */
+	enum outcome *big_outcome;
 };
 
 static char **worker_env(void)
@@ -170,6 +172,33 @@ static void run_unit(struct worker *w, const struct proto_run *run, struct unit_
 	}
 	cr_assert_eq(m.u.done.unit, run->unit);
 	cr_assert_eq(m.u.done.ninv, run->ninv);
+	log->done = m.u.done;   /* freed by log_release */
+}
+
+/* Send RUN for a unit of n tests (n may pass MAX_TESTS) and count RESULTs and outcomes up to DONE. */
+static void run_unit_big(struct worker *w, const struct proto_run *run, struct unit_log *log, size_t n)
+{
+	struct proto_msg m = { .type = PROTO_RUN };
+
+	memset(log, 0, sizeof(*log));
+	for (int i = 0; i < MAX_TESTS; i++)
+		strbuf_init(&log->output[i], 0);
+	log->big_results = xcalloc(n, sizeof(*log->big_results));
+	log->big_outcome = xcalloc(n, sizeof(*log->big_outcome));
+	m.u.run = *run;
+	cr_assert_eq(proto_send(w->p.in, &m), 0);
+	for (;;) {
+		worker_recv(w, &m);
+		if (m.type == PROTO_DONE)
+			break;
+		cr_assert_neq(m.type, PROTO_FAULT, "a FAULT: %s", m.u.fault.message);
+		if (m.type == PROTO_RESULT) {
+			cr_assert_lt(m.u.result.test, n);
+			log->big_results[m.u.result.test]++;
+			log->big_outcome[m.u.result.test] = m.u.result.outcome;
+		}
+		proto_msg_release(&m);
+	}
 	log->done = m.u.done;   /* freed by log_release */
 }
 
@@ -468,6 +497,36 @@ static void cmocka_select(struct proto_invocation *inv, char **names, uint64_t *
 	}
 	inv->ordinals = ordinals;
 	inv->checks = checks;
+}
+
+/*
+ * Without the preload shim, a batch is chosen with --filter patterns that
+ * Criterion's matcher takes (at most 100 stack entries): 250 tests need
+ * several processes, and every test is reported once.
+ */
+Test(worker, criterion_patterns_within_the_matcher_limits)
+{
+	char *tests[250];
+	struct proto_invocation inv;
+	struct proto_run run = { .unit = 1, .timeout_ms = 60000, .inv = &inv, .ninv = 1 };
+	struct unit_log log;
+	struct worker w;
+	int passed = 0;
+
+	for (int i = 0; i < 250; i++)
+		tests[i] = i < 200 ? xasprintf("many/t%03d", i) : xasprintf("more/t%02d", i - 200);
+	one_inv(&inv, WF_DIR "/wf-criterion-many", KIND_CRITERION, tests, 250);
+	worker_start(&w);
+	run_unit_big(&w, &run, &log, 250);
+	for (int i = 0; i < 250; i++)
+		passed += log.big_results[i] == 1 && log.big_outcome[i] == OUTCOME_PASS;
+	cr_expect_eq(passed, 250, "%d of 250 passed once", passed);
+	cr_expect_str_eq(log.done.errors[0], "");
+	free(log.big_results);
+	free(log.big_outcome);
+	finish(&w, &log, 1);
+	for (int i = 0; i < 250; i++)
+		free(tests[i]);
 }
 
 Test(worker, cmocka_batch)
