@@ -107,7 +107,8 @@ static size_t context_scopes(const struct run *r, uint32_t **upto, size_t *skipp
 		if (r->tests[i].selected && !r->tests[i].fault && r->tests[i].worker >= 0)
 			budget += r->tests[i].duration;
 	budget = budget * CONTEXT_SHARE > CONTEXT_MIN_BUDGET ? budget * CONTEXT_SHARE : CONTEXT_MIN_BUDGET;
-	qsort(v, n, sizeof(*v), context_cmp_cost);
+	if (n)
+		qsort(v, n, sizeof(*v), context_cmp_cost);
 	*skipped = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (chosen >= CONTEXT_MAX_SCOPES || spent + v[i].cost > budget) {
