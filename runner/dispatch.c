@@ -110,6 +110,18 @@ static int smoke_broken(const struct dispatcher *d)
 	       d->smoke_failed == d->smoke_done;
 }
 
+/*
+ * Every smoke test that finished failed, having passed last time, and some
+ * are still running: their verdict decides whether the run goes on, so no
+ * other work starts until it is in (else a fast worker would run the suite
+ * against a broken environment meanwhile).
+ */
+static int smoke_verdict_pending(const struct dispatcher *d)
+{
+	return d->smoke_sent >= 2 && !d->smoke_unproven && d->smoke_done >= 1 &&
+	       d->smoke_done < d->smoke_sent && d->smoke_failed == d->smoke_done;
+}
+
 /* A smoke test is evidence about the environment only if it passed last time. */
 void dispatch_smoke_sent(struct dispatcher *d, const struct bal_unit *u)
 {
@@ -394,6 +406,10 @@ static void feed_idle(struct dispatcher *d)
 				balancer_unit_done(d->b, s->id, u.tests, u.ntests);
 				smoke_stop(d);
 				break;
+			}
+			if (!u.smoke && smoke_verdict_pending(d)) {
+				balancer_unit_done(d->b, s->id, u.tests, u.ntests);
+				break;	/* wait for the other smoke tests first */
 			}
 			slot_send_unit(d, s, &u);
 			break;
