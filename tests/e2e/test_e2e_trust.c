@@ -291,12 +291,12 @@ Test(trust, concurrent_runs_keep_their_own_checkpoints)
 	snprintf(started, sizeof(started), "%s/started.fault_hang_a", dir);
 	fu_wait_file(started);
 	e2e_balrun(&quick, ENV(env), ARGS("-n", "1", "--cache-dir", cache, fx("fault_quick_b")));
-	cr_assert_eq(quick.code, 0, "exit %d; stderr: %s", quick.code, quick.err);
-	e2e_free(&quick);
-	kill(pid, SIGKILL);	/* no save, no goodbye */
+	kill(pid, SIGKILL);	/* no save, no goodbye (and nothing left behind if the test fails) */
 	e2e_finish(&slow, pid);
 	e2e_free(&slow);
 	kill_listed(dir);	/* the hung test's daemon, orphaned by the SIGKILL */
+	cr_assert_eq(quick.code, 0, "exit %d; stderr: %s", quick.code, quick.err);
+	e2e_free(&quick);
 	e2e_balrun(&slow, ENV(env),
 		   ARGS("-n", "1", "--smoke", "0", "--resume", "--cache-dir", cache, fx("fault_quick_a"),
 			fx("fault_hang_a")));
