@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 
 #include "balancer.h"
-#include "cache_cmd.h"
-#include "balinput.h"
+#include "cache-cmd.h"
+#include "plan-input.h"
 #include "checkpoint.h"
 #include "cli.h"
 #include "collect.h"
@@ -30,7 +30,7 @@
 #include "markers.h"
 #include "ncpu.h"
 #include "paths.h"
-#include "plan_print.h"
+#include "plan-print.h"
 #include "preload.h"
 #include "repo.h"
 #include "report.h"
@@ -39,7 +39,7 @@
 #include "shard.h"
 #include "status.h"
 #include "tcache.h"
-#include "timings_git.h"
+#include "timings-git.h"
 #include "util.h"
 
 enum { EXIT_PASSED = 0, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE, EXIT_NO_TESTS };

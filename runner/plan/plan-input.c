@@ -4,7 +4,7 @@
  * Disabled tests never run, so they do not take part in the medians that
  * estimate unknown tests: they are appended after bal_estimate, at 0 s.
  */
-#include "balinput.h"
+#include "plan-input.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  */
 #include "scratch.h"
 
-#include "balinput.h"
+#include "plan-input.h"
 #include "status.h"
 
 int scratch_run(struct run *tmp, const struct scratch_opts *o, struct dispatch_stats *st,

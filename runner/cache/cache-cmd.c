@@ -10,7 +10,7 @@
  * goes through the cache's lock, so commands and runs can overlap.
  */
 #define _GNU_SOURCE
-#include "cache_cmd.h"
+#include "cache-cmd.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache_view.h"
+#include "cache-view.h"
 #include "junit.h"
 #include "repo.h"
 #include "tcache.h"

@@ -9,7 +9,7 @@
  * the output is the same on every run.
  */
 #define _GNU_SOURCE
-#include "cache_view.h"
+#include "cache-view.h"
 
 #include <fnmatch.h>
 #include <jansson.h>

@@ -13,7 +13,7 @@
  *
  * With --shard, a table of every shard's estimated load comes first.
  */
-#include "plan_print.h"
+#include "plan-print.h"
 
 #include <stdarg.h>
 #include <string.h>

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "balinput.h"
+#include "plan-input.h"
 #include "util.h"
 
 /* CI conventions for "--shard ci": index and total variables, and the index base. */

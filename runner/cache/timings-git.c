@@ -8,7 +8,7 @@
  * here, once, like in repo.c.
  */
 #define _GNU_SOURCE
-#include "timings_git.h"
+#include "timings-git.h"
 
 #include <git2.h>
 #include <limits.h>

@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-#include "balinput.h"
+#include "plan-input.h"
 #include "markers.h"
 #include "shard.h"
 
