@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -150,6 +151,27 @@ int parse_seconds(const char *s, double *out, const char **why)
 	}
 	*out = v;
 	return 0;
+}
+
+int mkdirs(const char *dir)
+{
+	char *copy = xstrdup(dir);
+	int ret = 0;
+
+	for (char *p = copy + (*copy == '/'); *copy && ret == 0; p++) {
+		char saved = *p;
+
+		if (saved && saved != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0777) < 0 && errno != EEXIST)
+			ret = -1;
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	free(copy);
+	return ret;
 }
 
 int starts_with(const char *s, const char *prefix)

@@ -67,6 +67,9 @@ int set_cloexec(int fd, int on);
 #define SECONDS_MAX 1e7
 int parse_seconds(const char *s, double *out, const char **why);
 
+/* Make dir and its missing parents (mode 0777 less the umask).  0, or -1 with errno. */
+int mkdirs(const char *dir);
+
 /* 1 if s starts with prefix. */
 int starts_with(const char *s, const char *prefix);
 

@@ -78,25 +78,7 @@ fail:
 
 int tcfile_mkdirs(const char *dir, struct strbuf *err)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int ret = 0;
-
-	if (!*dir)
-		return 0;
-	strbuf_adds(&sb, dir);
-	for (char *p = sb.buf + 1; ret == 0; p++) {
-		if (*p && *p != '/')
-			continue;
-		char saved = *p;
-		*p = '\0';
-		if (mkdir(sb.buf, 0777) < 0 && errno != EEXIST)
-			ret = tcfile_fail(err, "create directory", sb.buf);
-		*p = saved;
-		if (!saved)
-			break;
-	}
-	strbuf_release(&sb);
-	return ret;
+	return mkdirs(dir) ? tcfile_fail(err, "create directory", dir) : 0;
 }
 
 static void tcfile_sleep_ms(unsigned ms)

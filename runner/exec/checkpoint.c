@@ -23,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tc-file.h"
 #include "util.h"
 
 #define CKPT_MAGIC "balrun-checkpoint 1"
@@ -289,13 +288,13 @@ out:
 /* A fresh checkpoint in the first file no running balrun holds. */
 static struct checkpoint *ckpt_fresh(const char *dir, const struct strbuf *header, struct strbuf *note)
 {
-	struct strbuf err = STRBUF_INIT;
 	struct checkpoint *cp = NULL;
 	char *path = NULL;
 	int fd = -1;
 
-	if (tcfile_mkdirs(dir, &err)) {
-		strbuf_addf(note, "no checkpoint for this run (--resume will not help): %s\n", err.buf);
+	if (mkdirs(dir)) {
+		strbuf_addf(note, "no checkpoint for this run (--resume will not help): cannot create "
+			    "directory '%s': %s\n", dir, strerror(errno));
 		goto out;
 	}
 	for (int k = 0; k < CHECKPOINT_MAX_FILES && fd < 0; k++) {
@@ -317,7 +316,6 @@ static struct checkpoint *ckpt_fresh(const char *dir, const struct strbuf *heade
 	path = NULL;
 out:
 	free(path);
-	strbuf_release(&err);
 	return cp;
 }
 
