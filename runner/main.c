@@ -387,8 +387,7 @@ static int run_tests(struct session *s, size_t selected)
 	struct dispatch_opts dopts = { 0 };
 	struct dispatch_stats st;
 	struct run_observer obs = { 0 };
-	struct status_opts so = { .out = stdout, .color = s->o.color, .verbose = s->o.verbose,
-				  .total = selected };
+	struct status_opts so = { .out = stdout, .color = s->o.color, .verbose = s->o.verbose };
 	struct report_opts ro = { .out = stdout, .verbose = s->o.verbose, .durations = s->o.durations };
 	struct strbuf err = STRBUF_INIT;
 	uint32_t *map;
@@ -406,8 +405,6 @@ static int run_tests(struct session *s, size_t selected)
 	dopts.max_restarts = s->o.max_restarts >= 0 ? (unsigned)s->o.max_restarts : 4 * dopts.workers;
 	dopts.checkpoint = cp;
 	dopts.retries = (unsigned)s->o.retries;
-	so.workers = dopts.workers;
-	so.total = selected - resumed;
 	status = status_new(&so);
 	status_observer(status, &obs);
 	if (s->o.verbose >= 0)
@@ -424,18 +421,27 @@ static int run_tests(struct session *s, size_t selected)
 	if (fatal)
 		fprintf(stderr, "balrun: internal error: %s\n", err.buf);
 	if (!fatal && !st.interrupted && !st.aborted && !st.stopped && !st.smoke_failed) {
-		struct context_opts xo = { stdout, s->worker, dopts.workers, s->o.timeout, s->o.verbose,
-					   s->o.color, s->tc };
-		if ((fatal = context_rerun(&s->r, &xo, &st, &st.interrupted, &err) != 0))
+		struct context_opts xo = { s->worker, dopts.workers, s->o.timeout, s->o.verbose < 0, s->tc };
+		/* the verdicts come in the summary: no line per test of the re-run unless -v */
+		struct status_opts xso = { stdout, s->o.color, s->o.verbose > 0 ? 1 : -2 };
+		struct status *xstatus = status_new(&xso);
+		struct run_observer xobs = { 0 };
+
+		status_observer(xstatus, &xobs);
+		if ((fatal = context_rerun(&s->r, &xo, &xobs, &st, &st.interrupted, &err) != 0))
 			fprintf(stderr, "balrun: internal error: %s\n", err.buf);
+		status_done(xstatus);
+		status_free(xstatus);
 	}
 	save_cache(s->tc, cp);
 	report_counts(&s->r, counts);
 	checkpoint_close(cp, !fatal && !st.interrupted && !st.aborted && !counts[OUTCOME_NOTRUN]);
 	if (s->o.rerun_serially && !fatal && !st.interrupted && !st.aborted) {
-		struct rerun_opts rro = { stdout, s->worker, s->o.timeout, s->o.verbose, s->o.color };
-		if ((fatal = rerun_failed_serially(&s->r, &rro, &st.interrupted, &err) != 0))
+		struct rerun_opts rro = { s->worker, s->o.timeout, s->o.verbose < 0 };
+
+		if ((fatal = rerun_failed_serially(&s->r, &rro, &obs, &st.interrupted, &err) != 0))
 			fprintf(stderr, "balrun: internal error: %s\n", err.buf);
+		status_done(status);
 	}
 	code = exit_code_for(&s->r, &st, fatal);
 	ro.color = status_color(status);

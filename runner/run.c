@@ -113,6 +113,18 @@ struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name)
 	return t;
 }
 
+struct test_case *run_copy_test(struct run *r, const struct test_case *t)
+{
+	struct test_case *c = run_add_test(r, t->binary, t->name);
+
+	c->ordinal = t->ordinal;
+	c->scope = t->scope;
+	c->scope_rank = t->scope_rank;
+	c->check = t->check;
+	c->timeout = t->timeout;
+	return c;
+}
+
 void test_finish(struct test_case *t, enum outcome o, const char *message)
 {
 	t->state = TEST_FINISHED;

@@ -130,6 +130,12 @@ struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name)
  * s itself when nothing needs escaping, else scratch's text.
  */
 const char *run_display(const char *s, struct strbuf *scratch);
+/*
+ * A copy of test t (of another run over the same binaries) added to r: its
+ * identity (binary, name, ordinal, scope, check) and time limit, nothing of
+ * how it ran.  For runs after the run (exec/scratch.h).
+ */
+struct test_case *run_copy_test(struct run *r, const struct test_case *t);
 /* Mark a test finished with an outcome and a message (copied; may be NULL). */
 void test_finish(struct test_case *t, enum outcome o, const char *message);
 /* Free what an attempt owns. */

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "report.h"
+#include "json.h"
 #include "util.h"
 
 #define CV_COLS 5
@@ -166,7 +166,7 @@ static json_t *cv_test_json(const struct tc_entry *e, const struct tc_run *runs,
 		hist[i] = e->history >> i & 1 ? 'F' : 'P';
 	hist[e->hist_len] = '\0';
 	json_t *o = json_object();
-	json_object_set_new(o, "id", report_json_text(e->id, strlen(e->id)));
+	json_object_set_new(o, "id", json_text(e->id, strlen(e->id)));
 	json_object_set_new(o, "mean_s", json_real(e->mean));
 	json_object_set_new(o, "spread_s", json_real(e->spread));
 	json_object_set_new(o, "last_s", json_real(e->last));
@@ -225,7 +225,7 @@ static json_t *cv_binaries_json(const struct timing_cache *c)
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_object();
-		json_object_set_new(o, "path", report_json_text(bins[i].path, strlen(bins[i].path)));
+		json_object_set_new(o, "path", json_text(bins[i].path, strlen(bins[i].path)));
 		json_object_set_new(o, "overhead_s", json_real(bins[i].overhead));
 		json_object_set_new(o, "runs", json_integer(bins[i].runs));
 		json_array_append_new(a, o);

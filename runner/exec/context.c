@@ -15,9 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "retry.h"
 #include "scratch.h"
-#include "status.h"
 #include "util.h"
 
 /* A failure worth checking: it failed out of context, in a binary that runs several tests per process. */
@@ -125,22 +123,6 @@ static size_t context_scopes(const struct run *r, uint32_t **upto, size_t *skipp
 	return chosen;
 }
 
-/* A copy of t in tmp, in group; from[] notes where it came from. */
-static struct test_case *context_copy(struct run *tmp, const struct test_case *t, uint32_t index,
-				      uint32_t group, uint32_t *from)
-{
-	struct test_case *c = run_add_test(tmp, t->binary, t->name);
-
-	c->ordinal = t->ordinal;
-	c->scope = t->scope;
-	c->scope_rank = t->scope_rank;
-	c->check = t->check;
-	c->timeout = t->timeout;
-	c->group = group;
-	from[tmp->ntests - 1] = index;
-	return c;
-}
-
 /*
  * The scratch run: every scope's tests up to its mark, one group per scope,
  * then each failure again alone (a group of its own), so that a test that
@@ -163,14 +145,16 @@ static void context_build(const struct run *r, uint32_t **upto, struct run *tmp,
 			group[t->binary] = xcalloc(r->bins[t->binary].nscopes, sizeof(**group));
 		if (!group[t->binary][t->scope])
 			group[t->binary][t->scope] = ++ngroups;
-		context_copy(tmp, t, (uint32_t)i, group[t->binary][t->scope], from);
+		run_copy_test(tmp, t)->group = group[t->binary][t->scope];
+		from[tmp->ntests - 1] = (uint32_t)i;
 	}
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];
 
 		if (!context_candidate(r, t) || !upto[t->binary] || !upto[t->binary][t->scope])
 			continue;
-		context_copy(tmp, t, (uint32_t)i, ++ngroups, from);
+		run_copy_test(tmp, t)->group = ++ngroups;
+		from[tmp->ntests - 1] = (uint32_t)i;
 		alone[tmp->ntests - 1] = 1;
 	}
 	for (size_t b = 0; b < r->nbins; b++)
@@ -244,8 +228,8 @@ static uint32_t context_first_skipped(const struct run *r, uint32_t **upto)
 	return 0;
 }
 
-int context_rerun(struct run *r, const struct context_opts *o, struct dispatch_stats *main_st,
-		  int *interrupted, struct strbuf *err)
+int context_rerun(struct run *r, const struct context_opts *o, const struct run_observer *obs,
+		  struct dispatch_stats *main_st, int *interrupted, struct strbuf *err)
 {
 	uint32_t **upto = xcalloc(r->nbins ? r->nbins : 1, sizeof(*upto));
 	uint32_t *from = xcalloc(2 * r->ntests + 1, sizeof(*from));
@@ -268,16 +252,17 @@ int context_rerun(struct run *r, const struct context_opts *o, struct dispatch_s
 
 		context_build(r, upto, &tmp, from, alone);
 		built = tmp.ntests;
-		if (o->verbose >= 0)
-			fprintf(o->out, "balrun: checking failures for order dependence: running %zu "
-				"group%s again from the start up to the failed tests, in the binary's "
-				"order\n", nscopes, nscopes == 1 ? "" : "s");
-		/* the verdicts come in the summary: no line per test of the re-run unless -v */
-		struct scratch_opts so = { .out = o->out, .worker_path = o->worker_path,
-					   .workers = o->workers, .timeout = o->timeout,
-					   .verbose = o->verbose > 0 ? 1 : -2, .color = o->color };
+		struct scratch_opts so = { .worker_path = o->worker_path, .workers = o->workers,
+					   .timeout = o->timeout };
 
-		ret = scratch_run(&tmp, &so, &st, err);
+		if (!o->quiet && obs->note) {
+			char *note = xasprintf("checking failures for order dependence: running %zu "
+					       "group%s again from the start up to the failed tests, in "
+					       "the binary's order", nscopes, nscopes == 1 ? "" : "s");
+			obs->note(obs->data, note);
+			free(note);
+		}
+		ret = scratch_run(&tmp, &so, obs, &st, err);
 		main_st->wall += st.wall;	/* the run took that long too */
 		if (!ret && !st.interrupted && !st.aborted)
 			context_settle(r, &tmp, built, from, alone, o->tc);
@@ -293,64 +278,4 @@ int context_rerun(struct run *r, const struct context_opts *o, struct dispatch_s
 	tmp.nbins = 0;
 	run_release(&tmp);
 	return ret;
-}
-
-/* "<bin>::<group>/" and a star: the group as its tests' names start, glob characters escaped. */
-static void context_pattern(const struct binary *b, const struct test_case *t, struct strbuf *out)
-{
-	const char *scope = b->scopes[t->scope];
-	size_t n = strlen(scope);
-
-	if (strncmp(t->name, scope, n) || t->name[n] != '/')
-		n = strcspn(t->name, "/");	/* a repeated group shown as "name#2" */
-	strbuf_reset(out);
-	strbuf_addf(out, "%s::", b->id);
-	for (size_t i = 0; i < n; i++) {
-		if (strchr("*?[\\", t->name[i]))
-			strbuf_addch(out, '\\');
-		strbuf_addch(out, t->name[i]);
-	}
-	strbuf_adds(out, "/*");
-}
-
-void context_print(const struct run *r, const struct report_opts *o)
-{
-	struct strbuf shown = STRBUF_INIT, pattern = STRBUF_INIT;
-	size_t total = 0;
-
-	for (size_t i = 0; i < r->ntests; i++)
-		total += r->tests[i].selected && r->tests[i].outcome == OUTCOME_ORDERDEP;
-	if (!total)
-		goto out;
-	fprintf(o->out, "\n== order-dependent (%zu): failed apart from the tests before them in their "
-		"group, passed after them ==\n", total);
-	for (size_t i = 0; i < r->ntests; i++) {
-		const struct test_case *t = &r->tests[i];
-		const struct binary *b = &r->bins[t->binary];
-		struct test_attempt parallel = {
-			.outcome = t->apart, .duration = t->duration, .worker = t->worker,
-			.output = t->output, .output_len = t->output_len,
-			.output_dropped = t->output_dropped,
-		};
-
-		if (!t->selected || t->outcome != OUTCOME_ORDERDEP || !t->context)
-			continue;
-		fprintf(o->out, "%s--- ORDER %s%s\n", status_outcome_color(OUTCOME_ORDERDEP, o->color),
-			run_display(t->id, &shown), o->color ? "\033[0m" : "");
-		retry_print_attempt("apart from the tests before it", &parallel, o);
-		retry_print_attempt("after them, in the binary's order", t->context, o);
-		context_pattern(b, t, &pattern);
-		fprintf(o->out, "keep its group together: --dist group, or in .balrun.conf\n"
-			"    [dist \"group\"]\n            tests = %s\n"
-			"(balrun remembers it: later runs keep this group together by themselves)\n",
-			run_display(pattern.buf, &shown));
-	}
-out:
-	strbuf_release(&shown);
-	strbuf_release(&pattern);
-}
-
-json_t *context_json(const struct test_case *t)
-{
-	return retry_attempt_json(t->context);
 }

@@ -26,15 +26,12 @@
  * at most a quarter of the run's test time (2 s at least), so that a large
  * Criterion suite (a process per test) is not run again for one failure;
  * the failures left unchecked stay failures, with a fallback line saying so.
+ * The report's section: output/report-attempts.c.
  */
 #ifndef BALRUN_CONTEXT_H
 #define BALRUN_CONTEXT_H
 
-#include <jansson.h>
-#include <stdio.h>
-
 #include "dispatch.h"
-#include "report.h"
 #include "run.h"
 #include "strbuf.h"
 #include "tcache.h"
@@ -45,28 +42,21 @@
 #define CONTEXT_MIN_BUDGET 2.0
 
 struct context_opts {
-	FILE *out;                /* progress lines */
 	const char *worker_path;
 	unsigned workers;
 	double timeout;           /* --timeout; tests' own limits still apply */
-	int verbose;              /* -v / -q */
-	int color;                /* --color: -1 auto, 0 never, 1 always */
+	int quiet;                /* -q: no note announcing the check */
 	struct timing_cache *tc;  /* may be NULL */
 };
 
 /*
  * Run the failures of r that did not run in context again in context (see
- * above).  Fallback lines go to main_st (the main run's stats).  0, or -1
- * with err on an internal error.  *interrupted receives the signal that
- * stopped it, if any.
+ * above), reporting to obs (dispatch.h; its note gets one line saying so
+ * unless quiet).  Fallback lines go to main_st (the main run's stats).  0,
+ * or -1 with err on an internal error.  *interrupted receives the signal
+ * that stopped it, if any.
  */
-int context_rerun(struct run *r, const struct context_opts *o, struct dispatch_stats *main_st,
-		  int *interrupted, struct strbuf *err);
-
-/* The summary section: each ORDER-DEPENDENT test with both runs and the marker to use. */
-void context_print(const struct run *r, const struct report_opts *o);
-
-/* t->context as JSON: an attempt (retry_attempt_json). */
-json_t *context_json(const struct test_case *t);
+int context_rerun(struct run *r, const struct context_opts *o, const struct run_observer *obs,
+		  struct dispatch_stats *main_st, int *interrupted, struct strbuf *err);
 
 #endif

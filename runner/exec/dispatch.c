@@ -22,16 +22,9 @@
 #include "checkpoint.h"
 #include "reap.h"
 #include "retry.h"
+#include "signals.h"
 #include "strvec.h"
 #include "util.h"
-
-static volatile sig_atomic_t pending_signal, signal_count;
-
-static void on_signal(int sig)
-{
-	pending_signal = sig;
-	signal_count++;
-}
 
 struct test_case *dispatch_test(struct dispatcher *d, uint32_t bi)
 {
@@ -487,15 +480,15 @@ static void tick(struct dispatcher *d)
 static void loop(struct dispatcher *d, const sigset_t *waitmask)
 {
 	for (;;) {
-		if (signal_count >= 2) {
+		if (signals_count() >= 2) {
 			d->st->aborted = 1;
 			abort_all(d);
 			return;
 		}
-		if (pending_signal && !d->st->interrupted) {
-			d->st->interrupted = pending_signal;
+		if (signals_pending() && !d->st->interrupted) {
+			d->st->interrupted = signals_pending();
 			dispatch_note(d, "interrupted by %s: stopping the running tests (again to quit at once)",
-			     proc_signal_name(pending_signal));
+			     proc_signal_name(d->st->interrupted));
 			dispatch_stop(d, "interrupted");
 		}
 		feed_idle(d);
@@ -536,24 +529,15 @@ int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t 
 {
 	struct dispatcher d = { .r = r, .b = b, .map = map, .nmap = nmap, .tc = tc, .o = opts,
 				.obs = obs, .st = stats, .err = err };
-	struct sigaction sa = { .sa_handler = on_signal }, old[3], ign = { .sa_handler = SIG_IGN }, oldpipe;
-	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
-	sigset_t block, waitmask;
+	struct signals sig;
 	unsigned started = 0;
 
 	stats_alloc(stats, opts->workers);
 	d.dead_alone = xcalloc(r->nbins ? r->nbins : 1, sizeof(*d.dead_alone));
 	d.started_alone = xcalloc(r->nbins ? r->nbins : 1, 1);
-	pending_signal = signal_count = 0;
-	sigemptyset(&block);
-	for (int i = 0; i < 3; i++) {
-		sigaddset(&block, sigs[i]);
-		sigaction(sigs[i], &sa, &old[i]);
-	}
-	sigaction(SIGPIPE, &ign, &oldpipe);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	for (int i = 0; i < 3; i++)
-		sigdelset(&waitmask, sigs[i]);
+	if (obs->run_started)
+		obs->run_started(obs->data, nmap, opts->workers);
+	signals_catch(&sig);
 
 	/* what a killed worker leaves behind becomes ours to kill (not fatal if unsupported) */
 	reap_become_subreaper();
@@ -565,7 +549,7 @@ int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t 
 		started += slot_spawn(&d, &d.slots[i]) == 0;
 	}
 	if (started)
-		loop(&d, &waitmask);
+		loop(&d, &sig.waitmask);
 	else
 		d.fatal = 1;
 	finish_leftovers(&d);
@@ -582,10 +566,7 @@ int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t 
 	free(d.faults);
 	free(d.dead_alone);
 	free(d.started_alone);
-	sigprocmask(SIG_UNBLOCK, &block, NULL);
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &old[i], NULL);
-	sigaction(SIGPIPE, &oldpipe, NULL);
+	signals_restore(&sig);
 	return d.fatal ? -1 : 0;
 }
 

@@ -47,14 +47,24 @@
 #include "run.h"
 #include "tcache.h"
 
+/*
+ * How the dispatch loop tells the outside what happens (output/status.c
+ * implements it; exec/ never prints).  Every callback may be NULL: a NULL
+ * callback is simply not called.  data is passed back to each unchanged.
+ * The test_case pointers are valid only during the call.
+ */
 struct run_observer {
+	/* Once, before any worker starts: how many tests this run will run, on how many workers. */
+	void (*run_started)(void *data, size_t tests, unsigned workers);
+	/* A worker began running t. */
 	void (*test_started)(void *data, const struct test_case *t, unsigned worker);
+	/* t has its final outcome (faults too: t->fault). */
 	void (*test_finished)(void *data, const struct test_case *t);
 	/* An attempt failed and the test will run again (--retries); t still describes that attempt. */
 	void (*test_retried)(void *data, const struct test_case *t);
 	/* About every 100 ms while tests run: for live status lines. */
 	void (*tick)(void *data, double elapsed, double remaining_est, unsigned running);
-	/* A line to show the user (worker restarts, stops). */
+	/* A line to show the user (worker restarts, stops, the phases after the run); no newline. */
 	void (*note)(void *data, const char *line);
 	void *data;
 };

@@ -10,16 +10,11 @@
  * (retry_settle): a pass after failed attempts becomes FLAKY, a failure
  * stays the last failure.  -x/--maxfail, the status line's failure count and
  * the smoke-test verdict only ever see final outcomes.
- *
- * This file also prints the summary's "flaky" section and the JSON
- * "attempts" array (docs/flaky.md).
+ * The report shows them: output/report-attempts.c (docs/flaky.md).
  */
 #ifndef BALRUN_RETRY_H
 #define BALRUN_RETRY_H
 
-#include <jansson.h>
-
-#include "report.h"
 #include "run.h"
 
 /* 1 if t's attempt that just ended failed and it may run again (retries: --retries N). */
@@ -37,20 +32,5 @@ void retry_settle(struct test_case *t);
  * -1 (nothing done) if t has no kept attempt.
  */
 int retry_restore(struct test_case *t);
-
-/* The summary section listing FLAKY tests with every attempt's output. */
-void retry_print_flaky(const struct run *r, const struct report_opts *o);
-
-/*
- * One attempt printed as "attempt K: FAIL 0.01s, worker 1: message" and its
- * output (used for alone runs too).
- */
-void retry_print_attempt(const char *label, const struct test_attempt *a, const struct report_opts *o);
-
-/* An attempt as a JSON object (outcome, duration_s, worker, start_s, end_s, message, output). */
-json_t *retry_attempt_json(const struct test_attempt *a);
-
-/* Every run of t, oldest first, when it ran more than once; [] otherwise. */
-json_t *retry_attempts_json(const struct test_case *t);
 
 #endif

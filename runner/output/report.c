@@ -7,15 +7,11 @@
  */
 #include "report.h"
 
-#include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "context.h"
-#include "rerun.h"
-#include "retry.h"
-#include "status.h"
+#include "report-internal.h"
+#include "colour.h"
 #include "util.h"
 
 void report_counts(const struct run *r, size_t counts[OUTCOME__COUNT])
@@ -26,7 +22,7 @@ void report_counts(const struct run *r, size_t counts[OUTCOME__COUNT])
 			counts[r->tests[i].outcome]++;
 }
 
-static void totals(const struct run *r, double *sum, double *longest)
+void report_totals(const struct run *r, double *sum, double *longest)
 {
 	*sum = *longest = 0;
 	for (size_t i = 0; i < r->ntests; i++) {
@@ -65,8 +61,8 @@ static void print_failures(const struct run *r, const struct report_opts *o)
 			continue;
 		if (!header++)
 			fprintf(o->out, "\n%s\n", o->verbose > 0 ? "== output ==" : "== failures ==");
-		fprintf(o->out, "%s--- %s %s%s (%.2fs, worker %d", status_outcome_color(t->outcome, o->color),
-			outcome_tag(t->outcome), run_display(t->id, &shown), o->color ? "\033[0m" : "", t->duration, t->worker);
+		fprintf(o->out, "%s--- %s %s%s (%.2fs, worker %d", colour_outcome(t->outcome, o->color),
+			outcome_tag(t->outcome), run_display(t->id, &shown), colour_reset(o->color), t->duration, t->worker);
 		if (t->ntries)
 			fprintf(o->out, ", failed all %zu attempts", t->ntries + 1);
 		fputs(")\n", o->out);
@@ -152,7 +148,7 @@ static void print_counts_line(const struct run *r, const struct dispatch_stats *
 	int first = 1;
 
 	report_counts(r, counts);
-	totals(r, &sum, &longest);
+	report_totals(r, &sum, &longest);
 	lb = sum / (o->workers ? o->workers : 1);
 	if (longest > lb)
 		lb = longest;
@@ -164,8 +160,8 @@ static void print_counts_line(const struct run *r, const struct dispatch_stats *
 		if (!counts[order[i]] && order[i] != OUTCOME_PASS)
 			continue;
 		fprintf(o->out, "%s%s%zu %s%s", first ? "" : ", ",
-			counts[order[i]] ? status_outcome_color(order[i], o->color) : "", counts[order[i]],
-			outcome_name(order[i]), counts[order[i]] && o->color ? "\033[0m" : "");
+			counts[order[i]] ? colour_outcome(order[i], o->color) : "", counts[order[i]],
+			outcome_name(order[i]), counts[order[i]] ? colour_reset(o->color) : "");
 		first = 0;
 	}
 	fprintf(o->out, " in %.2fs ==\n", st->wall);
@@ -194,9 +190,9 @@ static void print_fallbacks(const struct run *r, const struct dispatch_stats *st
 void report_print(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o)
 {
 	print_failures(r, o);
-	retry_print_flaky(r, o);
-	context_print(r, o);
-	rerun_print(r, o);
+	attempts_print_flaky(r, o);
+	attempts_print_order_dependent(r, o);
+	attempts_print_alone(r, o);
 	print_not_run(r, o);
 	print_fallbacks(r, st, o);
 	print_durations(r, o);
@@ -204,144 +200,4 @@ void report_print(const struct run *r, const struct dispatch_stats *st, const st
 		print_balance(st, o);
 	print_counts_line(r, st, o);
 	fflush(o->out);
-}
-
-/* jansson refuses invalid UTF-8 (and NULs): such bytes become '?'. */
-static char *valid_utf8_copy(const char *s, size_t n)
-{
-	char *c = xmalloc(n + 1);
-	memcpy(c, s, n);
-	c[n] = '\0';
-	for (size_t i = 0; i < n;) {
-		unsigned char b = (unsigned char)c[i];
-		size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-		int ok = len && i + len <= n && b != 0;
-		for (size_t k = 1; ok && k < len; k++)
-			ok = ((unsigned char)c[i + k] >> 6) == 2;
-		if (!ok) {
-			c[i++] = '?';
-			continue;
-		}
-		i += len;
-	}
-	return c;
-}
-
-static json_t *json_text(const char *s, size_t n)
-{
-	char *clean = valid_utf8_copy(s, n);
-	json_t *j = json_stringn(clean, n);
-	free(clean);
-	return j;
-}
-
-json_t *report_json_text(const char *s, size_t n)
-{
-	return json_text(s, n);
-}
-
-/* A name as JSON: bytes that are not UTF-8 as "\xNN" text (jansson takes only UTF-8). */
-static json_t *json_name(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	json_t *j;
-
-	strbuf_add_escaped(&sb, s, strlen(s), 0);
-	j = json_stringn(sb.buf, sb.len);
-	strbuf_release(&sb);
-	return j;
-}
-
-static json_t *test_json(const struct test_case *t)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "id", json_name(t->id));
-	if (t->fault)
-		json_object_set_new(o, "fault", json_true());
-	json_object_set_new(o, "outcome", json_string(outcome_name(t->outcome)));
-	json_object_set_new(o, "duration_s", json_real(t->duration));
-	json_object_set_new(o, "worker", json_integer(t->worker));
-	json_object_set_new(o, "start_s", json_real(t->start));
-	json_object_set_new(o, "end_s", json_real(t->end));
-	json_object_set_new(o, "dispatches", json_integer(t->attempts));
-	json_object_set_new(o, "attempts", retry_attempts_json(t));
-	if (t->alone)
-		json_object_set_new(o, "alone", rerun_json(t));
-	if (t->context)
-		json_object_set_new(o, "context", context_json(t));
-	json_object_set_new(o, "estimate_s", t->est_known ? json_real(t->est) : json_null());
-	json_object_set_new(o, "rss_kb", json_integer((json_int_t)t->rss_kb));
-	json_object_set_new(o, "message", t->message ? json_text(t->message, strlen(t->message)) : json_null());
-	json_object_set_new(o, "output", json_text(t->output ? t->output : "", t->output_len));
-	json_object_set_new(o, "output_dropped", json_integer((json_int_t)t->output_dropped));
-	return o;
-}
-
-static json_t *workers_json(const struct dispatch_stats *st, unsigned workers)
-{
-	json_t *a = json_array();
-	for (unsigned i = 0; st->busy && i < workers; i++) {
-		json_t *w = json_object();
-		json_object_set_new(w, "busy_s", json_real(st->busy[i]));
-		json_object_set_new(w, "units", json_integer(st->units[i]));
-		json_object_set_new(w, "tests", json_integer(st->tests[i]));
-		json_array_append_new(a, w);
-	}
-	return a;
-}
-
-static json_t *fallbacks_json(const struct run *r, const struct dispatch_stats *st)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < st->nfallbacks; i++) {
-		const struct dispatch_fallback *f = &st->fallbacks[i];
-		json_t *j = json_object();
-
-		json_object_set_new(j, "binary", json_name(r->bins[f->binary].id));
-		json_object_set_new(j, "what", json_text(f->what, strlen(f->what)));
-		json_object_set_new(j, "tests", json_integer((json_int_t)f->tests));
-		json_object_set_new(j, "times", json_integer(f->times));
-		json_array_append_new(a, j);
-	}
-	return a;
-}
-
-int report_json(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o,
-		const char *path, struct strbuf *err)
-{
-	json_t *root = json_object(), *tests = json_array();
-	size_t counts[OUTCOME__COUNT];
-	double sum, longest, lb;
-	int ret;
-
-	report_counts(r, counts);
-	totals(r, &sum, &longest);
-	lb = sum / (o->workers ? o->workers : 1);
-	json_object_set_new(root, "version", json_integer(1));
-	json_object_set_new(root, "exit_code", json_integer(o->exit_code));
-	json_object_set_new(root, "wall_s", json_real(st->wall));
-	json_object_set_new(root, "workers", json_integer(o->workers));
-	json_object_set_new(root, "sum_s", json_real(sum));
-	json_object_set_new(root, "lower_bound_s", json_real(longest > lb ? longest : lb));
-	json_object_set_new(root, "restarts", json_integer(st->restarts));
-	json_object_set_new(root, "interrupted", json_boolean(st->interrupted));
-	json_t *c = json_object();
-	for (int i = 0; i < OUTCOME__COUNT; i++)
-		json_object_set_new(c, outcome_name(i), json_integer((json_int_t)counts[i]));
-	json_object_set_new(root, "counts", c);
-	for (size_t i = 0; i < r->ntests; i++) {
-		const struct test_case *t = &r->tests[i];
-		if (!t->selected)
-			continue;
-		json_array_append_new(tests, test_json(t));
-	}
-	json_object_set_new(root, "tests", tests);
-	json_object_set_new(root, "worker_stats", workers_json(st, o->workers));
-	json_object_set_new(root, "fallbacks", fallbacks_json(r, st));
-	ret = json_dump_file(root, path, JSON_INDENT(1) | JSON_ENSURE_ASCII);
-	if (ret)
-		strbuf_addf(err, "cannot write the JSON report '%s': %s", path, strerror(errno));
-	json_decref(root);
-	return ret ? -1 : 0;
 }

@@ -1,12 +1,13 @@
 /*
  * report.h - the end of a run: failures with their output, the tests that
  * did not run and why, the slowest tests, the per-worker balance, the
- * closing counts line, and the machine-readable JSON report.
+ * closing counts line (report.c), and the machine-readable JSON report
+ * (report-json.c).  The sections about tests that ran more than once:
+ * report-attempts.c (report-internal.h).
  */
 #ifndef BALRUN_REPORT_H
 #define BALRUN_REPORT_H
 
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -27,12 +28,6 @@ void report_counts(const struct run *r, size_t counts[OUTCOME__COUNT]);
 
 /* Everything printed after the run, in order. */
 void report_print(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o);
-
-/* Captured output as the failures section shows it (a note first when its middle was dropped). */
-void report_print_output(FILE *out, const char *output, size_t len, uint64_t dropped);
-
-/* A JSON string of s (n bytes) with invalid UTF-8 bytes and NULs as '?'. */
-json_t *report_json_text(const char *s, size_t n);
 
 /* Write the JSON report (format in docs/usage.md).  0 or -1 with err. */
 int report_json(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o,

@@ -8,14 +8,15 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "colour.h"
 #include "strbuf.h"
 #include "util.h"
 
 struct status {
 	struct status_opts o;
 	int tty, color;
-	size_t done, failed;
-	unsigned running;
+	size_t total, done, failed;   /* total: tests of the run in progress */
+	unsigned workers, running;
 	double elapsed, remaining;
 	char *last;            /* id of the last test that started */
 	int line_shown;        /* a live line is on the screen */
@@ -30,40 +31,19 @@ static int term_width(FILE *f)
 	return 80;
 }
 
-static int want_color(int opt, int tty)
-{
-	const char *term = getenv("TERM");
-	const char *no = getenv("NO_COLOR");
-	if (opt >= 0)
-		return opt;
-	return tty && !(no && *no) && !(term && !strcmp(term, "dumb"));
-}
-
 struct status *status_new(const struct status_opts *o)
 {
 	struct status *s = xcalloc(1, sizeof(*s));
 	const char *term = getenv("TERM");
 	s->o = *o;
 	s->tty = isatty(fileno(o->out)) && !(term && !strcmp(term, "dumb"));
-	s->color = want_color(o->color, s->tty);
+	s->color = colour_wanted(o->color, s->tty);
 	return s;
 }
 
 int status_color(const struct status *s)
 {
 	return s->color;
-}
-
-const char *status_outcome_color(enum outcome o, int color)
-{
-	if (!color)
-		return "";
-	switch (o) {
-	case OUTCOME_PASS: return "\033[32m";
-	case OUTCOME_SKIP: case OUTCOME_NOTRUN: case OUTCOME_FLAKY: case OUTCOME_ORDERDEP:
-		return "\033[33m";
-	default: return "\033[1;31m";
-	}
 }
 
 const char *status_elide_middle(const char *s, size_t width, char *buf, size_t len)
@@ -103,11 +83,11 @@ static void draw(struct status *s)
 
 	if (!s->tty)
 		return;
-	format_eta(s->remaining / (s->o.workers ? s->o.workers : 1), eta, sizeof(eta));
+	format_eta(s->remaining / (s->workers ? s->workers : 1), eta, sizeof(eta));
 	strbuf_addf(&sb, "[%zu/%zu] %u running, %s%zu failed%s, ETA %s",
-		    s->done, s->o.total, s->running,
-		    s->failed ? status_outcome_color(OUTCOME_FAIL, s->color) : "", s->failed,
-		    s->failed && s->color ? "\033[0m" : "", eta);
+		    s->done, s->total, s->running,
+		    s->failed ? colour_outcome(OUTCOME_FAIL, s->color) : "", s->failed,
+		    s->failed ? colour_reset(s->color) : "", eta);
 	if (s->last) {
 		int room = width - 3 - (int)sb.len + (s->failed && s->color ? 11 : 0);
 		if (room > 10)
@@ -118,6 +98,17 @@ static void draw(struct status *s)
 	s->line_shown = 1;
 	s->last_draw = now_ns();
 	strbuf_release(&sb);
+}
+
+/* A run starts (the main one, or a run after it): the counts start again. */
+static void on_run_started(void *data, size_t tests, unsigned workers)
+{
+	struct status *s = data;
+
+	s->total = tests;
+	s->workers = workers;
+	s->done = s->failed = 0;
+	s->running = 0;
 }
 
 static void on_started(void *data, const struct test_case *t, unsigned worker)
@@ -135,9 +126,9 @@ static void on_started(void *data, const struct test_case *t, unsigned worker)
 /* retry: the attempt failed and the test runs again (--retries): "RETRY ...: failed: message". */
 static void print_test_line(struct status *s, const struct test_case *t, int retry)
 {
-	const char *c = status_outcome_color(retry ? OUTCOME_FLAKY : t->outcome, s->color);
+	const char *c = colour_outcome(retry ? OUTCOME_FLAKY : t->outcome, s->color);
 	fprintf(s->o.out, "%s%-7s%s %7.2fs  ", c, retry ? "RETRY" : outcome_tag(t->outcome),
-		s->color ? "\033[0m" : "", t->duration);
+		colour_reset(s->color), t->duration);
 	if (t->worker >= 0)
 		fprintf(s->o.out, "w%-2d ", t->worker);
 	else
@@ -212,6 +203,7 @@ static void on_note(void *data, const char *line)
 
 void status_observer(struct status *s, struct run_observer *obs)
 {
+	obs->run_started = on_run_started;
 	obs->test_started = on_started;
 	obs->test_finished = on_finished;
 	obs->test_retried = on_retried;

@@ -7,7 +7,8 @@
  * the middle; failures (and with -v every test) print as lines above it.
  * Otherwise (a pipe, a CI log): one line per finished test, no escapes.
  * Colour only on a terminal, never with NO_COLOR or TERM=dumb, unless
- * --color always.
+ * --color always (colour.h).  One printer may watch several runs in turn
+ * (the main run, then the runs after it): run_started resets its counts.
  */
 #ifndef BALRUN_STATUS_H
 #define BALRUN_STATUS_H
@@ -21,8 +22,6 @@ struct status_opts {
 	FILE *out;
 	int color;          /* -1 auto, 0 never, 1 always */
 	int verbose;        /* <-1 no line per test, <0 quiet, 0 normal, >0 verbose */
-	size_t total;       /* tests to run */
-	unsigned workers;
 };
 
 struct status;
@@ -37,9 +36,6 @@ void status_done(struct status *s);
 void status_free(struct status *s);
 /* 1 if colours are on (for the report). */
 int status_color(const struct status *s);
-
-/* Colour escapes by outcome (or "" when colour is off); "\033[0m" reset. */
-const char *status_outcome_color(enum outcome o, int color);
 
 /*
  * Shorten s to at most width columns by cutting its middle ("abc...xyz").
