@@ -1,11 +1,14 @@
 /*
- * drv-plain.c - a plain test executable: one process, one test.
+ * plain.c - the plain adapter: any executable (an ELF program, a #!
+ * script) is one test.  It is the table's last adapter: it takes whatever
+ * no framework claimed, and is never listed.
  *
  * Run with no arguments.  Exit 0 is PASS, exit 77 SKIP (the automake
  * convention), any other exit FAIL ("exit N"), a signal CRASH ("killed by
  * SIGSEGV"); past the time limit the process group is stopped (see child.h)
  * and the test is TIMEOUT with what it printed and the time it ran.
  */
+#include "adapter.h"
 #include "driver.h"
 #include "util.h"
 
@@ -44,16 +47,17 @@ static void plain_judge(struct wtest *t, const struct child *c, uint64_t timeout
 	}
 }
 
-void drv_plain_run(struct session *s, const struct proto_invocation *inv)
+static void plain_run_batch(struct session *s, const struct proto_invocation *inv)
 {
 	char *argv[] = { inv->binary, NULL };
-	char **env = driver_env(inv, NULL);
+	struct strvec env = STRVEC_INIT;
 	struct wtest t;
 	struct child c;
 	char err[512];
 
+	driver_env(&env, inv);
 	wtest_init(&t);
-	if (child_start(&c, argv, env, &plain_ops, &t, err, sizeof(err)) < 0) {
+	if (child_start(&c, argv, env.v, &plain_ops, &t, err, sizeof(err)) < 0) {
 		driver_fail_all(s, inv, err);
 		goto out;
 	}
@@ -69,5 +73,19 @@ void drv_plain_run(struct session *s, const struct proto_invocation *inv)
 	child_release(&c);
 out:
 	wtest_release(&t);
-	driver_env_free(env);
+	strvec_clear(&env);
 }
+
+static int plain_recognise(const struct binary_facts *f, const char *id, struct strbuf *note)
+{
+	(void)id;
+	(void)note;
+	return f->is_elf || f->is_script;
+}
+
+const struct adapter adapter_plain = {
+	.name = "plain",
+	.flags = ADAPTER_ONE_TEST,
+	.recognise = plain_recognise,
+	.run_batch = plain_run_batch,
+};

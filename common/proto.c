@@ -23,25 +23,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const proto_kind_names[KIND__COUNT] = {
-	[KIND_PLAIN] = "plain",
-	[KIND_CRITERION] = "criterion",
-	[KIND_CMOCKA] = "cmocka",
-};
-
-const char *test_kind_name(enum test_kind k)
-{
-	return (unsigned)k < KIND__COUNT ? proto_kind_names[k] : "unknown";
-}
-
-int test_kind_parse(const char *s)
-{
-	for (int i = 0; i < KIND__COUNT; i++)
-		if (!strcmp(s, proto_kind_names[i]))
-			return i;
-	return -1;
-}
-
 /* ---- message schemas ---- */
 
 enum proto_field_kind {
@@ -73,7 +54,6 @@ struct proto_field {
 #define FIELD_OPT_N(key, kind, type, member, count) \
 	{ key, kind, offsetof(type, member), offsetof(type, count), 0, 1 }
 
-_Static_assert(sizeof(enum test_kind) == sizeof(unsigned), "enum stored as unsigned");
 _Static_assert(sizeof(enum outcome) == sizeof(unsigned), "enum stored as unsigned");
 _Static_assert(sizeof(enum fault_where) == sizeof(unsigned), "enum stored as unsigned");
 
@@ -85,7 +65,7 @@ static const struct proto_field proto_hello_fields[] = {
 
 static const struct proto_field proto_invocation_fields[] = {
 	FIELD("binary", FIELD_STR, struct proto_invocation, binary),
-	FIELD_E("kind", struct proto_invocation, kind, KIND__COUNT),
+	FIELD("framework", FIELD_STR, struct proto_invocation, framework),
 	FIELD_N("tests", FIELD_STR_ARRAY, struct proto_invocation, tests, ntests),
 	FIELD("preload", FIELD_STR, struct proto_invocation, preload),
 	FIELD_OPT_N("timeouts_ms", FIELD_U64_ARRAY, struct proto_invocation, timeouts_ms, ntests),

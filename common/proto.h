@@ -29,21 +29,11 @@
 #include "outcome.h"
 #include "strbuf.h"
 
-#define PROTO_VERSION 2
+#define PROTO_VERSION 3
 /* A frame larger than this is an error (protects the coordinator's memory). */
 #define PROTO_MAX_FRAME (64u << 20)
 /* An array or map with more entries than this is an error (same reason). */
 #define PROTO_MAX_ITEMS (1u << 20)
-
-/* How a test binary is driven. */
-enum test_kind {
-	KIND_PLAIN = 0,   /* one executable = one test; exit 0 pass, 77 skip */
-	KIND_CRITERION,   /* --filter batches, --verbose lines parsed */
-	KIND_CMOCKA,      /* preload shim selects and reports tests */
-	KIND__COUNT
-};
-const char *test_kind_name(enum test_kind k);   /* "plain", "criterion", "cmocka" */
-int test_kind_parse(const char *s);              /* -1 if unknown */
 
 enum proto_type {
 	PROTO_HELLO = 1,
@@ -73,7 +63,8 @@ struct proto_hello {
 /* One run of one test binary inside a unit. */
 struct proto_invocation {
 	char *binary;            /* path as the coordinator can exec it */
-	enum test_kind kind;
+	char *framework;         /* the adapter that runs it: "plain", "criterion", "cmocka"
+	                            (adapters/adapter.h) */
 	char **tests;            /* framework-level names ("suite/name"); plain: 1 entry, the id */
 	size_t ntests;
 	char *preload;           /* LD_PRELOAD value for this binary ("" = none); cmocka:

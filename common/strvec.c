@@ -54,6 +54,21 @@ void strvec_setenv(struct strvec *sv, const char *name, const char *value)
 	strvec_pushf(sv, "%s=%s", name, value);
 }
 
+void strvec_unsetenv(struct strvec *sv, const char *name)
+{
+	size_t n = strlen(name), out = 0;
+
+	for (size_t i = 0; i < sv->nr; i++) {
+		if (!strncmp(sv->v[i], name, n) && sv->v[i][n] == '=')
+			free(sv->v[i]);
+		else
+			sv->v[out++] = sv->v[i];
+	}
+	sv->nr = out;
+	if (sv->v)
+		sv->v[out] = NULL;
+}
+
 void strvec_clear(struct strvec *sv)
 {
 	for (size_t i = 0; i < sv->nr; i++)

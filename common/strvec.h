@@ -19,6 +19,8 @@ void strvec_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format
 /* Copy of envp (NULL: environ) with NAME=value set (replacing any NAME=). */
 void strvec_env(struct strvec *sv, char *const *envp);
 void strvec_setenv(struct strvec *sv, const char *name, const char *value);
+/* Remove every NAME= entry. */
+void strvec_unsetenv(struct strvec *sv, const char *name);
 void strvec_clear(struct strvec *sv);
 
 #endif

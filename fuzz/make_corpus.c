@@ -27,8 +27,9 @@ int main(int argc, char **argv)
 	char *tests[] = { "suite/a", "suite/b" }, *errors[] = { "", "exit 3" };
 	uint64_t overhead[] = { 120, 0 };
 	struct proto_invocation inv[] = {
-		{ "/bin/crit", KIND_CRITERION, tests, 2, "" },
-		{ "/bin/cm", KIND_CMOCKA, tests, 1, "/lib/balrun-preload.so" },
+		{ .binary = "/bin/crit", .framework = "criterion", .tests = tests, .ntests = 2, .preload = "" },
+		{ .binary = "/bin/cm", .framework = "cmocka", .tests = tests, .ntests = 1,
+		  .preload = "/lib/balrun-preload.so" },
 	};
 	struct proto_msg msgs[] = {
 		{ .type = PROTO_HELLO, .u.hello = { PROTO_VERSION, 3, 4242 } },

@@ -103,7 +103,7 @@ struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name)
 	t->binary = binary;
 	t->worker = -1;
 	t->selected = 1;
-	if (b->kind == KIND_PLAIN) {
+	if (b->adapter->flags & ADAPTER_ONE_TEST) {
 		t->name = xstrdup(b->id);
 		t->id = xstrdup(b->id);
 	} else {

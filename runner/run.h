@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adapter.h"
 #include "outcome.h"
 #include "proto.h"
 #include "strbuf.h"
@@ -21,7 +22,7 @@ struct binary {
 	char *arg;             /* as given on the command line */
 	char *abspath;         /* what workers execute */
 	char *id;              /* path relative to the repository root (stable across machines) */
-	enum test_kind kind;
+	const struct adapter *adapter; /* its framework (adapters/adapter.h) */
 	char *preload;         /* LD_PRELOAD value for cmocka binaries, "" otherwise */
 	char *note;            /* why it is run the way it is, or NULL */
 	double overhead;       /* cached invocation overhead, seconds; < 0 unknown */

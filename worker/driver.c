@@ -1,6 +1,7 @@
 /*
- * driver.c - dispatch by test kind, and what the drivers share: the test
- * environment and failing an invocation that could not start.
+ * driver.c - what the adapters' run_batch share: the test environment,
+ * following a process, failing an invocation that could not start,
+ * temporary files, nonces, tests by ordinal; see driver.h.
  */
 #define _GNU_SOURCE
 #include "driver.h"
@@ -16,83 +17,19 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
 
-/*
- * Never passed on: BXFI_MAP tells a Criterion binary that it is a sandboxed
- * test child of another Criterion run (boxfort).  It is set when balrun itself
- * runs inside a Criterion test, and a test binary that inherits it aborts.
- */
-static const char *const driver_env_drop[] = { "BXFI_MAP=" };
-
-static int driver_env_dropped(const char *entry)
+void driver_env(struct strvec *env, const struct proto_invocation *inv)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(driver_env_drop); i++)
-		if (starts_with(entry, driver_env_drop[i]))
-			return 1;
-	return 0;
-}
-
-void driver_run(struct session *s, const struct proto_invocation *inv)
-{
-	static void (*const run[KIND__COUNT])(struct session *, const struct proto_invocation *) = {
-		[KIND_PLAIN] = drv_plain_run,
-		[KIND_CRITERION] = drv_criterion_run,
-		[KIND_CMOCKA] = drv_cmocka_run,
-	};
-
-	if ((unsigned)inv->kind >= KIND__COUNT) {
-		session_error(s, "running '%s': unknown test kind %d", inv->binary, (int)inv->kind);
-		return;
-	}
-	run[inv->kind](s, inv);
-}
-
-/* 1 if entry ("NAME=value") sets the variable that assignment ("NAME=...") names. */
-static int driver_env_same(const char *entry, const char *assignment)
-{
-	size_t n = strcspn(assignment, "=");
-	return strncmp(entry, assignment, n) == 0 && entry[n] == '=';
-}
-
-/* Append assignment to env (nr used), replacing an entry of the same name. */
-static void driver_env_put(char ***env, size_t *nr, size_t *alloc, char *assignment)
-{
-	for (size_t i = 0; i < *nr; i++)
-		if (driver_env_same((*env)[i], assignment)) {
-			free((*env)[i]);
-			(*env)[i] = assignment;
-			return;
-		}
-	ALLOC_GROW(*env, *nr + 2, *alloc);
-	(*env)[(*nr)++] = assignment;
-	(*env)[*nr] = NULL;
-}
-
-char **driver_env(const struct proto_invocation *inv, const char *const *set)
-{
-	char **env = NULL;
-	size_t nr = 0, alloc = 0;
-
-	ALLOC_GROW(env, 1, alloc);
-	env[0] = NULL;
-	for (char **e = environ; *e; e++)
-		if (!driver_env_dropped(*e))
-			driver_env_put(&env, &nr, &alloc, xstrdup(*e));
+	strvec_env(env, NULL);
+	/*
+	 * Never passed on: BXFI_MAP tells a Criterion binary that it is a
+	 * sandboxed test child of another Criterion run (boxfort).  It is set
+	 * when balrun itself runs inside a Criterion test, and a test binary
+	 * that inherits it aborts.
+	 */
+	strvec_unsetenv(env, "BXFI_MAP");
 	if (inv->preload && *inv->preload)
-		driver_env_put(&env, &nr, &alloc, xasprintf("LD_PRELOAD=%s", inv->preload));
-	for (; set && *set; set++)
-		driver_env_put(&env, &nr, &alloc, xstrdup(*set));
-	return env;
-}
-
-void driver_env_free(char **env)
-{
-	if (!env)
-		return;
-	for (char **e = env; *e; e++)
-		free(*e);
-	free(env);
+		strvec_setenv(env, "LD_PRELOAD", inv->preload);
 }
 
 int driver_follow(struct session *s, const struct proto_invocation *inv, struct child *c,

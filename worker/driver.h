@@ -1,35 +1,27 @@
 /*
- * driver.h - the ways of running one invocation of a test binary.
+ * driver.h - what an adapter's run_batch (adapters/adapter.h) uses to run
+ * one invocation of a test binary: its environment, starting and following
+ * the process (child.h), failing the whole invocation, temporary files,
+ * nonces, and the tests by ordinal.
  *
- * Each driver starts the binary (see child.h), follows it, and reports its
- * tests through the session (see session.h): plain executables are one test
- * each (drv-plain.c), Criterion binaries run a --filter batch whose --verbose
- * lines are parsed (drv-criterion.c), and cmocka binaries run under the
- * preload shim whose events say which test runs (drv-cmocka.c).  A driver
- * never exits and never fails as a whole: what went wrong for the invocation
- * goes into session_error().
+ * A run_batch starts the binary, follows it, and reports its tests through
+ * the session (session.h).  It never exits and never fails as a whole:
+ * what went wrong for the invocation goes into session_error().
  */
 #ifndef BALRUN_DRIVER_H
 #define BALRUN_DRIVER_H
 
 #include "proto.h"
 #include "session.h"
-
-/* Run inv with the driver for its kind. */
-void driver_run(struct session *s, const struct proto_invocation *inv);
-
-void drv_plain_run(struct session *s, const struct proto_invocation *inv);
-void drv_criterion_run(struct session *s, const struct proto_invocation *inv);
-void drv_cmocka_run(struct session *s, const struct proto_invocation *inv);
+#include "strvec.h"
 
 /*
- * The environment of a test process: the worker's own (so BALRUN_WORKER_ID
- * and BALRUN_WORKER_COUNT pass through), with LD_PRELOAD set to inv->preload
- * when that is not empty, and each "NAME=value" of set (NULL-terminated, may
- * be NULL) replacing any NAME already there.  Free with driver_env_free().
+ * The environment of a test process into env: the worker's own (so
+ * BALRUN_WORKER_ID and BALRUN_WORKER_COUNT pass through), with LD_PRELOAD
+ * set to inv->preload when that is not empty.  The caller adds its own
+ * with strvec_setenv() and frees env with strvec_clear().
  */
-char **driver_env(const struct proto_invocation *inv, const char *const *set);
-void driver_env_free(char **env);
+void driver_env(struct strvec *env, const struct proto_invocation *inv);
 
 /*
  * Start the invocation's process (see child_start) and follow it to its end,

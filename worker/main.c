@@ -6,8 +6,8 @@
  * worker's own diagnostics.  BALRUN_WORKER_ID names the worker in HELLO;
  * it and BALRUN_WORKER_COUNT reach every test process unchanged.
  *
- *   HELLO -> loop { RUN: run each invocation of the unit with the driver of
- *   its kind (driver.h), then DONE | BYE or EOF: exit 0 }
+ *   HELLO -> loop { RUN: run each invocation of the unit with the adapter
+ *   it names (adapters/adapter.h), then DONE | BYE or EOF: exit 0 }
  *
  * A protocol error (garbage, an unexpected message) prints one line on
  * stderr and exits 3; so does losing the coordinator while sending.
@@ -18,6 +18,7 @@
  * and reaped after each invocation, so no test process outlives its
  * invocation and none can hold a pipe open across tests.
  */
+#include "adapter.h"
 #include "child.h"
 #include "driver.h"
 #include "proto.h"
@@ -46,6 +47,18 @@ static int worker_hello(void)
 	return proto_send(WORKER_OUT, &m);
 }
 
+/* Run inv with the adapter it names. */
+static void worker_run_invocation(struct session *s, const struct proto_invocation *inv)
+{
+	const struct adapter *a = adapter_by_name(inv->framework);
+
+	if (!a) {
+		session_error(s, "running '%s': unknown framework '%s'", inv->binary, inv->framework);
+		return;
+	}
+	a->run_batch(s, inv);
+}
+
 /* Run every invocation of run and send DONE.  0, or -1 if the coordinator is gone. */
 static int worker_run_unit(const struct proto_run *run)
 {
@@ -65,7 +78,7 @@ static int worker_run_unit(const struct proto_run *run)
 
 		session_begin(&s, (uint32_t)i, base, &run->inv[i]);
 		if (!s.broken)
-			driver_run(&s, &run->inv[i]);
+			worker_run_invocation(&s, &run->inv[i]);
 		reap_descendants(NULL, 0);	/* leftovers of the invocation */
 		done.u.done.overhead_us[i] = driver_elapsed(s.tests_ns, now_ns() - start) / 1000;
 		done.u.done.errors[i] = xstrdup(s.error.buf);

@@ -1,7 +1,7 @@
 /*
- * drv-cmocka.c - a batch of cmocka tests in one run of an unmodified binary,
- * selected and followed through the preload shim (worker/preload.c; the
- * contract is in common/preload.h).
+ * cmocka-run.c - the cmocka adapter's run_batch: a batch of cmocka tests in
+ * one run of an unmodified binary, selected and followed through the
+ * preload shim (preload-cmocka.c; the contract is in common/preload.h).
  *
  * The worker writes the batch's "<ordinal> <check>" lines to a selection
  * file and runs the binary with LD_PRELOAD = the invocation's preload list
@@ -36,6 +36,7 @@
  * after its tests): that is how a serial run of the binary would fail too.
  */
 #define _GNU_SOURCE
+#include "cmocka-internal.h"
 #include "driver.h"
 #include "preload.h"
 #include "util.h"
@@ -481,30 +482,24 @@ static void cmk_settle(struct cmk *k)
 	strbuf_release(&msg);
 }
 
-static char **cmk_env(const struct proto_invocation *inv, const char *select, const char *mark)
+static void cmk_env(struct strvec *env, const struct proto_invocation *inv, const char *select,
+		    const char *mark)
 {
-	char *set[7];
-	char **env;
-
-	set[0] = PRELOAD_ENV_MODE "=run";
-	set[1] = xasprintf(PRELOAD_ENV_SELECT "=%s", select);
-	set[2] = xasprintf(PRELOAD_ENV_MARK "=%s", mark);
-	set[3] = "CMOCKA_MESSAGE_OUTPUT=STDOUT";
-	set[4] = "CMOCKA_XML_FILE=";
-	set[5] = NULL;
-	env = driver_env(inv, (const char *const *)set);
-	free(set[1]);
-	free(set[2]);
-	return env;
+	driver_env(env, inv);
+	strvec_setenv(env, PRELOAD_ENV_MODE, "run");
+	strvec_setenv(env, PRELOAD_ENV_SELECT, select);
+	strvec_setenv(env, PRELOAD_ENV_MARK, mark);
+	strvec_setenv(env, "CMOCKA_MESSAGE_OUTPUT", "STDOUT");
+	strvec_setenv(env, "CMOCKA_XML_FILE", "");
 }
 
-void drv_cmocka_run(struct session *s, const struct proto_invocation *inv)
+void cmocka_run_batch(struct session *s, const struct proto_invocation *inv)
 {
 	char *argv[] = { inv->binary, NULL };
 	struct strbuf select = STRBUF_INIT, err = STRBUF_INIT;
 	struct cmk k = { .s = s, .inv = inv, .fixture_group = -1 };
 	char mark[17];
-	char **env;
+	struct strvec env = STRVEC_INIT;
 	struct child c;
 
 	if (!inv->ordinals || !inv->checks) {
@@ -523,13 +518,13 @@ void drv_cmocka_run(struct session *s, const struct proto_invocation *inv)
 		driver_fail_all(s, inv, err.buf);
 		goto out;
 	}
-	env = cmk_env(inv, select.buf, mark);
+	cmk_env(&env, inv, select.buf, mark);
 	k.c = &c;
-	if (!driver_follow(s, inv, &c, argv, env, &cmk_ops, &k)) {
+	if (!driver_follow(s, inv, &c, argv, env.v, &cmk_ops, &k)) {
 		cmk_settle(&k);
 		child_release(&c);
 	}
-	driver_env_free(env);
+	strvec_clear(&env);
 	unlink(select.buf);
 out:
 	wtest_release(&k.t);

@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include "collect.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <search.h>
@@ -22,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "adapter.h"
 #include "elfprobe.h"
 #include "preload.h"
 #include "proc.h"
@@ -66,21 +66,20 @@ static int check_argument(const char *arg, struct strbuf *err)
 	return 0;
 }
 
+/* Which adapter runs the binary, and with what LD_PRELOAD. */
 static void classify(struct binary *b, const struct elf_probe *p, const char *shim, struct strbuf *notes)
 {
-	if (p->criterion || p->cmocka == PROBE_CMOCKA_SHARED) {
-		/* Criterion: kept only if the listing's probe shows the shim can select (lister_finish) */
-		b->kind = p->criterion ? KIND_CRITERION : KIND_CMOCKA;
-		b->preload = p->sanitizers.len ? xasprintf("%s:%s", p->sanitizers.buf, shim) : xstrdup(shim);
-	} else if (p->cmocka == PROBE_CMOCKA_STATIC) {
-		b->kind = KIND_PLAIN;
-		b->note = xasprintf("'%s' has cmocka compiled in (not the shared libcmocka), so its tests "
-				    "cannot be listed or chosen one by one: it runs as one test", b->id);
-		strbuf_addf(notes, "%s\n", b->note);
-	} else {
-		b->kind = KIND_PLAIN;
+	struct strbuf note = STRBUF_INIT;
+
+	b->adapter = adapter_recognise(&p->facts, b->id, &note);
+	if (note.len) {
+		strbuf_add(notes, note.buf, note.len);
+		b->note = xstrndup(note.buf, strcspn(note.buf, "\n"));
 	}
-	if (!b->preload)
+	strbuf_release(&note);
+	if (b->adapter->flags & ADAPTER_PRELOAD)
+		b->preload = p->sanitizers.len ? xasprintf("%s:%s", p->sanitizers.buf, shim) : xstrdup(shim);
+	else
 		b->preload = xstrdup("");
 }
 
@@ -109,7 +108,7 @@ static int add_binary(struct run *r, const char *arg, const struct collect_opts 
 		free(abs);
 		return -1;
 	}
-	if (!probe.is_elf && !probe.is_script) {
+	if (!probe.facts.is_elf && !probe.facts.is_script) {
 		strbuf_addf(errors, "'%s' is not a test binary (neither an ELF executable nor a #! script)\n", arg);
 		elf_probe_release(&probe);
 		free(abs);
@@ -137,10 +136,8 @@ static int start_lister(struct lister *l, const struct binary *b, const struct c
 	strvec_push(&argv, b->abspath);
 	strvec_env(&env, NULL);
 	strvec_setenv(&env, "LC_ALL", "C");
-	if (b->kind == KIND_CRITERION)
-		strvec_push(&argv, "--list");
 	strvec_setenv(&env, "LD_PRELOAD", b->preload);
-	strvec_setenv(&env, PRELOAD_ENV_MODE, b->kind == KIND_CRITERION ? "probe" : "list");
+	b->adapter->list_command(&argv, &env);
 	strvec_pushf(&env, "%s=%d", PRELOAD_ENV_FD, PRELOAD_EVENT_FD);
 	po.extra_fd = PRELOAD_EVENT_FD;
 	po.file = b->abspath;
@@ -255,153 +252,6 @@ static void lister_failed(const struct lister *l, const struct binary *b, const 
 	free(line);
 }
 
-void listing_release(struct listing *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].name);
-	for (size_t i = 0; i < l->nscopes; i++)
-		free(l->scopes[i]);
-	free(l->v);
-	free(l->scopes);
-	memset(l, 0, sizeof(*l));
-}
-
-static void listing_scope(struct listing *l, char *name)
-{
-	ALLOC_GROW(l->scopes, l->nscopes + 1, l->scopes_alloc);
-	l->scopes[l->nscopes++] = name;
-}
-
-static void listing_test(struct listing *l, char *name, int disabled)
-{
-	ALLOC_GROW(l->v, l->n + 1, l->alloc);
-	l->v[l->n++] = (struct listed_test){ .name = name, .disabled = disabled,
-					     .scope = (uint32_t)(l->nscopes - 1) };
-}
-
-/* Decode a percent-encoded record value.  NULL if it is malformed or holds a NUL. */
-static char *unescape(const char *s, size_t n)
-{
-	char *out = xmalloc(n + 1), *o = out;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned v = 0;
-
-		if (s[i] != '%') {
-			*o++ = s[i];
-			continue;
-		}
-		if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]) ||
-		    sscanf(s + i + 1, "%2x", &v) != 1 || !v) {
-			free(out);
-			return NULL;
-		}
-		*o++ = (char)v;
-		i += 2;
-	}
-	*o = '\0';
-	return out;
-}
-
-int collect_parse_cmocka(const char *text, size_t len, struct listing *l, struct strbuf *err)
-{
-	const char *s = text, *end = text + len;
-
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-		char *value = n >= 2 && s[1] == ' ' ? unescape(s + 2, n - 2) : NULL;
-
-		if (!nl || !value || (s[0] != 'G' && s[0] != 'T') || (s[0] == 'T' && !l->nscopes)) {
-			strbuf_addf(err, "the preload shim's listing is damaged near '%.40s'", s);
-			free(value);
-			return -1;
-		}
-		if (s[0] == 'G') {
-			listing_scope(l, value);
-		} else {
-			const char *group = l->scopes[l->nscopes - 1];
-			listing_test(l, xasprintf("%s/%s", group, value), 0);
-			l->v[l->n - 1].check = preload_check(group, value);
-			free(value);
-		}
-		s = nl + 1;
-	}
-	return 0;
-}
-
-/* "|-- name", "`-- name", "├── name", "└── name", optionally " (skipped)". */
-static const char *tree_item(const char *line)
-{
-	static const char *const prefixes[] = { "|-- ", "`-- ", "\u251c\u2500\u2500 ", "\u2514\u2500\u2500 " };
-	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
-		if (starts_with(line, prefixes[i]))
-			return line + strlen(prefixes[i]);
-	return NULL;
-}
-
-/* "SUITE: N test(s)": the suite's length and N, or -1 if line is no header. */
-static long criterion_header(const char *line, size_t *suite_len)
-{
-	const char *colon = strrchr(line, ':');
-	char tail[16] = "";
-	long count;
-
-	if (!colon || colon == line || sscanf(colon + 1, " %ld %15s", &count, tail) != 2 ||
-	    count < 0 || (strcmp(tail, "test") && strcmp(tail, "tests")))
-		return -1;
-	*suite_len = (size_t)(colon - line);
-	return count;
-}
-
-long collect_parse_criterion(const char *text, struct listing *l, struct strbuf *err)
-{
-	const char *s = text;
-	long total = 0, pending = 0;
-	int noise = 0;
-
-	while (*s) {
-		size_t n = strcspn(s, "\n"), suite_len;
-		char *line = xstrndup(s, n);
-		const char *item = tree_item(line);
-		long count;
-
-		if (pending) {
-			size_t len;
-			int disabled;
-
-			if (!item) {
-				strbuf_addf(err, "its --list output announces a suite of %ld more tests, "
-					    "then says '%.80s'", pending, line);
-				free(line);
-				return -1;
-			}
-			len = strlen(item);
-			disabled = len > 10 && !strcmp(item + len - 10, " (skipped)");
-			listing_test(l, xasprintf("%s/%.*s", l->scopes[l->nscopes - 1],
-						  (int)(len - (disabled ? 10 : 0)), item), disabled);
-			total++;
-			pending--;
-		} else if ((count = criterion_header(line, &suite_len)) >= 0) {
-			listing_scope(l, xstrndup(line, suite_len));
-			pending = count;
-		} else if (n > 0) {
-			noise = 1;   /* not the listing: a banner, a log line */
-		}
-		free(line);
-		s += n + (s[n] == '\n');
-	}
-	if (pending) {
-		strbuf_addf(err, "its --list output ends %ld tests short of what it announces", pending);
-		return -1;
-	}
-	if (noise && !l->nscopes) {
-		strbuf_addf(err, "its --list output holds no test listing");
-		return -1;
-	}
-	return total;
-}
-
 /*
  * The k-th repeat of a name (k >= 2, in listing order) becomes "name#k",
  * so that every id of the binary is unique and stays the same from run to
@@ -475,54 +325,28 @@ static void add_listing(struct run *r, uint32_t binary, struct listing *l)
 	free(rank);
 }
 
-static int exited_zero(int status)
-{
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-/*
- * The shim answered the probe during the listing: it can choose the
- * Criterion binary's tests.  Else batches are chosen with --filter
- * patterns (worker/drv-criterion.c), which cost more: say so.
- */
-static void criterion_probed(struct binary *b, const struct lister *l, struct strbuf *notes)
-{
-	if (starts_with(l->events.buf, "P"))
-		return;
-	free(b->preload);
-	b->preload = xstrdup("");
-	strbuf_addf(notes, "'%s': balrun's preload shim cannot choose its tests (is libcriterion "
-		    "linked statically, or with -Bsymbolic?): choosing them with --filter patterns, "
-		    "which Criterion matches slowly\n", b->id);
-}
-
+/* The lister is done: its adapter reads what it left into found. */
 static int lister_finish(struct run *r, struct lister *l, double timeout, struct listing *found,
 			 struct strbuf *errors, struct strbuf *notes)
 {
 	struct binary *b = &r->bins[l->binary];
 	struct strbuf why = STRBUF_INIT;
+	char st[64];
+	struct listing_output o = {
+		.id = b->id, .out = l->out.buf, .out_len = l->out.len, .events = l->events.buf,
+		.events_len = l->events.len,
+		.exited_zero = WIFEXITED(l->status) && WEXITSTATUS(l->status) == 0,
+		.status = proc_describe_status(l->status, st, sizeof(st)),
+	};
 	int ok = 0;
 
-	if (l->timed_out) {
+	if (l->timed_out)
 		strbuf_addf(&why, "%gs (see --collect-timeout)", timeout);
-	} else if (b->kind == KIND_CRITERION) {
-		/* a whole listing counts even if the process died after it (a destructor that aborts) */
-		ok = collect_parse_criterion(l->out.buf, found, &why) >= 0 &&
-		     (exited_zero(l->status) || found->nscopes);
-		if (!why.len)
-			strbuf_adds(&why, "not a Criterion test listing");
-		if (ok)
-			criterion_probed(b, l, notes);
-		if (ok && !exited_zero(l->status)) {
-			char st[64];
-			strbuf_addf(notes, "'%s': its --list ended with %s after listing its tests; running "
-				    "them all the same\n", b->id, proc_describe_status(l->status, st, sizeof(st)));
-		}
-	} else {
-		ok = collect_parse_cmocka(l->events.buf, l->events.len, found, &why) == 0 &&
-		     (found->n > 0 || exited_zero(l->status));
-		if (!why.len)
-			strbuf_adds(&why, "no tests listed");
+	else
+		ok = b->adapter->parse_listing(&o, found, &why, notes) == 0;
+	if (ok && found->no_preload) {
+		free(b->preload);
+		b->preload = xstrdup("");
 	}
 	if (!ok)
 		lister_failed(l, b, why.buf, errors);
@@ -542,7 +366,7 @@ static int list_all(struct run *r, const struct collect_opts *o, struct strbuf *
 		while (active < LISTERS_AT_ONCE && next < nbins) {
 			uint32_t bi = (uint32_t)next++;
 			struct lister *l = &ls[active];
-			if (r->bins[bi].kind == KIND_PLAIN)
+			if (r->bins[bi].adapter->flags & ADAPTER_ONE_TEST)
 				continue;
 			memset(l, 0, sizeof(*l));
 			strbuf_init(&l->out, 0);
@@ -572,7 +396,7 @@ static int list_all(struct run *r, const struct collect_opts *o, struct strbuf *
 	}
 	/* add in command-line order, whatever order the listers finished in */
 	for (size_t i = 0; i < nbins; i++) {
-		if (r->bins[i].kind == KIND_PLAIN)
+		if (r->bins[i].adapter->flags & ADAPTER_ONE_TEST)
 			run_add_test(r, (uint32_t)i, NULL);
 		else
 			add_listing(r, (uint32_t)i, &found[i]);

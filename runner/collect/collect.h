@@ -2,10 +2,12 @@
  * collect.h - turn the binaries named on the command line into test cases.
  *
  * Each argument is checked (exists, a regular file, executable, a test
- * binary), its kind detected without running it (elfprobe.h), and then the
- * tests of Criterion and cmocka binaries are listed by running them in
- * listing mode, all at once, each bounded by a timeout.  Plain executables,
- * scripts, and binaries with cmocka compiled in are one test each.
+ * binary), read without running it (elfprobe.h), and given to the first
+ * adapter that recognises it (adapters/adapter.h).  Then the binaries
+ * whose adapter lists tests are run in listing mode, all at once, each
+ * bounded by a timeout, and their adapters read the listings.  Plain
+ * executables, scripts, and binaries with cmocka compiled in are one test
+ * each.
  */
 #ifndef BALRUN_COLLECT_H
 #define BALRUN_COLLECT_H
@@ -35,41 +37,5 @@ enum collect_status {
  */
 enum collect_status collect(struct run *r, char *const *args, size_t nargs,
 			    const struct collect_opts *o, struct strbuf *errors, struct strbuf *notes);
-
-/*
- * One binary's listing, in the order a serial run runs its tests: each
- * test's name as the framework knows it ("suite/name", "group/name"), its
- * scope (an index into scopes: the Criterion suite, the cmocka group call)
- * and whether it is disabled in the source.  Names may hold any byte but
- * NUL and may repeat (collect makes the ids unique).
- */
-struct listed_test {
-	char *name;
-	uint32_t scope;
-	uint64_t check;          /* cmocka: preload_check(group, name) */
-	unsigned disabled : 1;
-};
-struct listing {
-	struct listed_test *v;
-	size_t n, alloc;
-	char **scopes;           /* raw scope names (a cmocka group name may repeat) */
-	size_t nscopes, scopes_alloc;
-};
-void listing_release(struct listing *l);
-
-/*
- * Parse Criterion's --list output (UTF-8 or ASCII tree): "SUITE: N tests"
- * headers, each followed by its N items.  Lines outside that shape (a
- * banner printed by a constructor) are left out.  Returns the number of
- * tests, or -1 with err if the text holds no listing at all although it
- * holds text, or a header whose items do not follow.  Exposed for tests.
- */
-long collect_parse_criterion(const char *text, struct listing *l, struct strbuf *err);
-
-/*
- * Parse the cmocka shim's list records (common/preload.h): "G group" and
- * "T name" lines, percent-encoded.  0, or -1 with err.  Exposed for tests.
- */
-int collect_parse_cmocka(const char *text, size_t len, struct listing *l, struct strbuf *err);
 
 #endif

@@ -17,8 +17,7 @@ static const char *const sanitizer_libs[] = { "libasan.so", "libtsan.so", "libhw
 
 static void note_needed(struct elf_probe *p, const char *lib)
 {
-	if (starts_with(lib, "libcriterion.so"))
-		p->criterion = 1;
+	strvec_push(&p->facts.needed, lib);
 	for (size_t i = 0; i < ARRAY_SIZE(sanitizer_libs); i++) {
 		if (starts_with(lib, sanitizer_libs[i])) {
 			if (p->sanitizers.len)
@@ -28,7 +27,7 @@ static void note_needed(struct elf_probe *p, const char *lib)
 	}
 }
 
-static void scan_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_probe *p, int *needs_cmocka)
+static void scan_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_probe *p)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
@@ -39,16 +38,13 @@ static void scan_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_probe
 		if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag != DT_NEEDED)
 			continue;
 		name = elf_strptr(elf, sh->sh_link, dyn.d_un.d_val);
-		if (!name)
-			continue;
-		if (starts_with(name, "libcmocka.so"))
-			*needs_cmocka = 1;
-		note_needed(p, name);
+		if (name)
+			note_needed(p, name);
 	}
 }
 
-/* Note Criterion entry points and whether cmocka's entry point is defined (1) or only referenced (0). */
-static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_probe *p, int *cmocka_sym)
+/* Every named symbol, defined or only referenced. */
+static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_probe *p)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
@@ -59,15 +55,8 @@ static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_probe
 		if (!gelf_getsym(data, (int)i, &sym))
 			continue;
 		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (!name || name[0] == '\0')
-			continue;
-		if (!strcmp(name, "criterion_run_all_tests") || !strcmp(name, "criterion_initialize"))
-			p->criterion = 1;
-		else if (!strcmp(name, "_cmocka_run_group_tests")) {
-			int defined = sym.st_shndx != SHN_UNDEF;
-			if (defined || *cmocka_sym < 0)
-				*cmocka_sym = defined;
-		}
+		if (name && name[0])
+			facts_add_symbol(&p->facts, name, sym.st_shndx != SHN_UNDEF);
 	}
 }
 
@@ -89,7 +78,6 @@ static int probe_elf(int fd, const char *path, struct elf_probe *p, struct strbu
 	Elf *elf;
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
-	int needs_cmocka = 0, cmocka_sym = -1;
 	size_t shstrndx = 0;
 
 	if (elf_version(EV_CURRENT) == EV_NONE) {
@@ -102,7 +90,7 @@ static int probe_elf(int fd, const char *path, struct elf_probe *p, struct strbu
 		elf_end(elf);
 		return -1;
 	}
-	p->is_elf = eh.e_type == ET_EXEC || eh.e_type == ET_DYN;
+	p->facts.is_elf = eh.e_type == ET_EXEC || eh.e_type == ET_DYN;
 	if (elf_getshdrstrndx(elf, &shstrndx))
 		shstrndx = 0;
 	while ((scn = elf_nextscn(elf, scn))) {
@@ -110,16 +98,13 @@ static int probe_elf(int fd, const char *path, struct elf_probe *p, struct strbu
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		if (sh.sh_type == SHT_DYNAMIC)
-			scan_dynamic(elf, scn, &sh, p, &needs_cmocka);
+			scan_dynamic(elf, scn, &sh, p);
 		else if (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB)
-			scan_symbols(elf, scn, &sh, p, &cmocka_sym);
+			scan_symbols(elf, scn, &sh, p);
 		else if (shstrndx)
 			read_markers(elf, scn, &sh, shstrndx, p);
 	}
-	if (cmocka_sym == 1)
-		p->cmocka = PROBE_CMOCKA_STATIC;
-	else if (cmocka_sym == 0 && needs_cmocka)
-		p->cmocka = PROBE_CMOCKA_SHARED;
+	facts_sort(&p->facts);
 	elf_end(elf);
 	return 0;
 }
@@ -131,6 +116,7 @@ int elf_probe(const char *path, struct elf_probe *p, struct strbuf *err)
 	ssize_t n;
 
 	memset(p, 0, sizeof(*p));
+	facts_init(&p->facts);
 	strbuf_init(&p->sanitizers, 0);
 	strbuf_init(&p->markers, 0);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -140,7 +126,7 @@ int elf_probe(const char *path, struct elf_probe *p, struct strbuf *err)
 	}
 	n = read_retry(fd, magic, sizeof(magic));
 	if (n >= 2 && magic[0] == '#' && magic[1] == '!')
-		p->is_script = 1;
+		p->facts.is_script = 1;
 	else if (n == 4 && !memcmp(magic, ELFMAG, SELFMAG))
 		ret = probe_elf(fd, path, p, err);
 	close(fd);
@@ -149,6 +135,7 @@ int elf_probe(const char *path, struct elf_probe *p, struct strbuf *err)
 
 void elf_probe_release(struct elf_probe *p)
 {
+	facts_release(&p->facts);
 	strbuf_release(&p->sanitizers);
 	strbuf_release(&p->markers);
 }

@@ -22,7 +22,7 @@
 static int context_candidate(const struct run *r, const struct test_case *t)
 {
 	return t->selected && !t->fault && outcome_is_failure(t->outcome) && !t->in_context &&
-	       t->worker >= 0 && r->bins[t->binary].kind != KIND_PLAIN &&
+	       t->worker >= 0 && !(r->bins[t->binary].adapter->flags & ADAPTER_ONE_TEST) &&
 	       t->scope < r->bins[t->binary].nscopes;
 }
 

@@ -169,8 +169,9 @@ static void fill_timeouts(struct dispatcher *d, const struct bal_unit *u, struct
 }
 
 /*
- * Invocations run through the preload shim say which tests by ordinal
- * (common/preload.h); cmocka's are checked by name too.
+ * Invocations of listed binaries say which tests by ordinal too (the
+ * preload shim selects by it: common/preload.h); some adapters' by a check
+ * of the name as well (ADAPTER_CHECKS).
  */
 static void fill_ordinals(struct dispatcher *d, const struct bal_unit *u, struct proto_run *run)
 {
@@ -178,13 +179,14 @@ static void fill_ordinals(struct dispatcher *d, const struct bal_unit *u, struct
 
 	for (size_t i = 0; i < run->ninv; i++) {
 		struct proto_invocation *inv = &run->inv[i];
+		const struct adapter *a = d->r->bins[dispatch_test(d, u->tests[k])->binary].adapter;
 
-		if (inv->kind == KIND_PLAIN) {
+		if (a->flags & ADAPTER_ONE_TEST) {
 			k += inv->ntests;
 			continue;
 		}
 		inv->ordinals = xcalloc(inv->ntests, sizeof(*inv->ordinals));
-		if (inv->kind == KIND_CMOCKA)
+		if (a->flags & ADAPTER_CHECKS)
 			inv->checks = xcalloc(inv->ntests, sizeof(*inv->checks));
 		for (size_t j = 0; j < inv->ntests; j++, k++) {
 			const struct test_case *t = dispatch_test(d, u->tests[k]);
@@ -211,7 +213,7 @@ static void fill_run(struct dispatcher *d, struct slot *s, const struct bal_unit
 		if (!inv || strcmp(inv->binary, bin->abspath)) {
 			inv = &run->inv[run->ninv++];
 			inv->binary = bin->abspath;
-			inv->kind = bin->kind;
+			inv->framework = (char *)bin->adapter->name;
 			inv->preload = bin->preload;
 			inv->tests = xcalloc(u->ntests, sizeof(*inv->tests));
 		}

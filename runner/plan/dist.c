@@ -58,7 +58,7 @@ size_t dist_apply(struct run *r, struct marker_set *marks, enum dist_mode dflt,
 		const struct binary *b = &r->bins[t->binary];
 		enum dist_mode mode = t->dist ? t->dist : dflt;
 
-		if (t->group || b->kind == KIND_PLAIN)
+		if (t->group || (b->adapter->flags & ADAPTER_ONE_TEST))
 			continue;
 		if (mode == DIST_BINARY) {
 			if (!bin_group[t->binary])

@@ -43,7 +43,7 @@ void bal_input_build(struct bal_input *in, struct run *r, const struct timing_ca
 	for (size_t i = 0; i < r->nbins; i++) {
 		const struct tc_binary *cb = tc ? tc_binary(tc, r->bins[i].id) : NULL;
 		in->bins[i].overhead = cb ? cb->overhead : -1;
-		in->bins[i].batchable = r->bins[i].kind != KIND_PLAIN;
+		in->bins[i].batchable = !(r->bins[i].adapter->flags & ADAPTER_ONE_TEST);
 	}
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];

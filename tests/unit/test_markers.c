@@ -177,7 +177,7 @@ static void make_run(struct run *run)
 	for (int i = 0; i < 2; i++) {
 		struct binary *b = run_add_binary(run);
 		b->id = xstrdup(i ? "bin/b" : "bin/a");
-		b->kind = KIND_CRITERION;
+		b->adapter = adapter_by_name("criterion");
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(a); i++)
 		run_add_test(run, 0, a[i]);

@@ -110,9 +110,9 @@ Test(proto, run_roundtrip_with_many_tests_and_empty_strings)
 	enum { NTESTS = 5000 };
 	char *many[NTESTS], *one[] = { "" };
 	struct proto_invocation inv[3] = {
-		{ "/bin/crit", KIND_CRITERION, many, NTESTS, "", NULL, NULL, NULL },
-		{ "", KIND_PLAIN, one, 1, "", NULL, NULL, NULL },
-		{ "/bin/cm", KIND_CMOCKA, NULL, 0, "/usr/lib/libasan.so.8:/x/balrun-preload.so", NULL, NULL, NULL },
+		{ "/bin/crit", "criterion", many, NTESTS, "", NULL, NULL, NULL },
+		{ "", "plain", one, 1, "", NULL, NULL, NULL },
+		{ "/bin/cm", "cmocka", NULL, 0, "/usr/lib/libasan.so.8:/x/balrun-preload.so", NULL, NULL, NULL },
 	};
 	struct proto_msg in = { .type = PROTO_RUN }, out;
 
@@ -125,10 +125,10 @@ Test(proto, run_roundtrip_with_many_tests_and_empty_strings)
 	cr_assert_eq(out.u.run.ninv, 3);
 	cr_assert_eq(out.u.run.inv[0].ntests, NTESTS);
 	cr_assert_str_eq(out.u.run.inv[0].tests[4321], many[4321]);
-	cr_assert_eq(out.u.run.inv[0].kind, KIND_CRITERION);
+	cr_assert_str_eq(out.u.run.inv[0].framework, "criterion");
 	cr_assert_str_eq(out.u.run.inv[1].binary, "");
 	cr_assert_str_eq(out.u.run.inv[1].tests[0], "");
-	cr_assert_eq(out.u.run.inv[2].kind, KIND_CMOCKA);
+	cr_assert_str_eq(out.u.run.inv[2].framework, "cmocka");
 	cr_assert_eq(out.u.run.inv[2].ntests, 0);
 	cr_assert_str_eq(out.u.run.inv[2].preload, inv[2].preload);
 	proto_msg_release(&out);
@@ -142,8 +142,8 @@ Test(proto, run_per_test_timeouts_are_optional)
 	char *tests[] = { "s/a", "s/b" };
 	uint64_t limits[] = { 1500, 0 };
 	struct proto_invocation inv[2] = {
-		{ "/bin/crit", KIND_CRITERION, tests, 2, "", limits, NULL, NULL },
-		{ "/bin/plain", KIND_PLAIN, tests, 1, "", NULL, NULL, NULL },
+		{ "/bin/crit", "criterion", tests, 2, "", limits, NULL, NULL },
+		{ "/bin/plain", "plain", tests, 1, "", NULL, NULL, NULL },
 	};
 	struct proto_msg in = { .type = PROTO_RUN }, out;
 	struct strbuf frame = STRBUF_INIT;
@@ -225,15 +225,6 @@ Test(proto, done_roundtrip_with_and_without_invocations)
 	cr_assert_eq(out.u.done.ninv, 0);
 	proto_msg_release(&out);
 	cr_assert_eq(out.type, 0, "release did not reset the message");
-}
-
-Test(proto, test_kind_names_parse_back)
-{
-	for (int k = 0; k < KIND__COUNT; k++)
-		cr_assert_eq(test_kind_parse(test_kind_name(k)), k);
-	cr_assert_str_eq(test_kind_name(KIND_CMOCKA), "cmocka");
-	cr_assert_eq(test_kind_parse("gtest"), -1);
-	cr_assert_str_eq(test_kind_name(KIND__COUNT), "unknown");
 }
 
 /* ---- streams ---- */
@@ -334,7 +325,7 @@ Test(proto, every_truncation_waits_then_eof_is_an_error)
 {
 	char *tests[] = { "s/a", "s/b" };
 	uint64_t limits[] = { 5000, 0 };
-	struct proto_invocation inv = { "/bin/t", KIND_CRITERION, tests, 2, "", limits, NULL, NULL };
+	struct proto_invocation inv = { "/bin/t", "criterion", tests, 2, "", limits, NULL, NULL };
 	struct proto_msg in = { .type = PROTO_RUN };
 	struct strbuf sb = STRBUF_INIT;
 
@@ -595,8 +586,8 @@ Test(proto_reject, outcome_out_of_range_and_nul_in_a_string)
 	expect_frame_error(&f, "'message' holds a NUL byte");
 }
 
-/* A RUN frame with one invocation of the given kind and tests packed by fn. */
-static void run_frame(struct frame *f, uint64_t kind, void (*pack_tests)(msgpack_packer *))
+/* A RUN frame with one invocation of the given framework (NULL: an integer instead) and tests packed by fn. */
+static void run_frame(struct frame *f, const char *framework, void (*pack_tests)(msgpack_packer *))
 {
 	frame_begin(f, "run", 4);
 	pk_uint(f, "unit", 1);
@@ -606,7 +597,12 @@ static void run_frame(struct frame *f, uint64_t kind, void (*pack_tests)(msgpack
 	msgpack_pack_map(&f->pk, 5);
 	pk_str(f, "binary");
 	pk_str(f, "/bin/t");
-	pk_uint(f, "kind", kind);
+	if (framework) {
+		pk_str(f, "framework");
+		pk_str(f, framework);
+	} else {
+		pk_uint(f, "framework", 1);
+	}
 	pk_str(f, "preload");
 	pk_str(f, "");
 	pk_str(f, "tests");
@@ -632,22 +628,22 @@ static void pack_test_then_int(msgpack_packer *pk)
 	msgpack_pack_int(pk, 3);
 }
 
-Test(proto_reject, run_with_bad_kind_or_bad_test_name)
+Test(proto_reject, run_with_bad_framework_or_bad_test_name)
 {
 	struct frame f;
 	struct proto_msg m;
 
-	run_frame(&f, KIND_CMOCKA, pack_two_tests);
+	run_frame(&f, "cmocka", pack_two_tests);
 	decode_one(&f.sb, &m);   /* the valid version, with an unknown key */
-	cr_assert_eq(m.u.run.inv[0].kind, KIND_CMOCKA);
+	cr_assert_str_eq(m.u.run.inv[0].framework, "cmocka");
 	cr_assert_str_eq(m.u.run.inv[0].tests[1], "s/b");
 	proto_msg_release(&m);
 	strbuf_release(&f.sb);
-	run_frame(&f, KIND__COUNT, pack_two_tests);
-	expect_frame_error(&f, "'kind' is out of range (3)");
-	run_frame(&f, KIND_PLAIN, pack_test_then_int);
+	run_frame(&f, NULL, pack_two_tests);
+	expect_frame_error(&f, "'framework' is not a string");
+	run_frame(&f, "plain", pack_test_then_int);
 	expect_frame_error(&f, "'tests' is not a string");
-	run_frame(&f, KIND_PLAIN, pack_nil);
+	run_frame(&f, "plain", pack_nil);
 	expect_frame_error(&f, "'tests' is not an array");
 }
 

@@ -220,25 +220,25 @@ static void log_release(struct unit_log *log)
 }
 
 /* One invocation of binary with the given tests. */
-static void one_inv(struct proto_invocation *inv, const char *binary, enum test_kind kind,
+static void one_inv(struct proto_invocation *inv, const char *binary, const char *framework,
 		    char **tests, size_t ntests)
 {
 	memset(inv, 0, sizeof(*inv));
 	inv->binary = (char *)binary;
-	inv->kind = kind;
+	inv->framework = (char *)framework;
 	inv->tests = tests;
 	inv->ntests = ntests;
-	inv->preload = kind == KIND_CMOCKA ? PRELOAD_SO : "";
+	inv->preload = !strcmp(framework, "cmocka") ? PRELOAD_SO : "";
 }
 
 /* Start a worker and run a unit of one invocation of binary with tests. */
 static void run_single(struct worker *w, struct unit_log *log, const char *binary,
-		       enum test_kind kind, char **tests, size_t ntests, uint32_t timeout_ms)
+		       const char *framework, char **tests, size_t ntests, uint32_t timeout_ms)
 {
 	struct proto_invocation inv;
 	struct proto_run run = { .unit = 1, .timeout_ms = timeout_ms, .inv = &inv, .ninv = 1 };
 
-	one_inv(&inv, binary, kind, tests, ntests);
+	one_inv(&inv, binary, framework, tests, ntests);
 	worker_start(w);
 	run_unit(w, &run, log);
 }
@@ -307,7 +307,7 @@ Test(worker, plain_outcomes)
 
 	for (int i = 0; i < 4; i++) {
 		bins[i] = xasprintf("%s/wf-plain-%s", WF_DIR, modes[i]);
-		one_inv(&inv[i], bins[i], KIND_PLAIN, ids[i], 1);
+		one_inv(&inv[i], bins[i], "plain", ids[i], 1);
 	}
 	inv[0].preload = PRELOAD_SO;   /* harmless in a program that never calls cmocka */
 	worker_start(&w);
@@ -331,9 +331,22 @@ Test(worker, missing_binary_fails_its_test)
 	struct unit_log log;
 	struct worker w;
 
-	run_single(&w, &log, WF_DIR "/no-such-binary", KIND_PLAIN, ids, 1, 0);
+	run_single(&w, &log, WF_DIR "/no-such-binary", "plain", ids, 1, 0);
 	expect(&log, 0, OUTCOME_FAIL, "cannot execute");
 	cr_assert(strstr(log.done.errors[0], "no-such-binary"), "%s", log.done.errors[0]);
+	finish(&w, &log, 0);
+}
+
+/* A framework the worker has no adapter for: its tests are not started, DONE says why. */
+Test(worker, unknown_framework_runs_nothing)
+{
+	char *ids[] = { "s/a", "s/b" };
+	struct unit_log log;
+	struct worker w;
+
+	run_single(&w, &log, WF_DIR "/wf-plain-pass", "gtest", ids, 2, 0);
+	cr_assert_eq(log.started[0] + log.started[1], 0);
+	cr_assert(strstr(log.done.errors[0], "unknown framework 'gtest'"), "%s", log.done.errors[0]);
 	finish(&w, &log, 0);
 }
 
@@ -344,7 +357,7 @@ Test(worker, plain_timeout_kills_after_grace)
 	struct unit_log log;
 	struct worker w;
 
-	run_single(&w, &log, WF_DIR "/wf-plain-hang", KIND_PLAIN, ids, 1, 300);
+	run_single(&w, &log, WF_DIR "/wf-plain-hang", "plain", ids, 1, 300);
 	expect(&log, 0, OUTCOME_TIMEOUT, "killed by SIGKILL");
 	expect_output(&log, 0, "hanging", NULL);
 	cr_assert_geq(log.duration_us[0], 1300000, "ran %llu us",
@@ -362,9 +375,9 @@ Test(worker, per_test_timeouts_replace_the_unit_limit)
 	struct unit_log log;
 	struct worker w;
 
-	one_inv(&inv[0], WF_DIR "/wf-plain-hang", KIND_PLAIN, ids, 1);
+	one_inv(&inv[0], WF_DIR "/wf-plain-hang", "plain", ids, 1);
 	inv[0].timeouts_ms = limit;
-	one_inv(&inv[1], WF_DIR "/wf-plain-pass", KIND_PLAIN, ids, 1);
+	one_inv(&inv[1], WF_DIR "/wf-plain-pass", "plain", ids, 1);
 	inv[1].timeouts_ms = none;
 	worker_start(&w);
 	run_unit(&w, &run, &log);
@@ -383,7 +396,7 @@ Test(worker, daemon_holding_stdout_does_not_block)
 	int pid = 0;
 	FILE *f;
 
-	run_single(&w, &log, WF_DIR "/wf-plain-daemon", KIND_PLAIN, ids, 1, 0);
+	run_single(&w, &log, WF_DIR "/wf-plain-daemon", "plain", ids, 1, 0);
 	expect(&log, 0, OUTCOME_PASS, NULL);
 	cr_assert_eq(sscanf(log.output[0].buf, "daemon %d", &pid), 1, "%s", log.output[0].buf);
 	cr_assert_lt(log.done.wall_us, 10000000);
@@ -406,7 +419,7 @@ Test(worker, flood_output_is_bounded)
 	struct unit_log log;
 	struct worker w;
 
-	run_single(&w, &log, WF_DIR "/wf-plain-flood", KIND_PLAIN, ids, 1, 0);
+	run_single(&w, &log, WF_DIR "/wf-plain-flood", "plain", ids, 1, 0);
 	expect(&log, 0, OUTCOME_PASS, NULL);
 	cr_assert_eq(log.output[0].len, 128u << 10);
 	cr_assert_gt(log.dropped[0], 0);
@@ -424,7 +437,7 @@ Test(worker, criterion_batch)
 	struct unit_log log;
 	struct worker w;
 
-	run_single(&w, &log, WF_DIR "/wf-criterion", KIND_CRITERION, tests, ARRAY_SIZE(tests), 300);
+	run_single(&w, &log, WF_DIR "/wf-criterion", "criterion", tests, ARRAY_SIZE(tests), 300);
 	expect(&log, 0, OUTCOME_FAIL, "two is bad");   /* 3 parameters folded into one */
 	expect_output(&log, 0, "param 1", "hello from add");
 	expect_output(&log, 0, "param 2", NULL);
@@ -452,7 +465,7 @@ Test(worker, criterion_hang_stopped_by_worker)
 	struct unit_log log;
 	struct worker w;
 
-	run_single(&w, &log, WF_DIR "/wf-criterion", KIND_CRITERION, tests, 2, 300);
+	run_single(&w, &log, WF_DIR "/wf-criterion", "criterion", tests, 2, 300);
 	expect(&log, 0, OUTCOME_TIMEOUT, "timed out after 300 ms");
 	expect_output(&log, 0, "hanging", "[RUN ]");
 	cr_assert_eq(log.started[1] + log.results[1], 0, "zz/later was reported");
@@ -465,7 +478,7 @@ Test(worker, criterion_bad_filter_is_an_invocation_error)
 	struct unit_log log;
 	struct worker w;
 
-	run_single(&w, &log, WF_DIR "/wf-criterion", KIND_CRITERION, tests, 2, 0);
+	run_single(&w, &log, WF_DIR "/wf-criterion", "criterion", tests, 2, 0);
 	cr_assert_eq(log.started[0] + log.started[1], 0);
 	cr_assert(strstr(log.done.errors[0], "exit 3 before any test ran: pattern error"), "%s",
 		  log.done.errors[0]);
@@ -515,7 +528,7 @@ Test(worker, criterion_patterns_within_the_matcher_limits)
 
 	for (int i = 0; i < 250; i++)
 		tests[i] = i < 200 ? xasprintf("many/t%03d", i) : xasprintf("more/t%02d", i - 200);
-	one_inv(&inv, WF_DIR "/wf-criterion-many", KIND_CRITERION, tests, 250);
+	one_inv(&inv, WF_DIR "/wf-criterion-many", "criterion", tests, 250);
 	worker_start(&w);
 	run_unit_big(&w, &run, &log, 250);
 	for (int i = 0; i < 250; i++)
@@ -540,7 +553,7 @@ Test(worker, cmocka_batch)
 	struct unit_log log;
 	struct worker w;
 
-	one_inv(&inv, WF_DIR "/wf-cmocka", KIND_CMOCKA, tests, ARRAY_SIZE(tests));
+	one_inv(&inv, WF_DIR "/wf-cmocka", "cmocka", tests, ARRAY_SIZE(tests));
 	cmocka_select(&inv, tests, ordinals, checks);
 	worker_start(&w);
 	run_unit(&w, &run, &log);
@@ -579,7 +592,7 @@ Test(worker, cmocka_listing_mismatch_is_not_run)
 	struct unit_log log;
 	struct worker w;
 
-	one_inv(&inv, WF_DIR "/wf-cmocka", KIND_CMOCKA, tests, 2);
+	one_inv(&inv, WF_DIR "/wf-cmocka", "cmocka", tests, 2);
 	cmocka_select(&inv, tests, ordinals, checks);
 	checks[1] ^= 1;
 	worker_start(&w);
