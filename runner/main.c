@@ -28,7 +28,7 @@
 #include "dist.h"
 #include "dispatch.h"
 #include "markers.h"
-#include "ncpu.h"
+#include "workers.h"
 #include "paths.h"
 #include "plan-print.h"
 #include "preload.h"
@@ -67,7 +67,7 @@ static int resolve_workers(const struct options *o, struct strbuf *err)
 		if (n)
 			return n;
 	}
-	return ncpu_auto("/sys/fs/cgroup", NULL);
+	return workers_auto("/sys/fs/cgroup", NULL);
 }
 
 static int keyword_matches(const char *pattern, const char *id)

@@ -1,5 +1,5 @@
 /*
- * test_ncpu.c - the "-n auto" worker count (runner/ncpu.c) against fake
+ * test_workers.c - the "-n auto" worker count (runner/input/workers.c) against fake
  * cgroup trees: v2 cpu.max, v1 cfs quota in the usual places, no limit.
  */
 #define _GNU_SOURCE
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ncpu.h"
+#include "workers.h"
 
 static char root[64];
 
@@ -48,46 +48,46 @@ TestSuite(ncpu, .init = make_root, .fini = drop_root);
 
 Test(ncpu, no_cgroup_files_means_no_limit)
 {
-	cr_expect_eq(ncpu_cgroup_quota(root), 0);
+	cr_expect_eq(workers_cgroup_quota(root), 0);
 }
 
 Test(ncpu, v2_quota)
 {
 	put("cpu.max", "150000 100000\n");
-	cr_expect_float_eq(ncpu_cgroup_quota(root), 1.5, 1e-9);
+	cr_expect_float_eq(workers_cgroup_quota(root), 1.5, 1e-9);
 }
 
 Test(ncpu, v2_max_is_no_limit)
 {
 	put("cpu.max", "max 100000\n");
-	cr_expect_eq(ncpu_cgroup_quota(root), 0);
+	cr_expect_eq(workers_cgroup_quota(root), 0);
 }
 
 Test(ncpu, v1_quota_in_cpu_dir)
 {
 	put("cpu/cpu.cfs_quota_us", "200000\n");
 	put("cpu/cpu.cfs_period_us", "100000\n");
-	cr_expect_float_eq(ncpu_cgroup_quota(root), 2.0, 1e-9);
+	cr_expect_float_eq(workers_cgroup_quota(root), 2.0, 1e-9);
 }
 
 Test(ncpu, v1_quota_in_combined_dir)
 {
 	put("cpu,cpuacct/cpu.cfs_quota_us", "50000\n");
 	put("cpu,cpuacct/cpu.cfs_period_us", "100000\n");
-	cr_expect_float_eq(ncpu_cgroup_quota(root), 0.5, 1e-9);
+	cr_expect_float_eq(workers_cgroup_quota(root), 0.5, 1e-9);
 }
 
 Test(ncpu, v1_minus_one_is_no_limit)
 {
 	put("cpu/cpu.cfs_quota_us", "-1\n");
 	put("cpu/cpu.cfs_period_us", "100000\n");
-	cr_expect_eq(ncpu_cgroup_quota(root), 0);
+	cr_expect_eq(workers_cgroup_quota(root), 0);
 }
 
 Test(ncpu, garbage_is_no_limit)
 {
 	put("cpu.max", "banana\n");
-	cr_expect_eq(ncpu_cgroup_quota(root), 0);
+	cr_expect_eq(workers_cgroup_quota(root), 0);
 }
 
 static int affinity(void)
@@ -100,7 +100,7 @@ static int affinity(void)
 Test(ncpu, auto_is_affinity_without_quota)
 {
 	struct strbuf why = STRBUF_INIT;
-	cr_expect_eq(ncpu_auto(root, &why), affinity());
+	cr_expect_eq(workers_auto(root, &why), affinity());
 	cr_expect(strstr(why.buf, "affinity mask"), "%s", why.buf);
 	strbuf_release(&why);
 }
@@ -108,7 +108,7 @@ Test(ncpu, auto_is_affinity_without_quota)
 Test(ncpu, auto_is_capped_by_quota_and_rounded_up)
 {
 	put("cpu.max", "50000 100000\n");	/* half a CPU: still one worker */
-	cr_expect_eq(ncpu_auto(root, NULL), 1);
+	cr_expect_eq(workers_auto(root, NULL), 1);
 }
 
 Test(ncpu, auto_follows_a_narrowed_affinity_mask)
@@ -117,5 +117,5 @@ Test(ncpu, auto_follows_a_narrowed_affinity_mask)
 	CPU_ZERO(&one);
 	CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
 	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
-	cr_expect_eq(ncpu_auto(root, NULL), 1);
+	cr_expect_eq(workers_auto(root, NULL), 1);
 }

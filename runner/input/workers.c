@@ -1,5 +1,5 @@
 /*
- * ncpu.c - the automatic worker count; see ncpu.h.
+ * workers.c - the automatic worker count; see workers.h.
  *
  * cgroup v2 puts the quota in <root>/cpu.max as "QUOTA PERIOD" or "max
  * PERIOD"; v1 in <root>/cpu/cpu.cfs_quota_us (-1 = none) and
@@ -8,7 +8,7 @@
  * namespace is read, which is what a container sees.
  */
 #define _GNU_SOURCE
-#include "ncpu.h"
+#include "workers.h"
 
 #include <math.h>
 #include <sched.h>
@@ -54,7 +54,7 @@ static double quota_v1(const char *dir)
 	return (double)quota / (double)period;
 }
 
-double ncpu_cgroup_quota(const char *root)
+double workers_cgroup_quota(const char *root)
 {
 	static const char *const v1_dirs[] = { "cpu", "cpu,cpuacct", "cpuacct,cpu", "" };
 	char path[512], quota[64];
@@ -91,10 +91,10 @@ static int affinity_cpus(void)
 	return online > 0 ? (int)online : 1;
 }
 
-int ncpu_auto(const char *cgroup_root, struct strbuf *why)
+int workers_auto(const char *cgroup_root, struct strbuf *why)
 {
 	int cpus = affinity_cpus();
-	double quota = ncpu_cgroup_quota(cgroup_root);
+	double quota = workers_cgroup_quota(cgroup_root);
 	int n = cpus;
 
 	if (quota > 0 && ceil(quota) < n)
