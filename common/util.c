@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "util.h"
+#include "exit-codes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,7 @@ void die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(3);
+	exit(EXIT_INTERNAL);
 }
 
 void *xmalloc(size_t n)

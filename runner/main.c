@@ -1,21 +1,23 @@
 /*
- * main.c - balrun: collect, plan, run, remember, report.
+ * main.c - balrun: the sequence, and nothing else.
  *
- *   1. parse the command line (cli.c) and decide the worker count (ncpu.c);
- *   2. find the repository and the timing cache (repo.c, timing-cache/);
- *   3. collect test cases from the binaries (collect.c) and select (-k, --lf);
- *   4. estimate and order them (balancer/) and run them on the workers
- *      (dispatch.c), showing progress (status.c);
- *   5. write the timings back, whatever happened, then report (report.c).
- * Exit codes follow pytest: 0 passed, 1 failed, 2 interrupted or collection
- * errors, 3 internal error, 4 usage error, 5 no tests.
+ *   1. parse the command line and .balrun.conf, decide the worker count
+ *      (input/cli.c, config.c, workers.c); find the repository (repo.c);
+ *   2. collect test cases from the binaries (collect/, through adapters/)
+ *      and select them (input/select.c: -k, --lf; markers, --shard);
+ *   3. plan: estimate and order them (plan/, balancer/);
+ *   4. run them on the workers (exec/dispatch.c), showing progress
+ *      (output/status.c), then check failures in context and run them
+ *      alone if asked (exec/context.c, rerun.c);
+ *   5. write the timings back, whatever happened (timing-cache/), then
+ *      report (output/report.c).
+ * `balrun cache ...` goes to cache/cache-cmd.c at once.  Exit codes follow
+ * pytest: common/exit-codes.h.  docs/architecture.md draws the whole.
  */
 #define _GNU_SOURCE
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "balancer.h"
 #include "cache-cmd.h"
@@ -27,6 +29,7 @@
 #include "context.h"
 #include "dist.h"
 #include "dispatch.h"
+#include "exit-codes.h"
 #include "markers.h"
 #include "workers.h"
 #include "paths.h"
@@ -36,13 +39,12 @@
 #include "report.h"
 #include "rerun.h"
 #include "run.h"
+#include "select.h"
 #include "shard.h"
 #include "status.h"
 #include "tcache.h"
 #include "timings-git.h"
 #include "util.h"
-
-enum { EXIT_PASSED = 0, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE, EXIT_NO_TESTS };
 
 static void print_lines(const char *prefix, const char *text)
 {
@@ -52,71 +54,6 @@ static void print_lines(const char *prefix, const char *text)
 		fprintf(stderr, "%s%.*s\n", prefix, (int)n, s);
 		s += n + (s[n] == '\n');
 	}
-}
-
-static int resolve_workers(const struct options *o, struct strbuf *err)
-{
-	const char *env = getenv("BALRUN_WORKERS");
-	int n = o->workers;
-
-	if (n)
-		return n;
-	if (env && *env) {
-		if (cli_parse_workers("BALRUN_WORKERS", env, &n, err))
-			return -1;
-		if (n)
-			return n;
-	}
-	return workers_auto("/sys/fs/cgroup", NULL);
-}
-
-static int keyword_matches(const char *pattern, const char *id)
-{
-	return strstr(id, pattern) || fnmatch(pattern, id, 0) == 0;
-}
-
-/* -k: any positive pattern matches (or there is none) and no "not" pattern does. */
-static int keywords_select(const struct options *o, const char *id)
-{
-	int positives = 0, hit = 0;
-	for (size_t i = 0; i < o->nkeywords; i++) {
-		const char *k = o->keywords[i];
-		if (starts_with(k, "not ")) {
-			if (keyword_matches(k + 4, id))
-				return 0;
-			continue;
-		}
-		positives++;
-		hit |= keyword_matches(k, id);
-	}
-	return !positives || hit;
-}
-
-static int failed_last_time(const struct timing_cache *tc, const char *id)
-{
-	const struct tc_entry *e = tc ? tc_get(tc, id) : NULL;
-	return e && outcome_is_failure(e->last_outcome);
-}
-
-/* Apply -k and --lf.  Returns the number of selected tests. */
-static size_t select_tests(struct run *r, const struct options *o, const struct timing_cache *tc)
-{
-	size_t n = 0, failed = 0;
-
-	for (size_t i = 0; i < r->ntests; i++) {
-		struct test_case *t = &r->tests[i];
-		t->selected = keywords_select(o, t->id);
-		failed += t->selected && failed_last_time(tc, t->id);
-	}
-	if (o->last_failed && !failed)
-		fprintf(stderr, "balrun: --lf: no test failed last time; running all selected tests\n");
-	for (size_t i = 0; i < r->ntests; i++) {
-		struct test_case *t = &r->tests[i];
-		if (o->last_failed && failed && !failed_last_time(tc, t->id))
-			t->selected = 0;
-		n += t->selected;
-	}
-	return n;
 }
 
 static struct timing_cache *open_cache(const struct options *o, const struct repo_info *repo)
@@ -138,49 +75,11 @@ static struct timing_cache *open_cache(const struct options *o, const struct rep
 	return tc;
 }
 
-/* Build the balancer's view of the selected, runnable tests; map[i] = test index. */
-/* predicted: the simulated makespan when some timings are known, else 0. */
-static struct balancer *plan(struct run *r, const struct options *o, unsigned workers,
-			     const struct timing_cache *tc, uint32_t **map_out, size_t *nmap_out,
-			     double *predicted)
-{
-	struct bal_input in;
-	struct bal_opts bo;
-	struct balancer *b;
-	int known = 0;
-
-	bal_input_build(&in, r, tc, workers, 0);
-	bal_input_opts(&in, o, &bo);
-	for (size_t i = 0; i < in.n && !known; i++)
-		known = in.tests[i].known;
-	*predicted = known ? bal_simulate(&bo, in.bins, in.nbins, in.tests, in.n, NULL, NULL) : 0;
-	b = balancer_new(&bo, in.bins, in.nbins, in.tests, in.n);
-	*map_out = in.map;
-	*nmap_out = in.n;
-	in.map = NULL;
-	bal_input_release(&in);
-	return b;
-}
-
 static void skip_disabled(struct run *r)
 {
 	for (size_t i = 0; i < r->ntests; i++)
 		if (r->tests[i].selected && r->tests[i].disabled)
 			test_finish(&r->tests[i], OUTCOME_SKIP, "disabled in the test source");
-}
-
-static int exit_code_for(const struct run *r, const struct dispatch_stats *st, int fatal)
-{
-	size_t counts[OUTCOME__COUNT];
-
-	if (st->interrupted || st->aborted)
-		return EXIT_INTERRUPTED;
-	if (fatal)
-		return EXIT_INTERNAL;
-	report_counts(r, counts);
-	if (counts[OUTCOME_FAIL] || counts[OUTCOME_CRASH] || counts[OUTCOME_TIMEOUT] || counts[OUTCOME_NOTRUN])
-		return EXIT_FAILED;
-	return EXIT_PASSED;
 }
 
 /* Saved even after an interrupt: the save is atomic and quick, and the timings are worth it. */
@@ -196,7 +95,8 @@ static void save_cache(struct timing_cache *tc, struct checkpoint *cp)
 	strbuf_release(&err);
 }
 
-struct session {
+/* Everything one balrun command holds, from parsing its arguments to saving its timings. */
+struct balrun {
 	struct options o;
 	struct repo_info repo;
 	struct run r;
@@ -211,41 +111,19 @@ struct session {
 };
 
 /* The timings to plan (and split shards) with: --timings-from REV's, else the local cache. */
-static const struct timing_cache *session_timings(const struct session *s)
+static const struct timing_cache *balrun_timings(const struct balrun *s)
 {
 	return s->plan_tc ? s->plan_tc : s->tc;
 }
 
-/* Every file the run will write, checked before anything runs.  0 or -1 with err. */
-static int check_outputs(const struct options *o, struct strbuf *err)
-{
-	struct strbuf why = STRBUF_INIT;
-	struct stat st;
-	int ret = 0;
-
-	if (o->json && paths_check_writable(o->json, &why)) {
-		strbuf_addf(err, "--json: cannot write '%s': %s", o->json, why.buf);
-		ret = -1;
-	} else if (o->cache_dir && stat(o->cache_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		strbuf_addf(err, "--cache-dir: '%s' is not a directory", o->cache_dir);
-		ret = -1;
-	} else if (o->cache_dir && stat(o->cache_dir, &st) < 0 &&
-		   paths_check_writable(o->cache_dir, &why)) {
-		strbuf_addf(err, "--cache-dir: cannot make '%s': %s", o->cache_dir, why.buf);
-		ret = -1;
-	}
-	strbuf_release(&why);
-	return ret;
-}
-
-static int prepare(struct session *s, int argc, char **argv)
+static int prepare(struct balrun *s, int argc, char **argv)
 {
 	struct strbuf err = STRBUF_INIT, notes = STRBUF_INIT;
 	struct collect_opts co = { 0 };
 	int ret = -1;
 
 	switch (cli_parse(&s->o, argc, argv, &err)) {
-	case CLI_EXIT_OK: ret = EXIT_PASSED; goto out;
+	case CLI_EXIT_OK: ret = EXIT_OK; goto out;
 	case CLI_ERROR: fprintf(stderr, "balrun: %s\n", err.buf); ret = EXIT_USAGE; goto out;
 	case CLI_RUN: break;
 	}
@@ -261,12 +139,12 @@ static int prepare(struct session *s, int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	if (check_outputs(&s->o, &err)) {
+	if (paths_check_outputs(s->o.json, s->o.cache_dir, &err)) {
 		fprintf(stderr, "balrun: %s\n", err.buf);
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	int n = resolve_workers(&s->o, &err);
+	int n = workers_resolve(s->o.workers_given, s->o.workers, s->o.config_workers, &err);
 	if (n < 0) {
 		fprintf(stderr, "balrun: %s\n", err.buf);
 		ret = EXIT_USAGE;
@@ -310,13 +188,13 @@ out:
  * Markers applied to every test, then --shard, then (unless listing) the
  * weights checked against -n.  0, or -1 after printing a usage error.
  */
-static int resolve_markers(struct session *s, size_t *selected)
+static int resolve_markers(struct balrun *s, size_t *selected)
 {
 	struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
 	int ret = markers_resolve(&s->marks, &s->r, &warn, &err);
 
 	if (!ret)
-		s->kept = dist_apply(&s->r, &s->marks, (enum dist_mode)s->o.dist, session_timings(s));
+		s->kept = dist_apply(&s->r, &s->marks, (enum dist_mode)s->o.dist, balrun_timings(s));
 	if (!ret && s->shard.total) {
 		shard_select(&s->shard, &s->r, s->plan_tc ? s->plan_tc : s->tc);
 		*selected = s->shard.kept;
@@ -331,24 +209,8 @@ static int resolve_markers(struct session *s, size_t *selected)
 	return ret;
 }
 
-static int list_tests(const struct run *r)
-{
-	struct strbuf shown = STRBUF_INIT;
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->ntests; i++) {
-		if (!r->tests[i].selected)
-			continue;
-		printf("%s%s\n", run_display(r->tests[i].id, &shown),
-		       r->tests[i].disabled ? " (disabled)" : "");
-		n++;
-	}
-	strbuf_release(&shown);
-	return n ? EXIT_PASSED : EXIT_NO_TESTS;
-}
-
 /* The run's checkpoint (checkpoint.h); with --resume, tests that passed are finished here. */
-static struct checkpoint *start_checkpoint(struct session *s, size_t *resumed)
+static struct checkpoint *start_checkpoint(struct balrun *s, size_t *resumed)
 {
 	struct strbuf note = STRBUF_INIT;
 	struct checkpoint *cp = NULL;
@@ -367,22 +229,7 @@ static struct checkpoint *start_checkpoint(struct session *s, size_t *resumed)
 	return cp;
 }
 
-/* "balrun: 59 tests from 5 binaries on 2 workers; timings for 59, about 11.4s expected" */
-static void print_header(const struct run *r, size_t selected, unsigned workers, double predicted)
-{
-	size_t known = 0;
-
-	for (size_t i = 0; i < r->ntests; i++)
-		known += r->tests[i].selected && r->tests[i].est_known;
-	printf("balrun: %zu tests from %zu binar%s on %u worker%s; ", selected, r->nbins,
-	       r->nbins == 1 ? "y" : "ies", workers, workers == 1 ? "" : "s");
-	if (known)
-		printf("timings for %zu, about %.1fs expected\n", known, predicted);
-	else
-		printf("no timings yet: longest first from the next run on\n");
-}
-
-static int run_tests(struct session *s, size_t selected)
+static int run_tests(struct balrun *s, size_t selected)
 {
 	struct dispatch_opts dopts = { 0 };
 	struct dispatch_stats st;
@@ -394,7 +241,8 @@ static int run_tests(struct session *s, size_t selected)
 	size_t nmap, resumed, counts[OUTCOME__COUNT];
 	struct checkpoint *cp = start_checkpoint(s, &resumed);
 	double predicted;
-	struct balancer *b = plan(&s->r, &s->o, s->workers, session_timings(s), &map, &nmap, &predicted);
+	struct balancer *b = plan_balancer(&s->r, &s->o, s->workers, balrun_timings(s), &map, &nmap,
+					   &predicted);
 	struct status *status;
 	int fatal, code;
 
@@ -408,7 +256,7 @@ static int run_tests(struct session *s, size_t selected)
 	status = status_new(&so);
 	status_observer(status, &obs);
 	if (s->o.verbose >= 0)
-		print_header(&s->r, selected, dopts.workers, predicted);
+		report_header(stdout, &s->r, selected, dopts.workers, predicted);
 	if (s->o.verbose >= 0 && s->kept)
 		printf("balrun: keeping %zu group%s together: order-dependent tests in %s last time\n",
 		       s->kept, s->kept == 1 ? "" : "s", s->kept == 1 ? "it" : "them");
@@ -443,7 +291,7 @@ static int run_tests(struct session *s, size_t selected)
 			fprintf(stderr, "balrun: internal error: %s\n", err.buf);
 		status_done(status);
 	}
-	code = exit_code_for(&s->r, &st, fatal);
+	code = report_exit_code(&s->r, &st, fatal);
 	ro.color = status_color(status);
 	ro.workers = dopts.workers;
 	ro.exit_code = code;
@@ -451,7 +299,7 @@ static int run_tests(struct session *s, size_t selected)
 	strbuf_reset(&err);
 	if (s->o.json && report_json(&s->r, &st, &ro, s->o.json, &err)) {
 		fprintf(stderr, "balrun: %s\n", err.buf);
-		if (code == EXIT_PASSED)
+		if (code == EXIT_OK)
 			code = EXIT_INTERNAL;
 	}
 	status_free(status);
@@ -464,7 +312,8 @@ static int run_tests(struct session *s, size_t selected)
 
 int main(int argc, char **argv)
 {
-	struct session s = { 0 };
+	struct balrun s = { 0 };
+	struct strbuf note = STRBUF_INIT;
 	size_t selected;
 	int code;
 
@@ -483,23 +332,24 @@ int main(int argc, char **argv)
 		goto out;
 	s.tc = open_cache(&s.o, &s.repo);
 	s.plan_tc = s.o.timings_from ? timings_git_for_run(s.o.timings_from, s.o.cache_dir) : NULL;
-	selected = select_tests(&s.r, &s.o, s.tc);
+	selected = select_tests(&s.r, s.o.keywords, s.o.nkeywords, s.o.last_failed, s.tc, &note);
+	print_lines("balrun: ", note.buf);
 	if (resolve_markers(&s, &selected)) {
 		code = EXIT_USAGE;
 		goto out;
 	}
 	if (s.o.list && s.o.markers) {
 		markers_print(&s.marks, &s.r, stdout);
-		code = selected ? EXIT_PASSED : EXIT_NO_TESTS;
+		code = selected ? EXIT_OK : EXIT_NO_TESTS;
 		goto out;
 	}
 	if (s.o.list) {
-		code = list_tests(&s.r);
+		code = report_list(stdout, &s.r) ? EXIT_OK : EXIT_NO_TESTS;
 		goto out;
 	}
 	if (!selected && s.shard.of) {
 		shard_describe(&s.shard, stdout);	/* more shards than tests: nothing to do here */
-		code = EXIT_PASSED;
+		code = EXIT_OK;
 		goto out;
 	}
 	if (!selected) {
@@ -510,7 +360,7 @@ int main(int argc, char **argv)
 	if (s.o.plan) {
 		struct plan_print_opts po = { stdout, s.o.verbose, &s.shard, &s.marks };
 		plan_show(&s.r, s.plan_tc ? s.plan_tc : s.tc, &s.o, s.workers, &po);
-		code = EXIT_PASSED;
+		code = EXIT_OK;
 		goto out;
 	}
 	if (s.shard.total && s.o.verbose >= 0)
@@ -518,6 +368,7 @@ int main(int argc, char **argv)
 	skip_disabled(&s.r);
 	code = run_tests(&s, selected);
 out:
+	strbuf_release(&note);
 	tc_free(s.tc);
 	tc_free(s.plan_tc);
 	run_release(&s.r);

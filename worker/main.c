@@ -10,7 +10,7 @@
  *   it names (adapters/adapter.h), then DONE | BYE or EOF: exit 0 }
  *
  * A protocol error (garbage, an unexpected message) prints one line on
- * stderr and exits 3; so does losing the coordinator while sending.
+ * stderr and exits 3 (common/exit-codes.h); so does losing the coordinator while sending.
  *
  * The worker is a child subreaper (common/reap.h): whatever a test leaves
  * behind (daemons, processes that setsid() away, Criterion's per-test
@@ -21,6 +21,7 @@
 #include "adapter.h"
 #include "child.h"
 #include "driver.h"
+#include "exit-codes.h"
 #include "proto.h"
 #include "reap.h"
 #include "session.h"
@@ -125,15 +126,15 @@ static int worker_loop(void)
 			status = 0;
 		} else if (st == PROTO_ERROR) {
 			fprintf(stderr, "balrun-worker: reading from the coordinator: %s\n", err);
-			status = 3;
+			status = EXIT_INTERNAL;
 		} else if (m.type == PROTO_BYE) {
 			status = 0;
 		} else if (m.type != PROTO_RUN) {
 			fprintf(stderr, "balrun-worker: reading from the coordinator: "
 				"unexpected message type %d\n", (int)m.type);
-			status = 3;
+			status = EXIT_INTERNAL;
 		} else if (worker_run_unit(&m.u.run) < 0) {
-			status = 3;
+			status = EXIT_INTERNAL;
 		}
 		if (st == PROTO_OK)
 			proto_msg_release(&m);
@@ -172,7 +173,7 @@ int main(void)
 		       "processes that tests leave behind may survive");
 	if (worker_hello() < 0) {
 		perror("balrun-worker: sending HELLO");
-		return 3;
+		return EXIT_INTERNAL;
 	}
 	return worker_loop();
 }

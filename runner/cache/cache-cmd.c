@@ -1,12 +1,12 @@
 /*
- * cache_cmd.c - the `balrun cache` subcommands; see cache_cmd.h.
+ * cache-cmd.c - the `balrun cache` subcommands; see cache-cmd.h.
  *
  * A table of subcommands says which options each takes and how many
  * arguments; one getopt_long loop parses them all and rejects an option the
  * subcommand does not take.  Each subcommand then opens the cache
  * (--cache-dir, else the repository's shared .balrun/, as for runs) and
  * calls the timing cache: tc_merge_files, tc_prune, tc_record_test +
- * tc_save for imports, or cache_view.c to print.  Every change to the file
+ * tc_save for imports, or cache-view.c to print.  Every change to the file
  * goes through the cache's lock, so commands and runs can overlap.
  */
 #define _GNU_SOURCE
@@ -20,12 +20,11 @@
 #include <string.h>
 
 #include "cache-view.h"
+#include "exit-codes.h"
 #include "junit.h"
 #include "repo.h"
 #include "tcache.h"
 #include "util.h"
-
-enum { CC_OK = 0, CC_FAILED = 1, CC_USAGE = 4 };
 
 enum {
 	CO_SORT = 1 << 0, CO_OUTPUT = 1 << 1, CO_RUNS = 1 << 2, CO_DAYS = 1 << 3,
@@ -100,12 +99,12 @@ static int cc_show(const struct cache_sub *sub, struct cache_opts *o)
 	struct timing_cache *c = cc_open(o);
 
 	if (!c)
-		return CC_FAILED;
+		return EXIT_FAILED;
 	/* --flaky: worst pass rate first, unless --sort says otherwise */
 	cache_view_show(c, o->args, o->nargs, o->flaky && !o->sort_given ? CACHE_SORT_PASS_RATE : o->sort,
 			o->flaky, stdout);
 	tc_free(c);
-	return CC_OK;
+	return EXIT_OK;
 }
 
 /* Print the warnings (one per line) and the error of a cache operation. */
@@ -120,7 +119,7 @@ static int cc_report(int failed, const struct strbuf *warn, const struct strbuf 
 	}
 	if (failed)
 		fprintf(stderr, "balrun: %s\n", err->buf);
-	return failed ? CC_FAILED : CC_OK;
+	return failed ? EXIT_FAILED : EXIT_OK;
 }
 
 static int cc_merge(const struct cache_sub *sub, struct cache_opts *o)
@@ -134,12 +133,12 @@ static int cc_merge(const struct cache_sub *sub, struct cache_opts *o)
 		if (!c)
 			return cc_report(1, &warn, &err);
 	} else if (!(c = cc_open(o))) {
-		return CC_FAILED;
+		return EXIT_FAILED;
 	}
 	code = cc_report(tc_merge_files(c, (const char *const *)o->args, o->nargs, !!o->output,
 					&warn, &err),
 			 &warn, &err);
-	if (code == CC_OK)
+	if (code == EXIT_OK)
 		printf("balrun: merged %zu file%s into '%s': %zu tests\n", o->nargs,
 		       o->nargs == 1 ? "" : "s", tc_path(c), tc_count(c));
 	tc_free(c);
@@ -156,11 +155,11 @@ static int cc_prune(const struct cache_sub *sub, struct cache_opts *o)
 	int code;
 
 	if (!c)
-		return CC_FAILED;
+		return EXIT_FAILED;
 	before = tc_count(c);
 	tc_set_prune(c, (uint32_t)o->runs, (uint32_t)o->days);
 	code = cc_report(tc_prune(c, &dropped, &err), &warn, &err);
-	if (code == CC_OK)
+	if (code == EXIT_OK)
 		printf("balrun: pruned %zu of %zu tests from '%s' (kept: seen in the last %d runs "
 		       "or %d days; 0 = rule off)\n", dropped, before > dropped ? before : dropped,
 		       tc_path(c), o->runs, o->days);
@@ -175,19 +174,19 @@ static int cc_export(const struct cache_sub *sub, struct cache_opts *o)
 	struct strbuf err = STRBUF_INIT;
 	struct timing_cache *c = cc_open(o);
 	FILE *out = stdout;
-	int code = CC_OK;
+	int code = EXIT_OK;
 
 	if (!c)
-		return CC_FAILED;
+		return EXIT_FAILED;
 	if (o->output && !(out = fopen(o->output, "w"))) {
 		fprintf(stderr, "balrun: export: cannot create '%s': %s\n", o->output, strerror(errno));
 		tc_free(c);
-		return CC_FAILED;
+		return EXIT_FAILED;
 	}
 	if (cache_view_export_json(c, out, &err) || (out != stdout && fclose(out))) {
 		fprintf(stderr, "balrun: %s%s'%s'\n", err.buf, err.len ? " to " : "export: cannot write ",
 			o->output ? o->output : "stdout");
-		code = CC_FAILED;
+		code = EXIT_FAILED;
 	}
 	tc_free(c);
 	strbuf_release(&err);
@@ -199,7 +198,7 @@ static int cc_import_junit(const struct cache_sub *sub, struct cache_opts *o)
 	struct junit_results res = { 0 };
 	struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
 	struct timing_cache *c = NULL;
-	int code = CC_FAILED;
+	int code = EXIT_FAILED;
 
 	for (size_t i = 0; i < o->nargs; i++)
 		if (junit_read(o->args[i], o->prefix, &res, &err)) {
@@ -211,7 +210,7 @@ static int cc_import_junit(const struct cache_sub *sub, struct cache_opts *o)
 	for (size_t i = 0; i < res.nr; i++)
 		tc_record_test(c, res.v[i].id, res.v[i].outcome, res.v[i].seconds, 0);
 	code = cc_report(tc_save(c, &err), &warn, &err);
-	if (code == CC_OK)
+	if (code == EXIT_OK)
 		printf("balrun: imported %zu results from %zu file%s into '%s' (run %u)\n", res.nr,
 		       o->nargs, o->nargs == 1 ? "" : "s", tc_path(c), (unsigned)tc_last_run(c));
 out:
@@ -329,7 +328,7 @@ int cache_cmd_main(int argc, char **argv)
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(cc_usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CC_USAGE : CC_OK;
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(cc_subs); i++) {
 		const struct cache_sub *sub = &cc_subs[i];
@@ -342,9 +341,9 @@ int cache_cmd_main(int argc, char **argv)
 			fprintf(stderr, "balrun: cache %s: %s (usage: balrun cache %s)\n", sub->name,
 				err.buf, sub->usage);
 		strbuf_release(&err);
-		return r < 0 ? CC_USAGE : r > 0 ? CC_OK : sub->run(sub, &o);
+		return r < 0 ? EXIT_USAGE : r > 0 ? EXIT_OK : sub->run(sub, &o);
 	}
 	fprintf(stderr, "balrun: cache: unknown subcommand '%s' (show, merge, prune, export, "
 		"import-junit; see balrun cache --help)\n", argv[1]);
-	return CC_USAGE;
+	return EXIT_USAGE;
 }

@@ -1,5 +1,5 @@
 /*
- * cache_cmd.h - `balrun cache SUBCOMMAND ...`: look at and maintain the
+ * cache-cmd.h - `balrun cache SUBCOMMAND ...`: look at and maintain the
  * timing cache (show, merge, prune, export, import-junit).  See
  * docs/timing-cache.md and docs/ci.md.
  *

@@ -1,6 +1,6 @@
 /*
- * cache_view.c - the timing cache as a table (cache show) and as JSON
- * (cache export); see cache_view.h.
+ * cache-view.c - the timing cache as a table (cache show) and as JSON
+ * (cache export); see cache-view.h.
  *
  * The table is computed in two passes over the selected entries: the first
  * formats every cell only to measure column widths, the second prints

@@ -1,5 +1,5 @@
 /*
- * cache_view.h - what `balrun cache show` and `balrun cache export` print:
+ * cache-view.h - what `balrun cache show` and `balrun cache export` print:
  * the timing cache as an aligned table or as JSON (docs/timing-cache.md).
  *
  * Pass rate comes from the outcome history bits: of the last hist_len

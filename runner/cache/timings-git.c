@@ -1,5 +1,5 @@
 /*
- * timings_git.c - read a timings file at a git revision; see timings_git.h.
+ * timings-git.c - read a timings file at a git revision; see timings-git.h.
  *
  * "REV:PATH" is resolved with git_revparse_single, exactly as
  * `git show REV:PATH` would, so any revision syntax git knows works

@@ -1,5 +1,5 @@
 /*
- * timings_git.h - --timings-from REV: plan with the timing cache committed
+ * timings-git.h - --timings-from REV: plan with the timing cache committed
  * at another git revision (for example origin/main's .balrun/timings),
  * read with libgit2 without checking anything out.
  *

@@ -10,16 +10,16 @@ int scratch_run(struct run *tmp, const struct scratch_opts *o, const struct run_
 {
 	struct bal_opts bo = { .max_batch = o->max_batch };
 	struct dispatch_opts dopts = { .worker_path = o->worker_path, .timeout = o->timeout };
-	struct bal_input in;
+	struct plan_input in;
 	struct balancer *b;
 	int ret;
 
-	bal_input_build(&in, tmp, NULL, o->workers ? o->workers : 1, 0);
+	plan_input_build(&in, tmp, NULL, o->workers ? o->workers : 1, 0);
 	bo.workers = dopts.workers = in.workers;
 	dopts.max_restarts = 4 * in.workers;
 	b = balancer_new(&bo, in.bins, in.nbins, in.tests, in.n);
 	ret = dispatch_run(tmp, b, in.map, in.n, NULL, &dopts, obs, st, err);
 	balancer_free(b);
-	bal_input_release(&in);
+	plan_input_release(&in);
 	return ret;
 }

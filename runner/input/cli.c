@@ -17,6 +17,7 @@
 #include "markers.h"
 #include "tcache.h"
 #include "util.h"
+#include "workers.h"
 
 #ifndef BALRUN_VERSION
 #define BALRUN_VERSION "0.1.0"
@@ -186,30 +187,6 @@ static int cli_seconds(const char *flag, const char *s, double *out, struct strb
 	return -1;
 }
 
-int cli_parse_workers(const char *what, const char *s, int *out, struct strbuf *err)
-{
-	char *end;
-	long v;
-
-	if (!strcmp(s, "auto")) {
-		*out = 0;
-		return 0;
-	}
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || v < 0 || (errno && errno != ERANGE)) {
-		strbuf_addf(err, "%s: '%s' is neither a whole number nor auto", what, s);
-		return -1;
-	}
-	if (errno == ERANGE || v > CLI_WORKERS_MAX) {
-		strbuf_addf(err, "%s: %s workers is more than the %d balrun supports", what, s,
-			    CLI_WORKERS_MAX);
-		return -1;
-	}
-	*out = v ? (int)v : 1;	/* 0 runs in one worker, like 1 */
-	return 0;
-}
-
 static int parse_color(const char *s, int *out, struct strbuf *err)
 {
 	if (!strcmp(s, "auto"))
@@ -228,7 +205,7 @@ static int parse_color(const char *s, int *out, struct strbuf *err)
 static int parse_one(struct options *o, int c, const char *arg, struct strbuf *err)
 {
 	switch (c) {
-	case 'n': o->workers_given = 1; return cli_parse_workers("-n", arg, &o->workers, err);
+	case 'n': o->workers_given = 1; return workers_parse("-n", arg, &o->workers, err);
 	case 'x': o->maxfail = 1; return 0;
 	case 'v': o->verbose++; return 0;
 	case 'q': o->verbose--; return 0;
@@ -344,6 +321,7 @@ static void options_defaults(struct options *o)
 	o->failed_first = 1;
 	o->collect_timeout = 30;
 	o->smoke = -1;
+	o->config_workers = -1;
 	o->prune_runs = TC_PRUNE_RUNS;
 	o->prune_days = TC_PRUNE_DAYS;
 	o->max_restarts = -1;

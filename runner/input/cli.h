@@ -14,7 +14,7 @@
 #include "strvec.h"
 
 struct options {
-	int workers;             /* 0 = auto */
+	int workers;             /* -n; 0 = auto (workers.h decides) */
 	int list;                /* --list: print ids and exit */
 	char **keywords;         /* -k patterns (any may match; "not X" excludes) */
 	size_t nkeywords, keywords_alloc;
@@ -35,7 +35,8 @@ struct options {
 	char **binaries;         /* positional arguments */
 	size_t nbinaries;
 	/* markers, shards, plans, config (docs/markers.md) */
-	int workers_given;       /* -n was given: it beats the config file */
+	int workers_given;       /* -n was given: it beats BALRUN_WORKERS and the config file */
+	int config_workers;      /* .balrun.conf's workers; -1 none (0 = auto) */
 	struct strvec marker_args; /* --group/--serial/--lock/--weight: (flag, value) pairs in order */
 	int markers;             /* --markers: --list shows each test's markers */
 	int plan;                /* --plan: print the predicted schedule, run nothing */
@@ -59,7 +60,6 @@ enum cli_result cli_parse(struct options *o, int argc, char **argv, struct strbu
 void cli_release(struct options *o);
 
 #define CLI_COUNT_MAX 1000000
-#define CLI_WORKERS_MAX 1024
 #define CLI_RETRIES_MAX 20
 
 /*
@@ -68,12 +68,5 @@ void cli_release(struct options *o);
  * in err.
  */
 int cli_parse_count(const char *flag, const char *s, int min, int *out, struct strbuf *err);
-
-/*
- * Number of workers: "auto" (0) or a number up to CLI_WORKERS_MAX (0 means
- * 1).  what names the source in messages ("-n", "BALRUN_WORKERS", a config
- * key).  0 on success, -1 with a one-line err naming what and the value.
- */
-int cli_parse_workers(const char *what, const char *s, int *out, struct strbuf *err);
 
 #endif

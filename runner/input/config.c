@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "workers.h"
 
 /* Split "section.sub.key" (subsection optional, may hold dots). */
 struct config_name {
@@ -99,7 +100,7 @@ static int config_option(struct config *c, const char *name, const char *key, co
 
 	if (!strcmp(key, "workers")) {
 		strbuf_addf(&what, "'%s': %s", c->display, name);
-		ret = cli_parse_workers(what.buf, value, &c->workers, err);
+		ret = workers_parse(what.buf, value, &c->workers, err);
 	} else if (!strcmp(key, "timeout")) {
 		const char *why;
 		ret = parse_seconds(value, &c->timeout, &why);
@@ -273,8 +274,7 @@ static char *config_path(const struct options *o, const struct repo_info *repo, 
 static int config_fill_options(struct options *o, const struct config *c, struct strvec *bins,
 			       struct strbuf *err)
 {
-	if (!o->workers_given && c->workers >= 0 && !getenv("BALRUN_WORKERS"))
-		o->workers = c->workers;
+	o->config_workers = c->workers;	/* -n and BALRUN_WORKERS beat it: workers_resolve() */
 	if (o->timeout == 0)
 		o->timeout = c->timeout;
 	if (!o->dist)

@@ -1,5 +1,5 @@
 /*
- * markers_apply.c - give every test the markers that match it, report
+ * markers-apply.c - give every test the markers that match it, report
  * conflicts with both sources, and show markers per test (--list
  * --markers); see markers.h.
  *

@@ -2,7 +2,7 @@
  * markers.c - the marker set and the three ways markers get into it: a
  * binary's "balrun_markers" section, a command-line flag, or a call from
  * the config reader; see markers.h.  Applying them to tests is
- * markers_apply.c.
+ * markers-apply.c.
  *
  * Section records (written by include/balrun.h) are five NUL-terminated
  * strings, "balrun1" KIND ARG PATTERN "FILE:LINE", packed one after the

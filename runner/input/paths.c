@@ -73,3 +73,22 @@ int paths_check_writable(const char *path, struct strbuf *why)
 	return ret;
 }
 
+int paths_check_outputs(const char *json, const char *cache_dir, struct strbuf *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct stat st;
+	int ret = 0;
+
+	if (json && paths_check_writable(json, &why)) {
+		strbuf_addf(err, "--json: cannot write '%s': %s", json, why.buf);
+		ret = -1;
+	} else if (cache_dir && stat(cache_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		strbuf_addf(err, "--cache-dir: '%s' is not a directory", cache_dir);
+		ret = -1;
+	} else if (cache_dir && stat(cache_dir, &st) < 0 && paths_check_writable(cache_dir, &why)) {
+		strbuf_addf(err, "--cache-dir: cannot make '%s': %s", cache_dir, why.buf);
+		ret = -1;
+	}
+	strbuf_release(&why);
+	return ret;
+}

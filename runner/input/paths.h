@@ -21,4 +21,11 @@ char *paths_helper(const char *name, struct strbuf *err);
  */
 int paths_check_writable(const char *path, struct strbuf *why);
 
+/*
+ * Every file the run will write (--json FILE, --cache-dir DIR; either may
+ * be NULL), checked before anything runs.  0, or -1 with a one-line err
+ * naming the flag and the path.
+ */
+int paths_check_outputs(const char *json, const char *cache_dir, struct strbuf *err);
+
 #endif

@@ -1,6 +1,7 @@
 /*
- * workers.c - the automatic worker count; see workers.h.
+ * workers.c - how many workers a run gets; see workers.h.
  *
+ * The automatic count:
  * cgroup v2 puts the quota in <root>/cpu.max as "QUOTA PERIOD" or "max
  * PERIOD"; v1 in <root>/cpu/cpu.cfs_quota_us (-1 = none) and
  * cpu.cfs_period_us (some systems mount the controller at <root>/cpu,cpuacct
@@ -10,10 +11,12 @@
 #define _GNU_SOURCE
 #include "workers.h"
 
+#include <errno.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static int read_two_numbers(const char *path, char *first, size_t len, long long *second)
@@ -107,4 +110,39 @@ int workers_auto(const char *cgroup_root, struct strbuf *why)
 			strbuf_addf(why, ", cgroup quota %.2g CPUs", quota);
 	}
 	return n;
+}
+
+int workers_parse(const char *what, const char *s, int *out, struct strbuf *err)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(s, "auto")) {
+		*out = 0;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || v < 0 || (errno && errno != ERANGE)) {
+		strbuf_addf(err, "%s: '%s' is neither a whole number nor auto", what, s);
+		return -1;
+	}
+	if (errno == ERANGE || v > WORKERS_MAX) {
+		strbuf_addf(err, "%s: %s workers is more than the %d balrun supports", what, s,
+			    WORKERS_MAX);
+		return -1;
+	}
+	*out = v ? (int)v : 1;	/* 0 runs in one worker, like 1 */
+	return 0;
+}
+
+int workers_resolve(int cli_given, int cli, int config, struct strbuf *err)
+{
+	const char *env = getenv("BALRUN_WORKERS");
+	int has_env = env && *env;
+	int n = cli_given ? cli : !has_env && config > 0 ? config : 0;
+
+	if (!n && has_env && workers_parse("BALRUN_WORKERS", env, &n, err))
+		return -1;
+	return n ? n : workers_auto("/sys/fs/cgroup", NULL);
 }

@@ -12,6 +12,7 @@
 
 #include "report-internal.h"
 #include "colour.h"
+#include "exit-codes.h"
 #include "util.h"
 
 void report_counts(const struct run *r, size_t counts[OUTCOME__COUNT])
@@ -20,6 +21,50 @@ void report_counts(const struct run *r, size_t counts[OUTCOME__COUNT])
 	for (size_t i = 0; i < r->ntests; i++)
 		if (r->tests[i].selected)
 			counts[r->tests[i].outcome]++;
+}
+
+int report_exit_code(const struct run *r, const struct dispatch_stats *st, int fatal)
+{
+	size_t counts[OUTCOME__COUNT];
+
+	if (st->interrupted || st->aborted)
+		return EXIT_INTERRUPTED;
+	if (fatal)
+		return EXIT_INTERNAL;
+	report_counts(r, counts);
+	if (counts[OUTCOME_FAIL] || counts[OUTCOME_CRASH] || counts[OUTCOME_TIMEOUT] || counts[OUTCOME_NOTRUN])
+		return EXIT_FAILED;
+	return EXIT_OK;
+}
+
+void report_header(FILE *out, const struct run *r, size_t selected, unsigned workers, double predicted)
+{
+	size_t known = 0;
+
+	for (size_t i = 0; i < r->ntests; i++)
+		known += r->tests[i].selected && r->tests[i].est_known;
+	fprintf(out, "balrun: %zu tests from %zu binar%s on %u worker%s; ", selected, r->nbins,
+		r->nbins == 1 ? "y" : "ies", workers, workers == 1 ? "" : "s");
+	if (known)
+		fprintf(out, "timings for %zu, about %.1fs expected\n", known, predicted);
+	else
+		fprintf(out, "no timings yet: longest first from the next run on\n");
+}
+
+size_t report_list(FILE *out, const struct run *r)
+{
+	struct strbuf shown = STRBUF_INIT;
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ntests; i++) {
+		if (!r->tests[i].selected)
+			continue;
+		fprintf(out, "%s%s\n", run_display(r->tests[i].id, &shown),
+			r->tests[i].disabled ? " (disabled)" : "");
+		n++;
+	}
+	strbuf_release(&shown);
+	return n;
 }
 
 void report_totals(const struct run *r, double *sum, double *longest)

@@ -26,6 +26,18 @@ struct report_opts {
 /* Counts by outcome over the selected tests. */
 void report_counts(const struct run *r, size_t counts[OUTCOME__COUNT]);
 
+/*
+ * The run's exit code (common/exit-codes.h): interrupted, internal error
+ * (fatal), some test failed, crashed, timed out or did not run, else 0.
+ */
+int report_exit_code(const struct run *r, const struct dispatch_stats *st, int fatal);
+
+/* The line before the run: "balrun: 59 tests from 5 binaries on 2 workers; timings for 59, about 11.4s expected". */
+void report_header(FILE *out, const struct run *r, size_t selected, unsigned workers, double predicted);
+
+/* --list: each selected test's id, one per line ("(disabled)" after disabled ones).  Returns how many. */
+size_t report_list(FILE *out, const struct run *r);
+
 /* Everything printed after the run, in order. */
 void report_print(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o);
 

@@ -1,5 +1,5 @@
 /*
- * balinput.c - turn the run's tests into balancer input; see balinput.h.
+ * plan-input.c - turn the run's tests into balancer input; see plan-input.h.
  *
  * Disabled tests never run, so they do not take part in the medians that
  * estimate unknown tests: they are appended after bal_estimate, at 0 s.
@@ -11,7 +11,7 @@
 #include "outcome.h"
 #include "util.h"
 
-static void bal_input_add(struct bal_input *in, const struct test_case *t, uint32_t index,
+static void plan_input_add(struct plan_input *in, const struct test_case *t, uint32_t index,
 			  const struct timing_cache *tc)
 {
 	const struct tc_entry *e = tc ? tc_get(tc, t->id) : NULL;
@@ -30,7 +30,7 @@ static void bal_input_add(struct bal_input *in, const struct test_case *t, uint3
 	in->map[in->n++] = index;
 }
 
-void bal_input_build(struct bal_input *in, struct run *r, const struct timing_cache *tc,
+void plan_input_build(struct plan_input *in, struct run *r, const struct timing_cache *tc,
 		     unsigned workers, int all)
 {
 	size_t room = r->ntests ? r->ntests : 1;
@@ -48,7 +48,7 @@ void bal_input_build(struct bal_input *in, struct run *r, const struct timing_ca
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];
 		if (t->selected && !t->disabled && (all || t->state != TEST_FINISHED))
-			bal_input_add(in, t, (uint32_t)i, tc);
+			plan_input_add(in, t, (uint32_t)i, tc);
 	}
 	bal_estimate(in->tests, in->n, r->nbins, 0);
 	for (size_t i = 0; i < in->n; i++) {
@@ -58,7 +58,7 @@ void bal_input_build(struct bal_input *in, struct run *r, const struct timing_ca
 	for (size_t i = 0; all && i < r->ntests; i++) {
 		if (!r->tests[i].selected || !r->tests[i].disabled)
 			continue;
-		bal_input_add(in, &r->tests[i], (uint32_t)i, NULL);
+		plan_input_add(in, &r->tests[i], (uint32_t)i, NULL);
 		in->tests[in->n - 1].est = 0;
 	}
 	in->workers = workers < in->n ? workers : (in->n ? (unsigned)in->n : 1);
@@ -67,7 +67,7 @@ void bal_input_build(struct bal_input *in, struct run *r, const struct timing_ca
 			in->tests[i].weight = in->workers;
 }
 
-void bal_input_release(struct bal_input *in)
+void plan_input_release(struct plan_input *in)
 {
 	free(in->bins);
 	free(in->tests);
@@ -75,10 +75,32 @@ void bal_input_release(struct bal_input *in)
 	memset(in, 0, sizeof(*in));
 }
 
-void bal_input_opts(const struct bal_input *in, const struct options *o, struct bal_opts *bo)
+void plan_input_opts(const struct plan_input *in, const struct options *o, struct bal_opts *bo)
 {
 	memset(bo, 0, sizeof(*bo));
 	bo->workers = in->workers;
 	bo->smoke = o->smoke < 0 ? (in->workers < 4 ? in->workers : 4) : (unsigned)o->smoke;
 	bo->failed_first = o->failed_first;
+}
+
+struct balancer *plan_balancer(struct run *r, const struct options *o, unsigned workers,
+			       const struct timing_cache *tc, uint32_t **map, size_t *nmap,
+			       double *predicted)
+{
+	struct plan_input in;
+	struct bal_opts bo;
+	struct balancer *b;
+	int known = 0;
+
+	plan_input_build(&in, r, tc, workers, 0);
+	plan_input_opts(&in, o, &bo);
+	for (size_t i = 0; i < in.n && !known; i++)
+		known = in.tests[i].known;
+	*predicted = known ? bal_simulate(&bo, in.bins, in.nbins, in.tests, in.n, NULL, NULL) : 0;
+	b = balancer_new(&bo, in.bins, in.nbins, in.tests, in.n);
+	*map = in.map;
+	*nmap = in.n;
+	in.map = NULL;
+	plan_input_release(&in);
+	return b;
 }

@@ -1,12 +1,13 @@
 /*
- * balinput.h - the balancer's view of a run: its binaries and the tests to
- * schedule, with estimates from the timing cache and constraints from
+ * plan-input.h - the balancer's view of a run: its binaries and the tests
+ * to schedule, with estimates from the timing cache and constraints from
  * markers.  Built once and shared by the real run (main.c), --shard
- * (shard.c) and --plan (plan_print.c), so that all three see the same
- * estimates and the same groups, locks and weights.
+ * (shard.c), --plan (plan-print.c) and the runs after the run
+ * (exec/scratch.c), so that all of them see the same estimates and the
+ * same groups, locks and weights.
  */
-#ifndef BALRUN_BALINPUT_H
-#define BALRUN_BALINPUT_H
+#ifndef BALRUN_PLAN_INPUT_H
+#define BALRUN_PLAN_INPUT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -16,7 +17,7 @@
 #include "run.h"
 #include "tcache.h"
 
-struct bal_input {
+struct plan_input {
 	struct bal_binary *bins;    /* one per r->bins */
 	size_t nbins;
 	struct bal_test *tests;     /* tests[i] is r->tests[map[i]] */
@@ -28,17 +29,28 @@ struct bal_input {
 /*
  * Every selected test that is to run, in r's order: not disabled, not
  * already finished (--resume).  With all, every selected test: finished
- * ones too, and the disabled ones last, at estimate 0 (for --shard).  Estimates come from
- * tc (NULL: none), the rest from bal_estimate; r->tests[].est and est_known
- * are filled in.  A run with fewer tests than workers starts fewer
- * workers (in->workers), and weights above that are lowered to it
- * (markers_check_weight has already rejected weights above -n).  Release with bal_input_release.
+ * ones too, and the disabled ones last, at estimate 0 (for --shard).
+ * Estimates come from tc (NULL: none), the rest from bal_estimate;
+ * r->tests[].est and est_known are filled in.  A run with fewer tests than
+ * workers starts fewer workers (in->workers), and weights above that are
+ * lowered to it (markers_check_weight has already rejected weights above
+ * -n).  Release with plan_input_release.
  */
-void bal_input_build(struct bal_input *in, struct run *r, const struct timing_cache *tc,
+void plan_input_build(struct plan_input *in, struct run *r, const struct timing_cache *tc,
 		     unsigned workers, int all);
-void bal_input_release(struct bal_input *in);
+void plan_input_release(struct plan_input *in);
 
 /* The balancer options for running in with the command line's options (smoke, failed-first). */
-void bal_input_opts(const struct bal_input *in, const struct options *o, struct bal_opts *bo);
+void plan_input_opts(const struct plan_input *in, const struct options *o, struct bal_opts *bo);
+
+/*
+ * The balancer for the real run: the selected tests still to run, with
+ * o's options on workers.  *map receives the test index of each balancer
+ * test (*nmap of them; the caller frees it), *predicted the simulated
+ * makespan when some timings are known, else 0.
+ */
+struct balancer *plan_balancer(struct run *r, const struct options *o, unsigned workers,
+			       const struct timing_cache *tc, uint32_t **map, size_t *nmap,
+			       double *predicted);
 
 #endif

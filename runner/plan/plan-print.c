@@ -1,5 +1,5 @@
 /*
- * plan_print.c - print a simulated run for --plan; see plan_print.h.
+ * plan-print.c - print a simulated run for --plan; see plan-print.h.
  *
  * Layout (times in seconds from the start of the run):
  *
@@ -33,7 +33,7 @@ static void plan_tag(struct strbuf *sb, const char *fmt, ...)
 }
 
 /* The unit's constraints, from the union of its tests' markers. */
-static void plan_unit_tags(const struct run *r, const struct bal_input *in, const struct bal_plan *p,
+static void plan_unit_tags(const struct run *r, const struct plan_input *in, const struct bal_plan *p,
 			   const struct bal_planned_unit *u, const struct plan_print_opts *o,
 			   struct strbuf *sb)
 {
@@ -63,7 +63,7 @@ static void plan_unit_tags(const struct run *r, const struct bal_input *in, cons
 		strbuf_addch(sb, ']');
 }
 
-static void plan_units(const struct run *r, const struct bal_input *in, const struct bal_plan *p,
+static void plan_units(const struct run *r, const struct plan_input *in, const struct bal_plan *p,
 		       const struct plan_print_opts *o)
 {
 	struct strbuf tags = STRBUF_INIT, shown = STRBUF_INIT;
@@ -113,7 +113,7 @@ static void plan_shards(const struct shard *sh, FILE *out)
 		fprintf(out, "%5u  %9.3f%s\n", i + 1, sh->load[i], i + 1 == sh->index ? "  <- this one" : "");
 }
 
-void plan_print(const struct run *r, const struct bal_input *in, const struct bal_opts *bo,
+void plan_print(const struct run *r, const struct plan_input *in, const struct bal_opts *bo,
 		const struct plan_print_opts *o)
 {
 	struct bal_plan p;
@@ -139,11 +139,11 @@ void plan_print(const struct run *r, const struct bal_input *in, const struct ba
 void plan_show(struct run *r, const struct timing_cache *tc, const struct options *o, unsigned workers,
 	       const struct plan_print_opts *po)
 {
-	struct bal_input in;
+	struct plan_input in;
 	struct bal_opts bo;
 
-	bal_input_build(&in, r, tc, workers, 0);
-	bal_input_opts(&in, o, &bo);
+	plan_input_build(&in, r, tc, workers, 0);
+	plan_input_opts(&in, o, &bo);
 	plan_print(r, &in, &bo, po);
-	bal_input_release(&in);
+	plan_input_release(&in);
 }

@@ -1,5 +1,5 @@
 /*
- * plan_print.h - --plan: what a run would do, without running anything.
+ * plan-print.h - --plan: what a run would do, without running anything.
  *
  * The balancer simulates the run with the estimates (bal_plan_make), every
  * test taking exactly its estimate and every invocation its binary's
@@ -25,7 +25,7 @@ struct plan_print_opts {
 };
 
 /* Simulate the run of in (bal_opts from bo) and print the plan. */
-void plan_print(const struct run *r, const struct bal_input *in, const struct bal_opts *bo,
+void plan_print(const struct run *r, const struct plan_input *in, const struct bal_opts *bo,
 		const struct plan_print_opts *o);
 
 /*

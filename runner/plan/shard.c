@@ -97,11 +97,11 @@ int shard_parse(const char *arg, struct shard *sh, struct strbuf *err)
 
 void shard_select(struct shard *sh, struct run *r, const struct timing_cache *tc)
 {
-	struct bal_input in;
+	struct plan_input in;
 	const char **keys;
 	uint32_t *shard_of;
 
-	bal_input_build(&in, r, tc, 1, 1);
+	plan_input_build(&in, r, tc, 1, 1);
 	keys = xcalloc(in.n ? in.n : 1, sizeof(*keys));
 	shard_of = xcalloc(in.n ? in.n : 1, sizeof(*shard_of));
 	for (size_t i = 0; i < in.n; i++)
@@ -119,7 +119,7 @@ void shard_select(struct shard *sh, struct run *r, const struct timing_cache *tc
 	}
 	free(keys);
 	free(shard_of);
-	bal_input_release(&in);
+	plan_input_release(&in);
 }
 
 void shard_describe(const struct shard *sh, FILE *out)

@@ -1,5 +1,5 @@
 /*
- * test_cli.c - balrun's command-line parsing (runner/cli.c): defaults, every
+ * test_cli.c - balrun's command-line parsing (runner/input/cli.c): defaults, every
  * flag, and a one-line error naming the flag for every bad value.
  */
 #include <criterion/criterion.h>

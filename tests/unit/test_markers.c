@@ -1,5 +1,5 @@
 /*
- * test_markers.c - scheduling markers (runner/markers.c, markers_apply.c):
+ * test_markers.c - scheduling markers (runner/input/markers.c, markers-apply.c):
  * the records include/balrun.h compiles into this very test binary are
  * read back from its own file; damaged sections, bad values and bad flags
  * give one line naming the source; markers apply to the right tests, and

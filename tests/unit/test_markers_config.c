@@ -1,6 +1,6 @@
 /*
- * test_markers_config.c - .balrun.conf (runner/config.c) and --shard values
- * (runner/shard.c): options and markers read from a real file through
+ * test_markers_config.c - .balrun.conf (runner/input/config.c) and --shard values
+ * (runner/plan/shard.c): options and markers read from a real file through
  * libgit2, every bad key or value named with the file, binaries globs,
  * command line beating the file, and every --shard form and mistake.
  */
@@ -15,6 +15,7 @@
 #include "config.h"
 #include "shard.h"
 #include "util.h"
+#include "workers.h"
 
 static char dir[] = "/tmp/balrun-conf.XXXXXX";
 
@@ -178,7 +179,7 @@ Test(config, command_line_beats_the_file)
 	free(write_file("t_x", "#!/bin/sh\n", 0755));
 	unsetenv("BALRUN_WORKERS");
 	cr_assert_eq(apply(&o, conf, &bins, &s, &err), 0, "%s", err.buf);
-	cr_expect_eq(o.workers, 3);
+	cr_expect_eq(workers_resolve(o.workers_given, o.workers, o.config_workers, &err), 3);
 	cr_expect_eq(o.timeout, 9);
 	cr_assert_eq(o.nbinaries, 1, "no binaries given: the file's");
 	cr_expect(strstr(o.binaries[0], "/t_x"));
@@ -202,7 +203,8 @@ Test(config, command_line_beats_the_file)
 	memset(&o, 0, sizeof(o));
 	setenv("BALRUN_WORKERS", "5", 1);
 	cr_assert_eq(apply(&o, conf, &bins, &s, &err), 0, "%s", err.buf);
-	cr_expect_eq(o.workers, 0, "BALRUN_WORKERS beats the file (resolved later)");
+	cr_expect_eq(workers_resolve(o.workers_given, o.workers, o.config_workers, &err), 5,
+		     "BALRUN_WORKERS beats the file");
 	unsetenv("BALRUN_WORKERS");
 
 	strvec_clear(&o.marker_args);

@@ -1,6 +1,7 @@
 /*
- * test_workers.c - the "-n auto" worker count (runner/input/workers.c) against fake
- * cgroup trees: v2 cpu.max, v1 cfs quota in the usual places, no limit.
+ * test_workers.c - the worker count (runner/input/workers.c): "-n auto"
+ * against fake cgroup trees (v2 cpu.max, v1 cfs quota in the usual places,
+ * no limit), and which of -n, BALRUN_WORKERS and the config file decides.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -118,4 +119,28 @@ Test(ncpu, auto_follows_a_narrowed_affinity_mask)
 	CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
 	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
 	cr_expect_eq(workers_auto(root, NULL), 1);
+}
+
+/* Who decides: -n N, else BALRUN_WORKERS (also for -n auto), else the config file, else auto. */
+Test(workers, precedence_of_flag_environment_and_file)
+{
+	struct strbuf err = STRBUF_INIT;
+	int all = workers_auto("/sys/fs/cgroup", NULL);
+
+	unsetenv("BALRUN_WORKERS");
+	cr_expect_eq(workers_resolve(1, 7, 3, &err), 7);
+	cr_expect_eq(workers_resolve(0, 0, 3, &err), 3);
+	cr_expect_eq(workers_resolve(0, 0, -1, &err), all);
+	cr_expect_eq(workers_resolve(1, 0, 3, &err), all, "-n auto beats the file");
+	setenv("BALRUN_WORKERS", "5", 1);
+	cr_expect_eq(workers_resolve(1, 7, 3, &err), 7);
+	cr_expect_eq(workers_resolve(0, 0, 3, &err), 5);
+	cr_expect_eq(workers_resolve(1, 0, -1, &err), 5, "BALRUN_WORKERS stands in for -n auto");
+	setenv("BALRUN_WORKERS", "auto", 1);
+	cr_expect_eq(workers_resolve(0, 0, 3, &err), all);
+	setenv("BALRUN_WORKERS", "lots", 1);
+	cr_expect_eq(workers_resolve(0, 0, 3, &err), -1);
+	cr_expect(strstr(err.buf, "BALRUN_WORKERS: 'lots' is neither a whole number nor auto"), "%s", err.buf);
+	unsetenv("BALRUN_WORKERS");
+	strbuf_release(&err);
 }

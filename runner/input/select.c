@@ -1,0 +1,59 @@
+/*
+ * select.c - which collected tests run: -k and --lf; see select.h.
+ */
+#define _GNU_SOURCE
+#include "select.h"
+
+#include <fnmatch.h>
+#include <string.h>
+
+#include "util.h"
+
+static int keyword_matches(const char *pattern, const char *id)
+{
+	return strstr(id, pattern) || fnmatch(pattern, id, 0) == 0;
+}
+
+/* -k: any positive pattern matches (or there is none) and no "not" pattern does. */
+static int keywords_select(char *const *keywords, size_t n, const char *id)
+{
+	int positives = 0, hit = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *k = keywords[i];
+		if (starts_with(k, "not ")) {
+			if (keyword_matches(k + 4, id))
+				return 0;
+			continue;
+		}
+		positives++;
+		hit |= keyword_matches(k, id);
+	}
+	return !positives || hit;
+}
+
+static int failed_last_time(const struct timing_cache *tc, const char *id)
+{
+	const struct tc_entry *e = tc ? tc_get(tc, id) : NULL;
+	return e && outcome_is_failure(e->last_outcome);
+}
+
+size_t select_tests(struct run *r, char *const *keywords, size_t nkeywords, int last_failed,
+		    const struct timing_cache *tc, struct strbuf *note)
+{
+	size_t n = 0, failed = 0;
+
+	for (size_t i = 0; i < r->ntests; i++) {
+		struct test_case *t = &r->tests[i];
+		t->selected = keywords_select(keywords, nkeywords, t->id);
+		failed += t->selected && failed_last_time(tc, t->id);
+	}
+	if (last_failed && !failed)
+		strbuf_adds(note, "--lf: no test failed last time; running all selected tests\n");
+	for (size_t i = 0; i < r->ntests; i++) {
+		struct test_case *t = &r->tests[i];
+		if (last_failed && failed && !failed_last_time(tc, t->id))
+			t->selected = 0;
+		n += t->selected;
+	}
+	return n;
+}

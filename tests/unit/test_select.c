@@ -1,0 +1,97 @@
+/*
+ * test_select.c - which collected tests run (runner/input/select.c): -k
+ * patterns as substrings and globs, "not" patterns, and --lf with and
+ * without failures remembered.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "select.h"
+#include "util.h"
+
+/* bin/t with tests math/add, math/sub, io/read, io/write. */
+static void make_run(struct run *r)
+{
+	static const char *const names[] = { "math/add", "math/sub", "io/read", "io/write" };
+	struct binary *b;
+
+	run_init(r);
+	b = run_add_binary(r);
+	b->id = xstrdup("bin/t");
+	b->adapter = adapter_by_name("criterion");
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		run_add_test(r, 0, names[i]);
+}
+
+/* The selected tests' names, space-separated. */
+static const char *chosen(const struct run *r, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i].selected)
+			strbuf_addf(sb, "%s%s", sb->len ? " " : "", r->tests[i].name);
+	return sb->buf;
+}
+
+Test(select, keywords_as_substrings_globs_and_not)
+{
+	struct run r;
+	struct strbuf note = STRBUF_INIT, sb = STRBUF_INIT;
+	char *none[] = { NULL }, *sub[] = { "math" }, *glob[] = { "*::io/w*" }, *both[] = { "math", "io/read" };
+	char *exclude[] = { "not *sub" }, *mixed[] = { "math", "not add" }, *nothing[] = { "zzz" };
+
+	make_run(&r);
+	cr_expect_eq(select_tests(&r, none, 0, 0, NULL, &note), 4);
+	cr_expect_eq(select_tests(&r, sub, 1, 0, NULL, &note), 2);
+	cr_expect_str_eq(chosen(&r, &sb), "math/add math/sub");
+	cr_expect_eq(select_tests(&r, glob, 1, 0, NULL, &note), 1);
+	cr_expect_str_eq(chosen(&r, &sb), "io/write");
+	cr_expect_eq(select_tests(&r, both, 2, 0, NULL, &note), 3, "any positive pattern may match");
+	cr_expect_eq(select_tests(&r, exclude, 1, 0, NULL, &note), 3, "only exclusions: the rest runs");
+	cr_expect_str_eq(chosen(&r, &sb), "math/add io/read io/write");
+	cr_expect_eq(select_tests(&r, mixed, 2, 0, NULL, &note), 1);
+	cr_expect_str_eq(chosen(&r, &sb), "math/sub");
+	cr_expect_eq(select_tests(&r, nothing, 1, 0, NULL, &note), 0);
+	cr_expect_str_eq(note.buf, "");
+	run_release(&r);
+	strbuf_release(&note);
+	strbuf_release(&sb);
+}
+
+Test(select, last_failed_picks_the_failures_or_says_there_are_none)
+{
+	struct run r;
+	struct strbuf note = STRBUF_INIT, sb = STRBUF_INIT, warn = STRBUF_INIT, err = STRBUF_INIT;
+	char dir[] = "/tmp/balrun-select.XXXXXX", *sub[] = { "math" };
+	struct timing_cache *tc;
+
+	cr_assert(mkdtemp(dir));
+	tc = tc_open(dir, &warn, &err);
+	cr_assert(tc, "%s", err.buf);
+	make_run(&r);
+	cr_expect_eq(select_tests(&r, sub, 0, 1, tc, &note), 4, "nothing remembered: all run");
+	cr_expect(strstr(note.buf, "--lf: no test failed last time"), "%s", note.buf);
+	tc_record_test(tc, "bin/t::math/sub", OUTCOME_FAIL, 0.1, 0);
+	tc_record_test(tc, "bin/t::io/read", OUTCOME_CRASH, 0.1, 0);
+	tc_record_test(tc, "bin/t::io/write", OUTCOME_PASS, 0.1, 0);
+	cr_assert_eq(tc_save(tc, &err), 0, "%s", err.buf);	/* what the next run reads */
+	tc_free(tc);
+	tc = tc_open(dir, &warn, &err);
+	cr_assert(tc, "%s", err.buf);
+	strbuf_reset(&note);
+	cr_expect_eq(select_tests(&r, sub, 0, 1, tc, &note), 2);
+	cr_expect_str_eq(chosen(&r, &sb), "math/sub io/read");
+	cr_expect_eq(select_tests(&r, sub, 1, 1, tc, &note), 1, "-k narrows --lf");
+	cr_expect_str_eq(chosen(&r, &sb), "math/sub");
+	cr_expect_str_eq(note.buf, "");
+	tc_free(tc);
+	run_release(&r);
+	strbuf_release(&note);
+	strbuf_release(&sb);
+	strbuf_release(&warn);
+	strbuf_release(&err);
+	char *rm = xasprintf("rm -rf '%s'", dir);
+	cr_expect_eq(system(rm), 0);
+	free(rm);
+}
