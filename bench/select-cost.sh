@@ -5,7 +5,7 @@
 # just the batch's tests.  Criterion's own way, --filter '@(a|b|...)', runs a
 # matcher that costs seconds for a few hundred tests and crashes past 99
 # alternatives; balrun's preload shim registers only the batch's tests and
-# costs nothing (worker/preload-criterion.c).  This benchmark generates one
+# costs nothing (adapters/criterion/preload-criterion.c).  This benchmark generates one
 # Criterion binary of TESTS trivial tests with realistic names (20 to 50
 # characters) in SUITES suites, then times, in one run of the script:
 #
