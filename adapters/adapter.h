@@ -82,6 +82,7 @@ struct listed_test {
 	uint32_t scope;
 	uint64_t check;            /* cmocka: preload_check(group, name) */
 	unsigned disabled : 1;
+	unsigned filtered : 1;     /* the registered command would not run it (adopt_command) */
 };
 struct listing {
 	struct listed_test *v;
@@ -135,6 +136,17 @@ struct adapter {
 	 */
 	int (*parse_listing)(const struct listing_output *o, struct listing *l, struct strbuf *why,
 			     struct strbuf *notes);
+	/*
+	 * A command a build system registered (CTest, meson) may choose cases
+	 * itself, by its arguments or environment (--gtest_filter,
+	 * CRITERION_TEST_PATTERN).  After parse_listing (the listing ran with
+	 * them), mark the cases it would not run (listed_test.filtered) and
+	 * remove from args what balrun's own choice of cases replaces.
+	 * Return 1 to run the command whole instead, as its runner would
+	 * (why says so, for a note).  NULL: arguments pass through unchanged.
+	 */
+	int (*adopt_command)(struct strvec *args, struct strvec *env, struct listing *l,
+			     struct strbuf *why);
 	/*
 	 * In the worker: run inv (its tests, in order, in one invocation or
 	 * more) and report every test through s.  Never exits, never fails as

@@ -17,6 +17,8 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "strbuf.h"
+
 enum proc_io {
 	PROC_IO_INHERIT = 0, /* the child shares the parent's fd */
 	PROC_IO_DEVNULL,     /* /dev/null */
@@ -73,5 +75,17 @@ const char *proc_describe_status(int status, char *buf, size_t len);
 
 /* "SIGSEGV" for 11 etc.; "signal N" for unknown ones (in a static buffer). */
 const char *proc_signal_name(int sig);
+
+/* What proc_capture keeps of each stream, at most. */
+#define PROC_CAPTURE_MAX (256u << 20)
+
+/*
+ * Run o (its in/out/err settings are ignored: stdin is /dev/null, stdout
+ * and stderr are kept) to its end, at most timeout seconds (then its group
+ * is killed).  0 with its wait status in *status, or -1 with a one-line
+ * reason in err (it could not start, or did not finish in time).
+ */
+int proc_capture(const struct proc_opts *o, double timeout, struct strbuf *out, struct strbuf *errout,
+		 int *status, char *err, size_t errlen);
 
 #endif

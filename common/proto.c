@@ -43,7 +43,9 @@ struct proto_field {
 	size_t off;        /* of the value in its struct */
 	size_t count_off;  /* BYTES and arrays: of the size_t length */
 	unsigned limit;    /* ENUM: number of valid values */
-	unsigned optional; /* arrays only: may be missing (NULL in the struct, then not sent) */
+	unsigned optional; /* PROTO_OPTIONAL (arrays only): may be missing, NULL in the struct,
+	                      then not sent; PROTO_DEFAULTED: always sent, but a missing one
+	                      decodes as 0 / NULL / empty (keys added after version 3) */
 };
 
 #define FIELD(key, kind, type, member) { key, kind, offsetof(type, member), 0, 0, 0 }
@@ -52,7 +54,12 @@ struct proto_field {
 #define FIELD_E(key, type, member, limit) \
 	{ key, FIELD_ENUM, offsetof(type, member), 0, limit, 0 }
 #define FIELD_OPT_N(key, kind, type, member, count) \
-	{ key, kind, offsetof(type, member), offsetof(type, count), 0, 1 }
+	{ key, kind, offsetof(type, member), offsetof(type, count), 0, PROTO_OPTIONAL }
+#define FIELD_DEF(key, kind, type, member) { key, kind, offsetof(type, member), 0, 0, PROTO_DEFAULTED }
+#define FIELD_DEF_N(key, kind, type, member, count) \
+	{ key, kind, offsetof(type, member), offsetof(type, count), 0, PROTO_DEFAULTED }
+
+enum { PROTO_REQUIRED = 0, PROTO_OPTIONAL, PROTO_DEFAULTED };
 
 _Static_assert(sizeof(enum outcome) == sizeof(unsigned), "enum stored as unsigned");
 _Static_assert(sizeof(enum fault_where) == sizeof(unsigned), "enum stored as unsigned");
@@ -71,6 +78,14 @@ static const struct proto_field proto_invocation_fields[] = {
 	FIELD_OPT_N("timeouts_ms", FIELD_U64_ARRAY, struct proto_invocation, timeouts_ms, ntests),
 	FIELD_OPT_N("ordinals", FIELD_U64_ARRAY, struct proto_invocation, ordinals, ntests),
 	FIELD_OPT_N("checks", FIELD_U64_ARRAY, struct proto_invocation, checks, ntests),
+	FIELD_DEF_N("args", FIELD_STR_ARRAY, struct proto_invocation, args, nargs),
+	FIELD_DEF("cwd", FIELD_STR, struct proto_invocation, cwd),
+	FIELD_DEF_N("env", FIELD_STR_ARRAY, struct proto_invocation, env, nenv),
+	FIELD_DEF("judge", FIELD_U32, struct proto_invocation, judge),
+	FIELD_DEF("skip_code", FIELD_I64, struct proto_invocation, skip_code),
+	FIELD_DEF_N("pass_regex", FIELD_STR_ARRAY, struct proto_invocation, pass_regex, npass_regex),
+	FIELD_DEF_N("fail_regex", FIELD_STR_ARRAY, struct proto_invocation, fail_regex, nfail_regex),
+	FIELD_DEF_N("skip_regex", FIELD_STR_ARRAY, struct proto_invocation, skip_regex, nskip_regex),
 };
 
 static const struct proto_field proto_run_fields[] = {
@@ -198,7 +213,7 @@ static void proto_pack_value(msgpack_packer *pk, const struct proto_field *f, co
 /* An optional field is sent only when it is set. */
 static int proto_field_present(const struct proto_field *f, const void *base)
 {
-	return !f->optional || *AT(base, f, void *) != NULL;
+	return f->optional != PROTO_OPTIONAL || *AT(base, f, void *) != NULL;
 }
 
 static void proto_pack_fields(msgpack_packer *pk, const struct proto_field *fields,

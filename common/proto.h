@@ -29,7 +29,7 @@
 #include "outcome.h"
 #include "strbuf.h"
 
-#define PROTO_VERSION 3
+#define PROTO_VERSION 4
 /* A frame larger than this is an error (protects the coordinator's memory). */
 #define PROTO_MAX_FRAME (64u << 20)
 /* An array or map with more entries than this is an error (same reason). */
@@ -75,6 +75,30 @@ struct proto_invocation {
 	                            binary's listing (common/preload.h) */
 	uint64_t *checks;        /* optional (cmocka: required): per test, preload_check() of
 	                            its group and name */
+	/*
+	 * The command as a build system registered it (CTest, meson), or as
+	 * balrun runs it by default: all empty for a binary named on the
+	 * command line.
+	 */
+	char **args;             /* arguments after the adapter's own (the registered command's) */
+	size_t nargs;
+	char *cwd;               /* working directory; "" or NULL: the worker's */
+	char **env;              /* environment changes, in order: "NAME=value" sets, "NAME" unsets */
+	size_t nenv;
+	uint32_t judge;          /* INV_* flags: how a whole process's end is judged */
+	int64_t skip_code;       /* with INV_SKIP_CODE: this exit status is SKIP (-1: none) */
+	char **pass_regex;       /* a line matching one of these: PASS (CTest PASS_REGULAR_EXPRESSION) */
+	size_t npass_regex;
+	char **fail_regex;       /* ... FAIL (FAIL_REGULAR_EXPRESSION) */
+	size_t nfail_regex;
+	char **skip_regex;       /* ... SKIP (SKIP_REGULAR_EXPRESSION) */
+	size_t nskip_regex;
+};
+
+/* proto_invocation.judge */
+enum {
+	INV_WILL_FAIL = 1 << 0,  /* pass and fail swap (CTest WILL_FAIL, meson should_fail) */
+	INV_SKIP_CODE = 1 << 1,  /* skip_code replaces the default skip status 77 */
 };
 
 struct proto_run {

@@ -54,6 +54,52 @@ void strvec_setenv(struct strvec *sv, const char *name, const char *value)
 	strvec_pushf(sv, "%s=%s", name, value);
 }
 
+void strvec_env_apply(struct strvec *sv, const struct strvec *changes)
+{
+	for (size_t i = 0; i < changes->nr; i++) {
+		const char *eq = strchr(changes->v[i], '=');
+
+		if (!eq) {
+			strvec_unsetenv(sv, changes->v[i]);
+		} else {
+			char *name = xstrndup(changes->v[i], (size_t)(eq - changes->v[i]));
+			strvec_setenv(sv, name, eq + 1);
+			free(name);
+		}
+	}
+}
+
+int strvec_has_unset(const struct strvec *sv, const char *name)
+{
+	for (size_t i = 0; i < sv->nr; i++)
+		if (!strcmp(sv->v[i], name))
+			return 1;
+	return 0;
+}
+
+const char *strvec_getenv(const struct strvec *sv, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sv->nr; i++)
+		if (!strncmp(sv->v[i], name, n) && sv->v[i][n] == '=')
+			return sv->v[i] + n + 1;
+	return NULL;
+}
+
+void strvec_env_prepend(struct strvec *sv, const char *name, const char *value, char sep)
+{
+	const char *old = strvec_getenv(sv, name);
+
+	if (old && *old) {
+		char *both = xasprintf("%s%c%s", value, sep, old);
+		strvec_setenv(sv, name, both);
+		free(both);
+	} else {
+		strvec_setenv(sv, name, value);
+	}
+}
+
 void strvec_unsetenv(struct strvec *sv, const char *name)
 {
 	size_t n = strlen(name), out = 0;

@@ -19,6 +19,17 @@ void strvec_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format
 /* Copy of envp (NULL: environ) with NAME=value set (replacing any NAME=). */
 void strvec_env(struct strvec *sv, char *const *envp);
 void strvec_setenv(struct strvec *sv, const char *name, const char *value);
+/*
+ * Apply environment changes (each "NAME=value" sets, "NAME" unsets), in
+ * order, to the environment sv.
+ */
+void strvec_env_apply(struct strvec *sv, const struct strvec *changes);
+/* Put value in front of NAME's value, joined by sep (just value if NAME is unset or empty). */
+void strvec_env_prepend(struct strvec *sv, const char *name, const char *value, char sep);
+/* 1 if the changes sv unset NAME (hold a bare "NAME"). */
+int strvec_has_unset(const struct strvec *sv, const char *name);
+/* NAME's value in the environment sv, or NULL. */
+const char *strvec_getenv(const struct strvec *sv, const char *name);
 /* Remove every NAME= entry. */
 void strvec_unsetenv(struct strvec *sv, const char *name);
 void strvec_clear(struct strvec *sv);

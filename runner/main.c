@@ -120,6 +120,8 @@ static int prepare(struct balrun *s, int argc, char **argv)
 {
 	struct strbuf err = STRBUF_INIT, notes = STRBUF_INIT;
 	struct collect_opts co = { 0 };
+	struct test_command *cmds;
+	enum collect_status status;
 	int ret = -1;
 
 	switch (cli_parse(&s->o, argc, argv, &err)) {
@@ -163,7 +165,16 @@ static int prepare(struct balrun *s, int argc, char **argv)
 	co.timeout = s->o.collect_timeout;
 	co.shim = s->shim;
 	co.repo = &s->repo;
-	switch (collect(&s->r, s->o.binaries, s->o.nbinaries, &co, &err, &notes)) {
+	cmds = xcalloc(s->o.nbinaries ? s->o.nbinaries : 1, sizeof(*cmds));
+	for (size_t i = 0; i < s->o.nbinaries; i++) {
+		test_command_init(&cmds[i]);
+		cmds[i].program = xstrdup(s->o.binaries[i]);
+	}
+	status = collect(&s->r, cmds, s->o.nbinaries, &co, &err, &notes);
+	for (size_t i = 0; i < s->o.nbinaries; i++)
+		test_command_release(&cmds[i]);
+	free(cmds);
+	switch (status) {
 	case COLLECT_USAGE: print_lines("balrun: ", err.buf); ret = EXIT_USAGE; goto out;
 	case COLLECT_ERROR:
 		print_lines("balrun: ", err.buf);

@@ -13,8 +13,34 @@ void run_init(struct run *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void test_command_init(struct test_command *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->skip_code = -1;
+}
+
+void test_command_release(struct test_command *c)
+{
+	free(c->name);
+	free(c->program);
+	free(c->cwd);
+	strvec_clear(&c->args);
+	strvec_clear(&c->env);
+	strvec_clear(&c->pass_regex);
+	strvec_clear(&c->fail_regex);
+	strvec_clear(&c->skip_regex);
+	strvec_clear(&c->locks);
+	strvec_clear(&c->labels);
+	strvec_clear(&c->fixtures_setup);
+	strvec_clear(&c->fixtures_cleanup);
+	strvec_clear(&c->fixtures_required);
+	strvec_clear(&c->depends);
+	test_command_init(c);
+}
+
 static void binary_release(struct binary *b)
 {
+	test_command_release(&b->cmd);
 	free(b->arg);
 	free(b->abspath);
 	free(b->id);
@@ -90,6 +116,7 @@ struct binary *run_add_binary(struct run *r)
 	ALLOC_GROW(r->bins, r->nbins + 1, r->bins_alloc);
 	struct binary *b = &r->bins[r->nbins++];
 	memset(b, 0, sizeof(*b));
+	test_command_init(&b->cmd);
 	b->overhead = -1;
 	return b;
 }

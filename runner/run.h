@@ -14,14 +14,47 @@
 #include <stdint.h>
 
 #include "adapter.h"
+#include "strvec.h"
 #include "outcome.h"
 #include "proto.h"
 #include "strbuf.h"
 
+/*
+ * A test command: a binary named on the command line (then only program is
+ * set), or a test a build system registered (CTest, meson), with its
+ * properties translated: how to run it, how to judge it whole, how to
+ * schedule it, and which tests it needs first.  Owned by its binary.
+ */
+struct test_command {
+	char *name;                 /* the registered test's name; NULL for the command line's */
+	const char *origin;         /* "CTest", "meson": for messages; NULL: the command line */
+	char *program;              /* what runs, as registered or given (not yet resolved) */
+	struct strvec args;         /* its arguments */
+	char *cwd;                  /* its working directory; NULL: balrun's */
+	struct strvec env;          /* environment changes: "NAME=value" sets, "NAME" unsets */
+	double timeout;             /* its own time limit in seconds; 0: none */
+	uint32_t judge;             /* INV_* (proto.h): WILL_FAIL, its own skip status */
+	int64_t skip_code;          /* with INV_SKIP_CODE (-1: no status means skip) */
+	struct strvec pass_regex, fail_regex, skip_regex;
+	unsigned disabled : 1;      /* registered but not to run (CTest DISABLED) */
+	unsigned serial : 1;        /* nothing may run beside it (RUN_SERIAL, meson is_parallel) */
+	unsigned whole : 1;         /* one test even if its framework could be split */
+	unsigned weight;            /* worker slots it takes (CTest PROCESSORS); 0: 1 */
+	struct strvec locks;        /* CTest RESOURCE_LOCK */
+	struct strvec labels;       /* CTest LABELS, meson suites */
+	struct strvec fixtures_setup, fixtures_cleanup, fixtures_required;
+	struct strvec depends;      /* registered names of tests it runs after */
+};
+
+void test_command_init(struct test_command *c);
+void test_command_release(struct test_command *c);
+
 struct binary {
-	char *arg;             /* as given on the command line */
+	struct test_command cmd; /* how it runs (only cmd.program for the command line's) */
+	char *arg;             /* as given on the command line, or the registered program */
 	char *abspath;         /* what workers execute */
-	char *id;              /* path relative to the repository root (stable across machines) */
+	char *id;              /* path relative to the repository root (stable across machines), or the
+	                          registered test's name */
 	const struct adapter *adapter; /* its framework (adapters/adapter.h) */
 	char *preload;         /* LD_PRELOAD value for cmocka binaries, "" otherwise */
 	char *note;            /* why it is run the way it is, or NULL */

@@ -23,11 +23,11 @@
 #define CHILD_READ_CHUNK 65536
 #define MS_NS 1000000ull
 
-int child_start(struct child *c, char *const *argv, char *const *env,
+int child_start(struct child *c, char *const *argv, char *const *env, const char *cwd,
 		const struct child_ops *ops, void *data, char *err, size_t errlen)
 {
 	struct proc_opts o = {
-		.file = argv[0], .argv = argv, .env = env,
+		.file = argv[0], .argv = argv, .env = env, .cwd = cwd && *cwd ? cwd : NULL,
 		.in = PROC_IO_DEVNULL, .out = PROC_IO_PIPE, .err = PROC_IO_STDOUT,
 		.extra_fd = -1, .new_pgroup = 1,
 	};

@@ -61,10 +61,11 @@ struct child {
 };
 
 /*
- * Start argv[0] with env (NULL: the worker's environ).  0, or -1 with a
- * one-line reason in err.
+ * Start argv[0] (an absolute path) with env (NULL: the worker's environ)
+ * in directory cwd (NULL or "": the worker's).  0, or -1 with a one-line
+ * reason in err.
  */
-int child_start(struct child *c, char *const *argv, char *const *env,
+int child_start(struct child *c, char *const *argv, char *const *env, const char *cwd,
 		const struct child_ops *ops, void *data, char *err, size_t errlen);
 
 /* Pump until the child is reaped and its pipe is closed. */

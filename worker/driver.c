@@ -20,7 +20,10 @@
 
 void driver_env(struct strvec *env, const struct proto_invocation *inv)
 {
+	struct strvec changes = { inv->env, inv->nenv, 0 };
+
 	strvec_env(env, NULL);
+	strvec_env_apply(env, &changes);
 	/*
 	 * Never passed on: BXFI_MAP tells a Criterion binary that it is a
 	 * sandboxed test child of another Criterion run (boxfort).  It is set
@@ -28,8 +31,20 @@ void driver_env(struct strvec *env, const struct proto_invocation *inv)
 	 * that inherits it aborts.
 	 */
 	strvec_unsetenv(env, "BXFI_MAP");
+	/*
+	 * balrun's preload list goes first (a sanitizer runtime must be the
+	 * first object loaded, then the shim), then what the test's
+	 * environment already preloads (wrappers such as cwrap's
+	 * socket_wrapper): both load.
+	 */
 	if (inv->preload && *inv->preload)
-		strvec_setenv(env, "LD_PRELOAD", inv->preload);
+		strvec_env_prepend(env, "LD_PRELOAD", inv->preload, ':');
+}
+
+void driver_argv(struct strvec *argv, const struct proto_invocation *inv)
+{
+	for (size_t i = 0; i < inv->nargs; i++)
+		strvec_push(argv, inv->args[i]);
 }
 
 int driver_follow(struct session *s, const struct proto_invocation *inv, struct child *c,
@@ -37,12 +52,30 @@ int driver_follow(struct session *s, const struct proto_invocation *inv, struct 
 {
 	char err[512];
 
-	if (child_start(c, argv, env, ops, data, err, sizeof(err)) < 0) {
+	if (child_start(c, argv, env, inv->cwd, ops, data, err, sizeof(err)) < 0) {
 		driver_fail_all(s, inv, err);
 		return -1;
 	}
 	s->active = c;
 	child_set_timeout(c, session_max_timeout_ms(s));
+	child_run(c);
+	s->active = NULL;
+	return 0;
+}
+
+int driver_follow_one(struct session *s, const struct proto_invocation *inv, struct child *c,
+		      char *const *argv, char *const *env, const struct child_ops *ops, void *data,
+		      struct wtest *t)
+{
+	char err[512];
+
+	if (child_start(c, argv, env, inv->cwd, ops, data, err, sizeof(err)) < 0) {
+		driver_fail_all(s, inv, err);
+		return -1;
+	}
+	s->active = c;
+	session_start(s, t, 0);
+	child_set_timeout(c, session_timeout_ms(s, 0));
 	child_run(c);
 	s->active = NULL;
 	return 0;

@@ -17,11 +17,15 @@
 
 /*
  * The environment of a test process into env: the worker's own (so
- * BALRUN_WORKER_ID and BALRUN_WORKER_COUNT pass through), with LD_PRELOAD
- * set to inv->preload when that is not empty.  The caller adds its own
- * with strvec_setenv() and frees env with strvec_clear().
+ * BALRUN_WORKER_ID and BALRUN_WORKER_COUNT pass through), with the
+ * invocation's changes applied in order (inv->env: "NAME=value" sets,
+ * "NAME" unsets) and inv->preload put in front of LD_PRELOAD when it is
+ * not empty (what the environment preloads already stays, after it).  The caller adds its own with
+ * strvec_setenv() and frees env with strvec_clear().
  */
 void driver_env(struct strvec *env, const struct proto_invocation *inv);
+/* Append the registered command's arguments (inv->args) to argv. */
+void driver_argv(struct strvec *argv, const struct proto_invocation *inv);
 
 /*
  * Start the invocation's process (see child_start) and follow it to its end,
@@ -34,6 +38,15 @@ void driver_env(struct strvec *env, const struct proto_invocation *inv);
  */
 int driver_follow(struct session *s, const struct proto_invocation *inv, struct child *c,
 		  char *const *argv, char *const *env, const struct child_ops *ops, void *data);
+
+/*
+ * The same for an invocation of one test (index 0) whose process is the
+ * test: t is started (START sent) as the process starts, and the process
+ * has the test's own time limit.
+ */
+int driver_follow_one(struct session *s, const struct proto_invocation *inv, struct child *c,
+		      char *const *argv, char *const *env, const struct child_ops *ops, void *data,
+		      struct wtest *t);
 
 /*
  * The binary could not be started: report every test of inv as FAIL with

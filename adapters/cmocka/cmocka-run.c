@@ -495,11 +495,10 @@ static void cmk_env(struct strvec *env, const struct proto_invocation *inv, cons
 
 void cmocka_run_batch(struct session *s, const struct proto_invocation *inv)
 {
-	char *argv[] = { inv->binary, NULL };
 	struct strbuf select = STRBUF_INIT, err = STRBUF_INIT;
 	struct cmk k = { .s = s, .inv = inv, .fixture_group = -1 };
 	char mark[17];
-	struct strvec env = STRVEC_INIT;
+	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
 	struct child c;
 
 	if (!inv->ordinals || !inv->checks) {
@@ -519,12 +518,15 @@ void cmocka_run_batch(struct session *s, const struct proto_invocation *inv)
 		goto out;
 	}
 	cmk_env(&env, inv, select.buf, mark);
+	strvec_push(&argv, inv->binary);
+	driver_argv(&argv, inv);
 	k.c = &c;
-	if (!driver_follow(s, inv, &c, argv, env.v, &cmk_ops, &k)) {
+	if (!driver_follow(s, inv, &c, argv.v, env.v, &cmk_ops, &k)) {
 		cmk_settle(&k);
 		child_release(&c);
 	}
 	strvec_clear(&env);
+	strvec_clear(&argv);
 	unlink(select.buf);
 out:
 	wtest_release(&k.t);

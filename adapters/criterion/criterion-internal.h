@@ -1,7 +1,8 @@
 /*
  * criterion-internal.h - between the files of the Criterion adapter:
  * criterion.c (recognise, list), criterion-run.c (choose the batch, start
- * the processes) and criterion-lines.c (follow their output).  Private to
+ * the processes), criterion-lines.c (follow their output) and
+ * criterion-pattern.c (Criterion's own patterns).  Private to
  * adapters/criterion/.
  */
 #ifndef BALRUN_CRITERION_INTERNAL_H
@@ -47,6 +48,9 @@ struct crit {
 extern const struct child_ops crit_ops;
 /* The process is gone: settle the test it was running, an empty run, a fault. */
 void crit_settle(struct crit *cr);
+
+/* 1 if name ("suite/name") matches a Criterion pattern, as Criterion 2.4 matches it (criterion-pattern.c). */
+int criterion_pattern_match(const char *pattern, const char *name);
 
 /* The adapter's run_batch (adapter.h). */
 void criterion_run_batch(struct session *s, const struct proto_invocation *inv);

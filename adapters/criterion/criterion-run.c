@@ -120,28 +120,27 @@ static int crit_run_process(struct crit *cr, char **argv, char **env)
 	return 0;
 }
 
-/* argv: BIN [--filter PATTERN] -j1 --verbose [--timeout=S] */
-static void crit_argv(const struct proto_invocation *inv, const char *pattern, struct strbuf *timeout,
-		      uint64_t timeout_ms, char **argv)
+/*
+ * argv: BIN [registered arguments] [--filter PATTERN] -j1 --verbose
+ * [--timeout=S]: ours last, so that they win over the registered ones.
+ */
+static void crit_argv(const struct proto_invocation *inv, const char *pattern, uint64_t timeout_ms,
+		      struct strvec *argv)
 {
-	size_t n = 0;
-
-	argv[n++] = inv->binary;
+	strvec_clear(argv);
+	strvec_push(argv, inv->binary);
+	driver_argv(argv, inv);
 	if (pattern) {
-		argv[n++] = "--filter";
-		argv[n++] = (char *)pattern;
+		strvec_push(argv, "--filter");
+		strvec_push(argv, pattern);
 	}
-	argv[n++] = "-j1";
-	argv[n++] = "--verbose";
-	if (timeout_ms) {
-		strbuf_reset(timeout);
-		strbuf_addf(timeout, "--timeout=%g", (double)timeout_ms / 1000.0);
-		argv[n++] = timeout->buf;
-	}
-	argv[n] = NULL;
+	strvec_push(argv, "-j1");
+	strvec_push(argv, "--verbose");
+	if (timeout_ms)
+		strvec_pushf(argv, "--timeout=%g", (double)timeout_ms / 1000.0);
 }
 
-static void crit_run_shim(struct crit *cr, struct strbuf *timeout, char **argv)
+static void crit_run_shim(struct crit *cr, struct strvec *argv)
 {
 	struct strbuf select = STRBUF_INIT, err = STRBUF_INIT;
 	struct strvec env = STRVEC_INIT;
@@ -154,11 +153,13 @@ static void crit_run_shim(struct crit *cr, struct strbuf *timeout, char **argv)
 		goto out;
 	}
 	driver_env(&env, cr->inv);
+	/* balrun chose the tests already (the adapter applied the pattern at collection) */
+	strvec_unsetenv(&env, "CRITERION_TEST_PATTERN");
 	strvec_setenv(&env, PRELOAD_ENV_MODE, "run");
 	strvec_setenv(&env, PRELOAD_ENV_SELECT, select.buf);
 	strvec_setenv(&env, PRELOAD_ENV_MARK, mark);
-	crit_argv(cr->inv, NULL, timeout, session_max_timeout_ms(cr->s), argv);
-	crit_run_process(cr, argv, env.v);
+	crit_argv(cr->inv, NULL, session_max_timeout_ms(cr->s), argv);
+	crit_run_process(cr, argv->v, env.v);
 	strvec_clear(&env);
 	unlink(select.buf);
 out:
@@ -166,7 +167,7 @@ out:
 	strbuf_release(&err);
 }
 
-static void crit_run_patterns(struct crit *cr, struct strbuf *timeout, char **argv)
+static void crit_run_patterns(struct crit *cr, struct strvec *argv)
 {
 	const struct proto_invocation *inv = cr->inv;
 	uint32_t *sorted = xcalloc(inv->ntests ? inv->ntests : 1, sizeof(*sorted));
@@ -182,8 +183,8 @@ static void crit_run_patterns(struct crit *cr, struct strbuf *timeout, char **ar
 	cr->in_chunk = chunk;
 	while (pos < inv->ntests && !cr->s->broken && !child_stop_requested) {
 		crit_next_pattern(inv, sorted, &pos, chunk, &pattern);
-		crit_argv(inv, pattern.buf, timeout, session_max_timeout_ms(cr->s), argv);
-		if (crit_run_process(cr, argv, env.v))
+		crit_argv(inv, pattern.buf, session_max_timeout_ms(cr->s), argv);
+		if (crit_run_process(cr, argv->v, env.v))
 			break;
 	}
 	cr->in_chunk = NULL;
@@ -195,9 +196,8 @@ static void crit_run_patterns(struct crit *cr, struct strbuf *timeout, char **ar
 
 void criterion_run_batch(struct session *s, const struct proto_invocation *inv)
 {
-	struct strbuf timeout = STRBUF_INIT;
+	struct strvec argv = STRVEC_INIT;
 	struct crit cr = { .s = s, .inv = inv };
-	char *argv[8];
 
 	wtest_init(&cr.t);
 	strbuf_init(&cr.line, 0);
@@ -210,10 +210,10 @@ void criterion_run_batch(struct session *s, const struct proto_invocation *inv)
 	cr.shim = inv->preload && *inv->preload && inv->ordinals;
 	if (cr.shim) {
 		ordinal_index_init(&cr.ix, inv);
-		crit_run_shim(&cr, &timeout, argv);
+		crit_run_shim(&cr, &argv);
 		ordinal_index_release(&cr.ix);
 	} else {
-		crit_run_patterns(&cr, &timeout, argv);
+		crit_run_patterns(&cr, &argv);
 	}
 	wtest_release(&cr.t);
 	strbuf_release(&cr.line);
@@ -223,5 +223,5 @@ void criterion_run_batch(struct session *s, const struct proto_invocation *inv)
 	strbuf_release(&cr.prefix);
 	strbuf_release(&cr.warnings);
 	capture_release(&cr.after);
-	strbuf_release(&timeout);
+	strvec_clear(&argv);
 }

@@ -138,11 +138,59 @@ static int criterion_parse_listing(const struct listing_output *o, struct listin
 	return 0;
 }
 
+/*
+ * The command's own choice: --filter PATTERN (the last one wins) beats
+ * CRITERION_TEST_PATTERN, as in Criterion; the cases it leaves out are
+ * left out here, and the filter arguments are dropped (the shim chooses).
+ * --fail-fast and --always-succeed change what the whole run means: such a
+ * command runs whole.
+ */
+static int criterion_adopt(struct strvec *args, struct strvec *env, struct listing *l, struct strbuf *why)
+{
+	const char *pattern = strvec_getenv(env, "CRITERION_TEST_PATTERN");
+	struct strvec kept = STRVEC_INIT;
+	char *filter = NULL;
+
+	if (!pattern && !strvec_has_unset(env, "CRITERION_TEST_PATTERN"))
+		pattern = getenv("CRITERION_TEST_PATTERN");
+	for (size_t i = 0; i < args->nr; i++) {
+		const char *a = args->v[i];
+
+		if (!strcmp(a, "--fail-fast") || !strcmp(a, "-f") || !strcmp(a, "--always-succeed")) {
+			strbuf_addf(why, "its arguments have %s", a);
+			strvec_clear(&kept);
+			free(filter);
+			return 1;
+		}
+		if (!strcmp(a, "--filter") && i + 1 < args->nr) {
+			free(filter);
+			filter = xstrdup(args->v[++i]);
+		} else if (starts_with(a, "--filter=")) {
+			free(filter);
+			filter = xstrdup(a + strlen("--filter="));
+		} else {
+			strvec_push(&kept, a);
+		}
+	}
+	if (filter)
+		pattern = filter;
+	if (pattern && *pattern) {
+		for (size_t i = 0; i < l->n; i++)
+			l->v[i].filtered = !criterion_pattern_match(pattern, l->v[i].name);
+		strbuf_addf(why, "%s %s", filter ? "--filter" : "CRITERION_TEST_PATTERN=", pattern);
+	}
+	strvec_clear(args);
+	*args = kept;
+	free(filter);
+	return 0;
+}
+
 const struct adapter adapter_criterion = {
 	.name = "criterion",
 	.flags = ADAPTER_PRELOAD,
 	.recognise = criterion_recognise,
 	.list_command = criterion_list_command,
 	.parse_listing = criterion_parse_listing,
+	.adopt_command = criterion_adopt,
 	.run_batch = criterion_run_batch,
 };

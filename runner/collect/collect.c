@@ -71,7 +71,7 @@ static void classify(struct binary *b, const struct elf_probe *p, const char *sh
 {
 	struct strbuf note = STRBUF_INIT;
 
-	b->adapter = adapter_recognise(&p->facts, b->id, &note);
+	b->adapter = b->cmd.whole ? adapter_by_name("plain") : adapter_recognise(&p->facts, b->id, &note);
 	if (note.len) {
 		strbuf_add(notes, note.buf, note.len);
 		b->note = xstrndup(note.buf, strcspn(note.buf, "\n"));
@@ -83,22 +83,83 @@ static void classify(struct binary *b, const struct elf_probe *p, const char *sh
 		b->preload = xstrdup("");
 }
 
-static int add_binary(struct run *r, const char *arg, const struct collect_opts *o,
+/* PATH as the command will see it: its own environment change, else balrun's. */
+static const char *command_path_var(const struct test_command *c)
+{
+	const char *path = getenv("PATH");
+
+	for (size_t i = 0; i < c->env.nr; i++)
+		if (starts_with(c->env.v[i], "PATH="))
+			path = c->env.v[i] + 5;
+		else if (!strcmp(c->env.v[i], "PATH"))
+			path = NULL;
+	return path ? path : "/usr/bin:/bin";
+}
+
+/*
+ * The file a registered command runs: a name with a slash is relative to
+ * its working directory, a bare name is looked up on its PATH, as execvp
+ * would.  Returned as a path balrun can check (malloc'd); NULL if a bare
+ * name is found nowhere.
+ */
+static char *command_file(const struct test_command *c)
+{
+	const char *p;
+
+	if (strchr(c->program, '/'))
+		return c->program[0] == '/' || !c->cwd ? xstrdup(c->program) :
+		       xasprintf("%s/%s", c->cwd, c->program);
+	p = command_path_var(c);
+	while (*p) {
+		size_t n = strcspn(p, ":");
+		char *file = xasprintf("%.*s%s%s", (int)n, p, n ? "/" : "", c->program);
+
+		if (access(file, X_OK) == 0)
+			return file;
+		free(file);
+		p += n + (p[n] == ':');
+	}
+	return NULL;
+}
+
+/* The program of command c, checked, as an absolute path; NULL with a line in errors. */
+static char *command_resolve(const struct test_command *c, struct strbuf *errors)
+{
+	char *file, *abs;
+
+	if (!c->origin) {
+		if (check_argument(c->program, errors))
+			return NULL;
+		file = xstrdup(c->program);
+	} else if (!(file = command_file(c))) {
+		strbuf_addf(errors, "%s test '%s': its command '%s' is not found on its PATH\n", c->origin,
+			    c->name, c->program);
+		return NULL;
+	} else if (access(file, X_OK) < 0) {
+		strbuf_addf(errors, "%s test '%s': its command '%s' %s\n", c->origin, c->name, file,
+			    errno == ENOENT ? "does not exist (is the project built?)" : "is not executable");
+		free(file);
+		return NULL;
+	}
+	abs = realpath(file, NULL);
+	if (!abs)
+		strbuf_addf(errors, "'%s': cannot resolve the path: %s\n", file, strerror(errno));
+	free(file);
+	return abs;
+}
+
+/* Add the binary of command c (moved into it).  0, or -1 with a line in errors. */
+static int add_binary(struct run *r, struct test_command *c, const struct collect_opts *o,
 		      struct strbuf *errors, struct strbuf *notes)
 {
 	struct elf_probe probe;
-	char *abs;
+	char *abs, *arg = c->program;
 	struct binary *b;
 
-	if (check_argument(arg, errors))
+	if (!(abs = command_resolve(c, errors)))
 		return -1;
-	abs = realpath(arg, NULL);
-	if (!abs) {
-		strbuf_addf(errors, "'%s': cannot resolve the path: %s\n", arg, strerror(errno));
-		return -1;
-	}
-	for (size_t i = 0; i < r->nbins; i++) {
-		if (!strcmp(r->bins[i].abspath, abs)) {
+	for (size_t i = 0; !c->origin && i < r->nbins; i++) {
+		if (!r->bins[i].cmd.origin && !strcmp(r->bins[i].abspath, abs)) {
 			free(abs);
 			return 0;	/* named twice: collected once */
 		}
@@ -109,15 +170,22 @@ static int add_binary(struct run *r, const char *arg, const struct collect_opts 
 		return -1;
 	}
 	if (!probe.facts.is_elf && !probe.facts.is_script) {
-		strbuf_addf(errors, "'%s' is not a test binary (neither an ELF executable nor a #! script)\n", arg);
+		if (c->origin)
+			strbuf_addf(errors, "%s test '%s': '%s' is neither an ELF executable nor a #! script\n",
+				    c->origin, c->name, abs);
+		else
+			strbuf_addf(errors, "'%s' is not a test binary (neither an ELF executable nor a #! "
+				    "script)\n", arg);
 		elf_probe_release(&probe);
 		free(abs);
 		return -1;
 	}
 	b = run_add_binary(r);
-	b->arg = xstrdup(arg);
+	b->cmd = *c;
+	test_command_init(c);
+	b->arg = xstrdup(b->cmd.program);
 	b->abspath = abs;
-	b->id = repo_relative(o->repo, abs);
+	b->id = b->cmd.name ? xstrdup(b->cmd.name) : repo_relative(o->repo, abs);
 	classify(b, &probe, o->shim, notes);
 	if (probe.markers.len)
 		b->markers = strbuf_detach(&probe.markers, &b->markers_len);
@@ -134,13 +202,18 @@ static int start_lister(struct lister *l, const struct binary *b, const struct c
 	int ret;
 
 	strvec_push(&argv, b->abspath);
+	for (size_t i = 0; i < b->cmd.args.nr; i++)
+		strvec_push(&argv, b->cmd.args.v[i]);
 	strvec_env(&env, NULL);
+	strvec_env_apply(&env, &b->cmd.env);
 	strvec_setenv(&env, "LC_ALL", "C");
-	strvec_setenv(&env, "LD_PRELOAD", b->preload);
+	if (*b->preload)
+		strvec_env_prepend(&env, "LD_PRELOAD", b->preload, ':');
 	b->adapter->list_command(&argv, &env);
 	strvec_pushf(&env, "%s=%d", PRELOAD_ENV_FD, PRELOAD_EVENT_FD);
 	po.extra_fd = PRELOAD_EVENT_FD;
 	po.file = b->abspath;
+	po.cwd = b->cmd.cwd;
 	po.argv = argv.v;
 	po.env = env.v;
 	po.in = PROC_IO_DEVNULL;
@@ -314,7 +387,11 @@ static void add_listing(struct run *r, uint32_t binary, struct listing *l)
 	unique_names(l);
 	b->nscopes = l->nscopes;
 	for (size_t i = 0; i < l->n; i++) {
-		struct test_case *t = run_add_test(r, binary, l->v[i].name);
+		struct test_case *t;
+
+		if (l->v[i].filtered)
+			continue;	/* ordinals stay the listing's: the shim selects by them */
+		t = run_add_test(r, binary, l->v[i].name);
 		t->disabled = l->v[i].disabled;
 		t->ordinal = (uint32_t)i;
 		t->scope = l->v[i].scope;
@@ -323,6 +400,31 @@ static void add_listing(struct run *r, uint32_t binary, struct listing *l)
 	}
 	b->scopes = scope_names(l);
 	free(rank);
+}
+
+/*
+ * A registered command's own choice of cases (its adapter's adopt_command):
+ * cases it would not run are left out, or the command runs whole.
+ */
+static void collect_adopt(struct binary *b, struct listing *found, struct strbuf *notes)
+{
+	struct strbuf why = STRBUF_INIT;
+	size_t left = 0;
+
+	if (b->adapter->adopt_command(&b->cmd.args, &b->cmd.env, found, &why)) {
+		strbuf_addf(notes, "%s test '%s' runs whole: %s\n", b->cmd.origin, b->id, why.buf);
+		b->adapter = adapter_by_name("plain");
+		free(b->preload);
+		b->preload = xstrdup("");
+		listing_release(found);
+	} else {
+		for (size_t i = 0; i < found->n; i++)
+			left += found->v[i].filtered;
+		if (left && why.len)
+			strbuf_addf(notes, "%s test '%s': %zu of its %zu cases left out, as its own runner "
+				    "would: %s\n", b->cmd.origin, b->id, left, found->n, why.buf);
+	}
+	strbuf_release(&why);
 }
 
 /* The lister is done: its adapter reads what it left into found. */
@@ -348,6 +450,8 @@ static int lister_finish(struct run *r, struct lister *l, double timeout, struct
 		free(b->preload);
 		b->preload = xstrdup("");
 	}
+	if (ok && b->cmd.origin && b->adapter->adopt_command)
+		collect_adopt(b, found, notes);
 	if (!ok)
 		lister_failed(l, b, why.buf, errors);
 	strbuf_release(&why);
@@ -406,14 +510,16 @@ static int list_all(struct run *r, const struct collect_opts *o, struct strbuf *
 	return failed ? -1 : 0;
 }
 
-enum collect_status collect(struct run *r, char *const *args, size_t nargs,
+enum collect_status collect(struct run *r, struct test_command *cmds, size_t n,
 			    const struct collect_opts *o, struct strbuf *errors, struct strbuf *notes)
 {
-	int bad = 0;
+	int bad = 0, registered = 0;
 
-	for (size_t i = 0; i < nargs; i++)
-		bad |= add_binary(r, args[i], o, errors, notes) != 0;
+	for (size_t i = 0; i < n; i++) {
+		registered |= cmds[i].origin != NULL;
+		bad |= add_binary(r, &cmds[i], o, errors, notes) != 0;
+	}
 	if (bad)
-		return COLLECT_USAGE;
+		return registered ? COLLECT_ERROR : COLLECT_USAGE;
 	return list_all(r, o, errors, notes) ? COLLECT_ERROR : COLLECT_OK;
 }

@@ -24,6 +24,13 @@ struct collect_opts {
 	const struct repo_info *repo;
 };
 
+/* How importing a build system's tests went (ctest.h, meson.h). */
+enum import_status {
+	IMPORT_OK = 0,
+	IMPORT_USAGE,    /* its tool is missing, the directory is not configured: exit 4 */
+	IMPORT_ERROR,    /* its tool failed, or printed what balrun cannot read: exit 2 */
+};
+
 enum collect_status {
 	COLLECT_OK = 0,
 	COLLECT_USAGE,   /* an argument is not a test binary at all: exit 4 */
@@ -31,11 +38,14 @@ enum collect_status {
 };
 
 /*
- * Add the binaries and their tests to r.  errors receives one line per
- * problem (each naming the file); notes one line per binary run in a
- * special way.  On COLLECT_USAGE nothing was run.
+ * Add the binaries of the n commands (moved into the run: each cmds[i] is
+ * left empty) and their tests to r.  errors receives one line per problem
+ * (each naming the file or the registered test); notes one line per
+ * binary run in a special way.  A command named on the command line that
+ * is no test binary is COLLECT_USAGE (nothing was run); one a build system
+ * registered, COLLECT_ERROR.
  */
-enum collect_status collect(struct run *r, char *const *args, size_t nargs,
+enum collect_status collect(struct run *r, struct test_command *cmds, size_t n,
 			    const struct collect_opts *o, struct strbuf *errors, struct strbuf *notes);
 
 #endif

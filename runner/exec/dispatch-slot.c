@@ -197,6 +197,29 @@ static void fill_ordinals(struct dispatcher *d, const struct bal_unit *u, struct
 	}
 }
 
+/* What an invocation of bin says about its command (borrowed from bin). */
+static void fill_command(struct proto_invocation *inv, const struct binary *bin)
+{
+	const struct test_command *c = &bin->cmd;
+
+	inv->binary = bin->abspath;
+	inv->framework = (char *)bin->adapter->name;
+	inv->preload = bin->preload;
+	inv->args = c->args.v;
+	inv->nargs = c->args.nr;
+	inv->cwd = c->cwd;
+	inv->env = c->env.v;
+	inv->nenv = c->env.nr;
+	inv->judge = c->judge;
+	inv->skip_code = c->skip_code;
+	inv->pass_regex = c->pass_regex.v;
+	inv->npass_regex = c->pass_regex.nr;
+	inv->fail_regex = c->fail_regex.v;
+	inv->nfail_regex = c->fail_regex.nr;
+	inv->skip_regex = c->skip_regex.v;
+	inv->nskip_regex = c->skip_regex.nr;
+}
+
 /* The RUN for unit u; s->inv_of and s->ninv say which invocation holds each test. */
 static void fill_run(struct dispatcher *d, struct slot *s, const struct bal_unit *u,
 		     struct proto_run *run)
@@ -206,15 +229,15 @@ static void fill_run(struct dispatcher *d, struct slot *s, const struct bal_unit
 				     seconds_to_ms(d->o->timeout));
 	run->inv = xcalloc(u->ntests, sizeof(*run->inv));
 	run->ninv = 0;
-	for (size_t i = 0; i < u->ntests; i++) {
+	for (size_t i = 0, cur = SIZE_MAX; i < u->ntests; i++) {
 		struct test_case *t = dispatch_test(d, u->tests[i]);
 		struct binary *bin = &d->r->bins[t->binary];
 		struct proto_invocation *inv = run->ninv ? &run->inv[run->ninv - 1] : NULL;
-		if (!inv || strcmp(inv->binary, bin->abspath)) {
+
+		if (!inv || t->binary != cur) {
+			cur = t->binary;
 			inv = &run->inv[run->ninv++];
-			inv->binary = bin->abspath;
-			inv->framework = (char *)bin->adapter->name;
-			inv->preload = bin->preload;
+			fill_command(inv, bin);
 			inv->tests = xcalloc(u->ntests, sizeof(*inv->tests));
 		}
 		inv->tests[inv->ntests++] = t->name;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,24 @@
 
 static const char usage_text[] =
 "usage: balrun [options] [--] BINARY...\n"
+"       balrun [options]     (in a CMake or meson build directory: its tests)\n"
 "       balrun cache show|merge|prune|export|import-junit ...  (balrun cache --help)\n"
 "\n"
 "Run the test cases of Criterion, cmocka and plain test binaries on N worker\n"
 "processes, longest first by remembered timings, with a few fast smoke tests\n"
 "up front.\n"
+"\n"
+"Build systems (with no BINARY: the current directory's, if it is one):\n"
+"      --ctest DIR       run the tests CTest registered in the CMake build DIR\n"
+"      --meson DIR       run the tests meson registered in the build DIR\n"
+"      --benchmarks      with meson: its benchmarks instead of its tests\n"
+"  -R, --tests-regex RE  only registered tests whose name matches RE (as ctest)\n"
+"  -E, --exclude-regex RE    leave out registered tests whose name matches RE\n"
+"  -L, --label-regex RE  only tests with a label (CTest LABELS, meson suite)\n"
+"                        matching RE; repeatable: all must match\n"
+"      -LE, --label-exclude RE   leave out tests with a label matching RE\n"
+"      --suite NAME      meson: only tests of suite NAME (project:suite too)\n"
+"      --no-suite NAME   meson: leave out tests of suite NAME\n"
 "\n"
 "Selection:\n"
 "  -k PATTERN            only tests whose id contains PATTERN or matches it as a\n"
@@ -111,6 +125,7 @@ enum {
 	OPT_TIMINGS_FROM, OPT_PRUNE_RUNS, OPT_PRUNE_DAYS,
 	OPT_GROUP, OPT_SERIAL, OPT_LOCK, OPT_WEIGHT, OPT_MARKERS, OPT_PLAN, OPT_SHARD, OPT_CONFIG,
 	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME, OPT_RETRIES, OPT_RERUN_SERIALLY, OPT_DIST,
+	OPT_CTEST, OPT_MESON, OPT_BENCHMARKS, OPT_LABEL_EXCLUDE, OPT_SUITE, OPT_NO_SUITE,
 };
 
 static const struct option long_options[] = {
@@ -152,6 +167,15 @@ static const struct option long_options[] = {
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+	{ "ctest", required_argument, NULL, OPT_CTEST },
+	{ "meson", required_argument, NULL, OPT_MESON },
+	{ "benchmarks", no_argument, NULL, OPT_BENCHMARKS },
+	{ "tests-regex", required_argument, NULL, 'R' },
+	{ "exclude-regex", required_argument, NULL, 'E' },
+	{ "label-regex", required_argument, NULL, 'L' },
+	{ "label-exclude", required_argument, NULL, OPT_LABEL_EXCLUDE },
+	{ "suite", required_argument, NULL, OPT_SUITE },
+	{ "no-suite", required_argument, NULL, OPT_NO_SUITE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -174,6 +198,24 @@ int cli_parse_count(const char *flag, const char *s, int min, int *out, struct s
 		return -1;
 	}
 	*out = (int)v;
+	return 0;
+}
+
+/* A regular expression for -R, -E, -L, -LE: checked here (POSIX extended, as ctest's). */
+static int cli_regex(const char *flag, const char *s, struct strvec *out, struct strbuf *err)
+{
+	regex_t re;
+	int rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
+
+	if (rc) {
+		char why[128];
+
+		regerror(rc, &re, why, sizeof(why));
+		strbuf_addf(err, "%s: '%s' is not a regular expression: %s", flag, s, why);
+		return -1;
+	}
+	regfree(&re);
+	strvec_push(out, s);
 	return 0;
 }
 
@@ -263,6 +305,15 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 	case OPT_SHARD: o->shard = arg; return 0;
 	case OPT_CONFIG: o->config = arg; return 0;
 	case OPT_NO_CONFIG: o->no_config = 1; return 0;
+	case OPT_CTEST: o->ctest_dir = arg; return 0;
+	case OPT_MESON: o->meson_dir = arg; return 0;
+	case OPT_BENCHMARKS: o->benchmarks = 1; return 0;
+	case 'R': return cli_regex("-R", arg, &o->tests_regex, err);
+	case 'E': return cli_regex("-E", arg, &o->exclude_regex, err);
+	case 'L': return cli_regex("-L", arg, &o->label_regex, err);
+	case OPT_LABEL_EXCLUDE: return cli_regex("-LE", arg, &o->label_exclude, err);
+	case OPT_SUITE: strvec_push(&o->suites, arg); return 0;
+	case OPT_NO_SUITE: strvec_push(&o->no_suites, arg); return 0;
 	}
 	return -1;
 }
@@ -333,9 +384,18 @@ enum cli_result cli_parse(struct options *o, int argc, char **argv, struct strbu
 	int c;
 
 	options_defaults(o);
+	/* ctest's two-letter -LE: getopt would read it as -L E */
+	o->argv = xcalloc((size_t)argc + 1, sizeof(*o->argv));
+	for (int i = 0; i < argc; i++) {
+		int after_dashes = 0;
+		for (int k = 1; k < i; k++)
+			after_dashes |= !strcmp(argv[k], "--");
+		o->argv[i] = !after_dashes && !strcmp(argv[i], "-LE") ? "--label-exclude" : argv[i];
+	}
+	argv = o->argv;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":n:xvqhk:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:xvqhk:R:E:L:", long_options, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return CLI_EXIT_OK;
@@ -364,4 +424,12 @@ void cli_release(struct options *o)
 	o->keywords = NULL;
 	o->nkeywords = o->keywords_alloc = 0;
 	strvec_clear(&o->marker_args);
+	strvec_clear(&o->tests_regex);
+	strvec_clear(&o->exclude_regex);
+	strvec_clear(&o->label_regex);
+	strvec_clear(&o->label_exclude);
+	strvec_clear(&o->suites);
+	strvec_clear(&o->no_suites);
+	free(o->argv);
+	o->argv = NULL;
 }

@@ -48,6 +48,14 @@ struct options {
 	int retries;             /* --retries N: run a failed test again up to N times (docs/flaky.md) */
 	int rerun_serially;      /* --rerun-failed-serially: run the failures again, one at a time */
 	int dist;                /* --dist: enum dist_mode (run.h); 0 = not given */
+	/* build systems (collect/ctest.h, collect/meson.h) */
+	const char *ctest_dir;   /* --ctest DIR */
+	const char *meson_dir;   /* --meson DIR */
+	int benchmarks;          /* --benchmarks: meson's benchmarks, not its tests */
+	struct strvec tests_regex, exclude_regex;  /* -R, -E (the last one counts, as for ctest) */
+	struct strvec label_regex, label_exclude;  /* -L (all must match), -LE (any excludes) */
+	struct strvec suites, no_suites;           /* --suite, --no-suite (meson) */
+	char **argv;             /* the arguments as parsed (-LE spelt out); binaries point into it */
 };
 
 enum cli_result {

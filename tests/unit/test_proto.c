@@ -110,9 +110,9 @@ Test(proto, run_roundtrip_with_many_tests_and_empty_strings)
 	enum { NTESTS = 5000 };
 	char *many[NTESTS], *one[] = { "" };
 	struct proto_invocation inv[3] = {
-		{ "/bin/crit", "criterion", many, NTESTS, "", NULL, NULL, NULL },
-		{ "", "plain", one, 1, "", NULL, NULL, NULL },
-		{ "/bin/cm", "cmocka", NULL, 0, "/usr/lib/libasan.so.8:/x/balrun-preload.so", NULL, NULL, NULL },
+		{ .binary = "/bin/crit", .framework = "criterion", .tests = many, .ntests = NTESTS, .preload = "" },
+		{ .binary = "", .framework = "plain", .tests = one, .ntests = 1, .preload = "" },
+		{ .binary = "/bin/cm", .framework = "cmocka", .preload = "/usr/lib/libasan.so.8:/x/balrun-preload.so" },
 	};
 	struct proto_msg in = { .type = PROTO_RUN }, out;
 
@@ -142,8 +142,9 @@ Test(proto, run_per_test_timeouts_are_optional)
 	char *tests[] = { "s/a", "s/b" };
 	uint64_t limits[] = { 1500, 0 };
 	struct proto_invocation inv[2] = {
-		{ "/bin/crit", "criterion", tests, 2, "", limits, NULL, NULL },
-		{ "/bin/plain", "plain", tests, 1, "", NULL, NULL, NULL },
+		{ .binary = "/bin/crit", .framework = "criterion", .tests = tests, .ntests = 2, .preload = "",
+		  .timeouts_ms = limits },
+		{ .binary = "/bin/plain", .framework = "plain", .tests = tests, .ntests = 1, .preload = "" },
 	};
 	struct proto_msg in = { .type = PROTO_RUN }, out;
 	struct strbuf frame = STRBUF_INIT;
@@ -325,7 +326,8 @@ Test(proto, every_truncation_waits_then_eof_is_an_error)
 {
 	char *tests[] = { "s/a", "s/b" };
 	uint64_t limits[] = { 5000, 0 };
-	struct proto_invocation inv = { "/bin/t", "criterion", tests, 2, "", limits, NULL, NULL };
+	struct proto_invocation inv = { .binary = "/bin/t", .framework = "criterion", .tests = tests,
+					.ntests = 2, .preload = "", .timeouts_ms = limits };
 	struct proto_msg in = { .type = PROTO_RUN };
 	struct strbuf sb = STRBUF_INIT;
 
