@@ -169,6 +169,7 @@ static int prepare(struct balrun *s, int argc, char **argv)
 	for (size_t i = 0; i < s->o.nbinaries; i++) {
 		test_command_init(&cmds[i]);
 		cmds[i].program = xstrdup(s->o.binaries[i]);
+		cmds[i].framework = s->o.framework;
 	}
 	status = collect(&s->r, cmds, s->o.nbinaries, &co, &err, &notes);
 	for (size_t i = 0; i < s->o.nbinaries; i++)

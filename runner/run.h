@@ -36,6 +36,8 @@ struct test_command {
 	uint32_t judge;             /* INV_* (proto.h): WILL_FAIL, its own skip status */
 	int64_t skip_code;          /* with INV_SKIP_CODE (-1: no status means skip) */
 	struct strvec pass_regex, fail_regex, skip_regex;
+	const char *framework;      /* the adapter to run it with (a name in adapters/adapter.c);
+	                               NULL: the first that recognises the binary */
 	unsigned disabled : 1;      /* registered but not to run (CTest DISABLED) */
 	unsigned serial : 1;        /* nothing may run beside it (RUN_SERIAL, meson is_parallel) */
 	unsigned whole : 1;         /* one test even if its framework could be split */

@@ -71,7 +71,12 @@ static void classify(struct binary *b, const struct elf_probe *p, const char *sh
 {
 	struct strbuf note = STRBUF_INIT;
 
-	b->adapter = b->cmd.whole ? adapter_by_name("plain") : adapter_recognise(&p->facts, b->id, &note);
+	if (b->cmd.whole)
+		b->adapter = adapter_by_name("plain");
+	else if (b->cmd.framework)
+		b->adapter = adapter_by_name(b->cmd.framework);
+	else
+		b->adapter = adapter_recognise(&p->facts, b->id, &note);
 	if (note.len) {
 		strbuf_add(notes, note.buf, note.len);
 		b->note = xstrndup(note.buf, strcspn(note.buf, "\n"));

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter.h"
 #include "markers.h"
 #include "tcache.h"
 #include "util.h"
@@ -43,6 +44,9 @@ static const char usage_text[] =
 "                        matching RE; repeatable: all must match\n"
 "      -LE, --label-exclude RE   leave out tests with a label matching RE\n"
 "      --suite NAME      meson: only tests of suite NAME (project:suite too)\n"
+"      --framework NAME  run the binaries given with the adapter NAME instead of\n"
+"                        the one that recognises them (plain: each whole; tap:\n"
+"                        TAP producers)\n"
 "      --no-suite NAME   meson: leave out tests of suite NAME\n"
 "\n"
 "Selection:\n"
@@ -125,7 +129,7 @@ enum {
 	OPT_TIMINGS_FROM, OPT_PRUNE_RUNS, OPT_PRUNE_DAYS,
 	OPT_GROUP, OPT_SERIAL, OPT_LOCK, OPT_WEIGHT, OPT_MARKERS, OPT_PLAN, OPT_SHARD, OPT_CONFIG,
 	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME, OPT_RETRIES, OPT_RERUN_SERIALLY, OPT_DIST,
-	OPT_CTEST, OPT_MESON, OPT_BENCHMARKS, OPT_LABEL_EXCLUDE, OPT_SUITE, OPT_NO_SUITE,
+	OPT_CTEST, OPT_MESON, OPT_BENCHMARKS, OPT_LABEL_EXCLUDE, OPT_SUITE, OPT_NO_SUITE, OPT_FRAMEWORK,
 };
 
 static const struct option long_options[] = {
@@ -176,6 +180,7 @@ static const struct option long_options[] = {
 	{ "label-exclude", required_argument, NULL, OPT_LABEL_EXCLUDE },
 	{ "suite", required_argument, NULL, OPT_SUITE },
 	{ "no-suite", required_argument, NULL, OPT_NO_SUITE },
+	{ "framework", required_argument, NULL, OPT_FRAMEWORK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -199,6 +204,15 @@ int cli_parse_count(const char *flag, const char *s, int min, int *out, struct s
 	}
 	*out = (int)v;
 	return 0;
+}
+
+static void cli_adapter_names(struct strbuf *sb)
+{
+	size_t n;
+	const struct adapter *const *all = adapter_all(&n);
+
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", all[i]->name);
 }
 
 /* A regular expression for -R, -E, -L, -LE: checked here (POSIX extended, as ctest's). */
@@ -314,6 +328,15 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 	case OPT_LABEL_EXCLUDE: return cli_regex("-LE", arg, &o->label_exclude, err);
 	case OPT_SUITE: strvec_push(&o->suites, arg); return 0;
 	case OPT_NO_SUITE: strvec_push(&o->no_suites, arg); return 0;
+	case OPT_FRAMEWORK:
+		if (adapter_by_name(arg)) {
+			o->framework = arg;
+			return 0;
+		}
+		strbuf_addf(err, "--framework: '%s' is not a framework balrun knows (", arg);
+		cli_adapter_names(err);
+		strbuf_addch(err, ')');
+		return -1;
 	}
 	return -1;
 }

@@ -51,6 +51,7 @@ struct options {
 	/* build systems (collect/ctest.h, collect/meson.h) */
 	const char *ctest_dir;   /* --ctest DIR */
 	const char *meson_dir;   /* --meson DIR */
+	const char *framework;   /* --framework NAME: the adapter for the binaries given */
 	int benchmarks;          /* --benchmarks: meson's benchmarks, not its tests */
 	struct strvec tests_regex, exclude_regex;  /* -R, -E (the last one counts, as for ctest) */
 	struct strvec label_regex, label_exclude;  /* -L (all must match), -LE (any excludes) */
