@@ -167,7 +167,7 @@ def compare(native, tests, tag, native_name):
 def main():
     if len(sys.argv) != 5 or sys.argv[1] not in ("cmake", "meson"):
         sys.exit(__doc__)
-    kind, src, work, balrun = sys.argv[1:]
+    kind, src, work, balrun = [os.path.abspath(a) if i else a for i, a in enumerate(sys.argv[1:])]
     build = os.path.join(work, "%s-build" % kind)
     cache = os.path.join(work, "%s-cache" % kind)
     os.makedirs(work, exist_ok=True)
