@@ -17,7 +17,12 @@
 # cold run wrote), balrun -n N cold and warm (warm: the timing cache), all
 # timed from outside.  The last column is the ratio to ctest warm.
 #
-# Settings (environment): WORKERS (nproc), TESTS (200), BINARIES (8),
+# The tests use the CPU for their duration (gensuite -c), as most unit tests
+# do: then more processes than cores buy nothing, whoever starts them.  With
+# SLEEP=1 they sleep instead, and a runner that oversubscribes (ctest -j N
+# starting Criterion binaries that each run N tests at once) gets ahead.
+#
+# Settings (environment): WORKERS (nproc), TESTS (200), BINARIES (8), SLEEP (0),
 # LOWER_BOUND (seconds, 6), SEED (2024), BUILD_DIR (a balrun build; default:
 # build/), WORK_DIR (kept if given).  About two minutes on two cores.
 set -euo pipefail
@@ -28,6 +33,9 @@ TESTS=${TESTS:-200}
 BINARIES=${BINARIES:-8}
 LOWER_BOUND=${LOWER_BOUND:-6}
 SEED=${SEED:-2024}
+SLEEP=${SLEEP:-0}
+kind=-c
+[ "$SLEEP" = 1 ] && kind=
 BUILD_DIR=${BUILD_DIR:-$REPO/build}
 BALRUN=$(cd "$BUILD_DIR" && pwd)/bin/balrun
 [ -x "$BALRUN" ] || { echo "ctest-vs-balrun: no balrun at '$BALRUN' (set BUILD_DIR)" >&2; exit 2; }
@@ -61,7 +69,7 @@ for reg in binary case; do
 	rm -rf "$suite"
 	mkdir -p "$suite"
 	"$WORK_DIR/gensuite" -s "$SEED" -b "$BINARIES" -t "$TESTS" -w "$WORKERS" -l "$LOWER_BOUND" \
-		-r "$reg" "$suite" >/dev/null
+		-r "$reg" $kind "$suite" >/dev/null	# $kind: one word or none
 	cmake -S "$suite" -B "$suite/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build "$suite/build" -j"$WORKERS" >/dev/null
 	say "per $reg: running"
