@@ -318,8 +318,7 @@ static void am_test(struct am_import *x, struct am_dir *d, const char *t)
 		c->judge |= INV_WILL_FAIL | INV_INVERT_CRASH;
 		c->whole = 1;	/* a verdict on the whole process */
 	}
-	if (!file) {
-		c->program = xstrdup(t);
+	if (!file) {	/* no program: not run, or a collection error if no test is built (sources.c) */
 		c->unrunnable = xstrdup("not built (make check builds it first)");
 		strvec_push(&x->not_built, c->name);
 		goto out;

@@ -29,7 +29,8 @@
  *
  * A test file that exists nowhere is not built yet: balrun does not build
  * (make check would build check_PROGRAMS first); the test is reported not
- * run, and a note names the command that builds them (`make check TESTS=`).
+ * run, and a note names the command that builds them (`make check TESTS=`);
+ * when no test is built at all, that is a collection error (sources.c).
  * With a LOG_COMPILER the test's program is its argument, so a cmocka or
  * Criterion program runs whole; `no_log_compiler` (--no-log-compiler) runs
  * test programs (ELF files or libtool wrappers) without LOG_COMPILER, so
