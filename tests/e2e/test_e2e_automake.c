@@ -5,7 +5,8 @@
  * must be make check's (test for test, through its .trs files), the cmocka
  * programs behind libtool wrappers must be split into cases whose outcomes
  * are those of the program run alone, and balrun must find the tests by
- * itself in the build directory.
+ * itself in the build directory; a wrapper named on the command line is
+ * seen through as well.
  *
  * The autotools come from scripts/setup.sh.  Without them the test is
  * skipped, except under scripts/test.sh (BALRUN_TEST_SH set), where that
@@ -177,6 +178,13 @@ Test(automake, same_outcomes_as_make_check)
 	e2e_balrun(&here, NULL, ARGS("-n", "2", "--no-cache"));
 	cr_assert(here.report, "no report; stderr: %s", here.err);
 	compare_with_make(&here, build);
+	e2e_free(&here);
+
+	/* a wrapper named on the command line is seen through too: its cases, under the wrapper's id */
+	e2e_balrun(&here, ARGS("FROM_AM_ENV=yes"), ARGS("-n", "2", "--no-cache", "tests/cmocka_pass"));
+	cr_expect_eq(here.code, 0, "stderr: %s", here.err);
+	cr_expect_eq(e2e_count(&here), 3);
+	cr_expect_str_eq(e2e_outcome(&here, "tests/cmocka_pass::cases/answer"), "passed");
 	e2e_free(&here);
 	e2e_free(&r);
 }
