@@ -181,8 +181,8 @@ static int gather_tests(struct balrun *s, struct strbuf *err, struct strbuf *not
 	case IMPORT_OK: break;
 	}
 	if (!n && !strcmp(origin, "binaries")) {
-		fprintf(stderr, "balrun: no test binaries given, and the current directory is no CMake or "
-			"meson build directory (usage: balrun [options] BINARY...)\n");
+		fprintf(stderr, "balrun: no test binaries given, and the current directory is no CMake, "
+			"meson or automake build directory (usage: balrun [options] BINARY...)\n");
 		ret = EXIT_USAGE;
 		goto out;
 	}

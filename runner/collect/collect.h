@@ -31,6 +31,14 @@ enum import_status {
 	IMPORT_ERROR,    /* its tool failed, or printed what balrun cannot read: exit 2 */
 };
 
+/* For the importers (import-util.c): name (a program) on balrun's PATH (unset: /usr/bin:/bin), malloc'd; NULL if not there. */
+char *collect_which(const char *name);
+/*
+ * A new file /tmp/balrun-STEM.XXXXXX holding text (mode 0755 if executable),
+ * its path malloc'd (the caller unlinks it); NULL with a line in err.
+ */
+char *collect_temp_file(const char *stem, const char *text, int executable, struct strbuf *err);
+
 enum collect_status {
 	COLLECT_OK = 0,
 	COLLECT_USAGE,   /* an argument is not a test binary at all: exit 4 */
