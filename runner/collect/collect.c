@@ -67,12 +67,16 @@ static int check_argument(const char *arg, struct strbuf *err)
 }
 
 /* Which adapter runs the binary, and with what LD_PRELOAD. */
-static void classify(struct binary *b, const struct elf_probe *p, const char *shim, struct strbuf *notes)
+static void classify(struct binary *b, const struct elf_probe *p, const struct collect_opts *o,
+		     struct strbuf *notes)
 {
+	const char *shim = o->shim;
 	struct strbuf note = STRBUF_INIT;
 
 	if (b->cmd.whole)
 		b->adapter = adapter_by_name("plain");
+	else if (!b->cmd.framework && (b->conf = conf_frameworks_match(o->frameworks, b->abspath)))
+		b->adapter = adapter_by_name("configured");
 	else if (b->cmd.framework)
 		b->adapter = adapter_by_name(b->cmd.framework);
 	else
@@ -226,7 +230,7 @@ static int add_binary(struct run *r, struct test_command *c, const struct collec
 	b->arg = xstrdup(b->cmd.program);
 	b->abspath = abs;
 	b->id = b->cmd.name ? collect_unique_id(r, b->cmd.name) : repo_relative(o->repo, abs);
-	classify(b, &probe, o->shim, notes);
+	classify(b, &probe, o, notes);
 	if (probe.markers.len)
 		b->markers = strbuf_detach(&probe.markers, &b->markers_len);
 	elf_probe_release(&probe);
@@ -241,18 +245,24 @@ static int start_lister(struct lister *l, const struct binary *b, const struct c
 	char err[512];
 	int ret;
 
-	strvec_push(&argv, b->abspath);
-	for (size_t i = 0; i < b->cmd.args.nr; i++)
-		strvec_push(&argv, b->cmd.args.v[i]);
+	if (b->conf) {
+		struct conf_subst sub = { .bin = b->abspath };
+		conf_command_expand(b->conf->list.v, b->conf->list.nr, &sub, &argv);
+	} else {
+		strvec_push(&argv, b->abspath);
+		for (size_t i = 0; i < b->cmd.args.nr; i++)
+			strvec_push(&argv, b->cmd.args.v[i]);
+	}
 	strvec_env(&env, NULL);
 	strvec_env_apply(&env, &b->cmd.env);
 	strvec_setenv(&env, "LC_ALL", "C");
 	if (*b->preload)
 		strvec_env_prepend(&env, "LD_PRELOAD", b->preload, ':');
-	b->adapter->list_command(&argv, &env);
+	if (!b->conf)
+		b->adapter->list_command(&argv, &env);
 	strvec_pushf(&env, "%s=%d", PRELOAD_ENV_FD, PRELOAD_EVENT_FD);
 	po.extra_fd = PRELOAD_EVENT_FD;
-	po.file = b->abspath;
+	po.file = argv.v[0];
 	po.cwd = b->cmd.cwd;
 	po.argv = argv.v;
 	po.env = env.v;
@@ -484,6 +494,8 @@ static int lister_finish(struct run *r, struct lister *l, double timeout, struct
 
 	if (l->timed_out)
 		strbuf_addf(&why, "%gs (see --collect-timeout)", timeout);
+	else if (b->conf)
+		ok = conf_parse_listing(b->conf, &o, found, &why) == 0;
 	else
 		ok = b->adapter->parse_listing(&o, found, &why, notes) == 0;
 	if (ok && found->no_preload) {

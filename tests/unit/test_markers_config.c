@@ -161,7 +161,7 @@ static int apply(struct options *o, const char *conf, struct strvec *bins, struc
 	int ret;
 
 	o->config = path;
-	ret = config_apply(o, &repo, bins, s, err);
+	ret = config_apply(o, &repo, bins, NULL, s, err);
 	o->config = NULL;
 	free(path);
 	return ret;
@@ -223,10 +223,10 @@ Test(config, no_config_ignores_the_repository_file)
 
 	free(write_file(".balrun.conf", "[serial]\ntests = *\n", 0644));
 	o.no_config = 1;
-	cr_assert_eq(config_apply(&o, &repo, &bins, &s, &err), 0, "%s", err.buf);
+	cr_assert_eq(config_apply(&o, &repo, &bins, NULL, &s, &err), 0, "%s", err.buf);
 	cr_expect_eq(s.nr, 0);
 	o.no_config = 0;
-	cr_assert_eq(config_apply(&o, &repo, &bins, &s, &err), 0, "%s", err.buf);
+	cr_assert_eq(config_apply(&o, &repo, &bins, NULL, &s, &err), 0, "%s", err.buf);
 	cr_expect_eq(s.nr, 1, "<root>/.balrun.conf is read by default");
 	marker_set_release(&s);
 	strbuf_release(&err);
