@@ -54,6 +54,7 @@ struct cf_run {
 	int bailed;                /* TAP: "Bail out!" */
 	struct strbuf bail;
 	const char *missing;       /* "TAP result", "JUnit <testcase>" */
+	int junit;                 /* results = junit: no TAP lines, no pending output */
 };
 
 /* Index of the unreported case named name[0..len), or -1. */
@@ -235,12 +236,15 @@ static void cf_junit_report(struct cf_run *cr, const char *path, uint64_t wall_n
 
 /* ---- the end of a batch ---- */
 
-/* The whole output into t's (for a case charged with the process's end). */
+/*
+ * The output of a case charged with the process's end into t's: TAP, what
+ * came after the last test point; else all of it.
+ */
 static void cf_give_output(struct cf_run *cr, struct wtest *t)
 {
 	struct strbuf out = STRBUF_INIT;
 
-	capture_render(&cr->all, &out);
+	capture_render(cr->junit || !cr->c ? &cr->all : &cr->pending, &out);
 	capture_add(&t->out, out.buf, out.len);
 	strbuf_release(&out);
 }
@@ -412,6 +416,7 @@ void configured_run_batch(struct session *s, const struct proto_invocation *inv)
 	strbuf_init(&cr.line, 0);
 	strbuf_init(&cr.bail, 0);
 	cr.missing = kind == CONF_RESULTS_JUNIT ? "JUnit <testcase>" : "TAP result";
+	cr.junit = kind == CONF_RESULTS_JUNIT;
 	driver_env(&env, inv);
 	if (kind == CONF_RESULTS_EXITCODE)
 		cf_run_exitcode(&cr, &env);

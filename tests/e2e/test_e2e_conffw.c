@@ -126,6 +126,27 @@ Test(conffw, messages_and_crash_charged_to_its_case)
 	free(conf);
 }
 
+Test(conffw, an_exit_after_passing_cases_is_an_entry_of_its_own)
+{
+	static const char *const runs[][2] = { { "{bin} --tap --only {names:,}", "tap" },
+					       { "{bin} --junit {junit} {names}", "junit" } };
+
+	for (size_t i = 0; i < 2; i++) {
+		char *conf = write_conf(runs[i][0], runs[i][1], NULL);
+		struct e2e_run r;
+
+		e2e_balrun(&r, ARGS("CFW_EXIT=5"), ARGS("-q", "-n", "1", "--config", conf, "--no-cache",
+							"-k", "math/add", e2e_fixture("cfw")));
+		cr_expect_eq(r.code, 1, "%s: %s", runs[i][1], r.err);
+		cr_expect_str_eq(e2e_outcome(&r, "::math/add"), "passed", "%s", runs[i][1]);
+		cr_expect_str_eq(e2e_outcome(&r, "::[after tests]"), "failed", "%s", runs[i][1]);
+		cr_expect(strstr(json_string_value(json_object_get(e2e_test(&r, "::[after tests]"), "message")),
+				 "exit 5 although none of its cases failed"), "%s", runs[i][1]);
+		e2e_free(&r);
+		free(conf);
+	}
+}
+
 /* A bad config: exit code, and one line on stderr holding each word. */
 static void refused(const char *run, const char *results, const char *const *env, int code,
 		    const char *const *words)
