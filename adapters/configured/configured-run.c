@@ -89,6 +89,7 @@ static void cf_tap_point(struct cf_run *cr, const struct tap_line *tl, const cha
 	uint64_t now = now_ns();
 
 	if (idx < 0) {	/* not one of ours: output of the next case */
+		cf_tap_flush(cr);
 		capture_add(&cr->pending, line, len);
 		return;
 	}
