@@ -14,11 +14,14 @@
 
 #include "util.h"
 
-extern const struct adapter adapter_criterion, adapter_cmocka, adapter_plain;
+extern const struct adapter adapter_criterion, adapter_cmocka, adapter_tap, adapter_configured,
+	adapter_plain;
 
 static const struct adapter *const adapters[] = {
 	&adapter_criterion,
 	&adapter_cmocka,
+	&adapter_tap,              /* never by itself: --framework tap */
+	&adapter_configured,       /* never recognised: .balrun.conf chooses it */
 	&adapter_plain,            /* last: it takes every executable */
 };
 

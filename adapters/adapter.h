@@ -112,6 +112,8 @@ enum adapter_flags {
 	ADAPTER_ONE_TEST = 1 << 0, /* the binary is one test: never listed, runs alone */
 	ADAPTER_PRELOAD = 1 << 1,  /* runs with balrun-preload.so (after sanitizer runtimes) */
 	ADAPTER_CHECKS = 1 << 2,   /* invocations carry each test's check (proto.h) */
+	ADAPTER_CONFIG = 1 << 3,   /* taught in .balrun.conf: listed by its binary's own commands
+	                              (configured.h), so no list_command or parse_listing */
 };
 
 struct adapter {

@@ -49,6 +49,15 @@ int driver_follow_one(struct session *s, const struct proto_invocation *inv, str
 		      struct wtest *t);
 
 /*
+ * The general form of both: t (if not NULL) is started as test index of
+ * the invocation as the process starts, and the process has timeout_ms (0:
+ * none) until the caller arms another limit from its on_output.
+ */
+int driver_follow_test(struct session *s, const struct proto_invocation *inv, struct child *c,
+		       char *const *argv, char *const *env, const struct child_ops *ops, void *data,
+		       struct wtest *t, int index, uint64_t timeout_ms);
+
+/*
  * The binary could not be started: report every test of inv as FAIL with
  * reason as its message, and make reason the invocation's error.
  */

@@ -50,12 +50,16 @@ static int check_argument(const char *arg, struct strbuf *err)
 }
 
 /* Which adapter runs the binary, and with what LD_PRELOAD. */
-static void classify(struct binary *b, const struct elf_probe *p, const char *shim, struct strbuf *notes)
+static void classify(struct binary *b, const struct elf_probe *p, const struct collect_opts *o,
+		     struct strbuf *notes)
 {
+	const char *shim = o->shim;
 	struct strbuf note = STRBUF_INIT;
 
 	if (b->cmd.whole)
 		b->adapter = adapter_by_name("plain");
+	else if (!b->cmd.framework && (b->conf = conf_frameworks_match(o->frameworks, b->abspath)))
+		b->adapter = adapter_by_name("configured");
 	else if (b->cmd.framework && !(b->adapter = adapter_by_name(b->cmd.framework))) {
 		strbuf_addf(&note, "%s: no adapter for framework '%s': it runs whole\n",
 			    b->id, b->cmd.framework);
@@ -219,7 +223,7 @@ static int add_binary(struct run *r, struct test_command *c, const struct collec
 	b->arg = xstrdup(b->cmd.program);
 	b->abspath = abs;
 	b->id = b->cmd.name ? collect_unique_id(r, b->cmd.name) : id;
-	classify(b, &probe, o->shim, notes);
+	classify(b, &probe, o, notes);
 	if (probe.markers.len)
 		b->markers = strbuf_detach(&probe.markers, &b->markers_len);
 	elf_probe_release(&probe);

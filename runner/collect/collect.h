@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "configured.h"
 #include "repo.h"
 #include "run.h"
 #include "strbuf.h"
@@ -22,6 +23,8 @@ struct collect_opts {
 	double timeout;             /* seconds to list one binary */
 	const char *shim;           /* absolute path of balrun-preload.so */
 	const struct repo_info *repo;
+	const struct conf_frameworks *frameworks; /* .balrun.conf's; a binary one matches runs
+	                                             with it (adapters/configured.h); may be NULL */
 };
 
 /* How importing a build system's tests went (ctest.h, meson.h). */

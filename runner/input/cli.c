@@ -224,8 +224,9 @@ static void cli_adapter_names(struct strbuf *sb)
 	size_t n;
 	const struct adapter *const *all = adapter_all(&n);
 
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", all[i]->name);
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (!(all[i]->flags & ADAPTER_CONFIG))	/* .balrun.conf's [framework] sections choose it */
+			strbuf_addf(sb, "%s%s", k++ ? ", " : "", all[i]->name);
 }
 
 /* A regular expression for -R, -E, -L, -LE: checked here (POSIX extended, as ctest's). */
@@ -355,7 +356,7 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 		return -1;
 	}
 	case OPT_FRAMEWORK:
-		if (adapter_by_name(arg)) {
+		if (adapter_by_name(arg) && !(adapter_by_name(arg)->flags & ADAPTER_CONFIG)) {
 			o->framework = arg;
 			return 0;
 		}

@@ -159,9 +159,10 @@ Test(adapters, names_look_up_back)
 	for (size_t i = 0; i < n; i++) {
 		cr_expect_eq(adapter_by_name(all[i]->name), all[i], "%s", all[i]->name);
 		cr_expect(all[i]->recognise && all[i]->run_batch, "%s", all[i]->name);
-		/* a listed framework can list; a one-test one cannot */
-		cr_expect_eq(!(all[i]->flags & ADAPTER_ONE_TEST), all[i]->list_command != NULL, "%s", all[i]->name);
-		cr_expect_eq(!(all[i]->flags & ADAPTER_ONE_TEST), all[i]->parse_listing != NULL, "%s", all[i]->name);
+		/* a listed framework can list; a one-test one cannot, nor one the config teaches */
+		int lists = !(all[i]->flags & (ADAPTER_ONE_TEST | ADAPTER_CONFIG));
+		cr_expect_eq(lists, all[i]->list_command != NULL, "%s", all[i]->name);
+		cr_expect_eq(lists, all[i]->parse_listing != NULL, "%s", all[i]->name);
 	}
 	cr_expect_str_eq(adapter_by_name("cmocka")->name, "cmocka");
 	cr_expect_null(adapter_by_name("gtest"));
