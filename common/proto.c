@@ -1,15 +1,13 @@
 /*
- * proto.c - encoding and checking the coordinator <-> worker messages; see
- * proto.h and docs/protocol.md.  proto-reader.c finds the frames in a byte
- * stream and hands each one here as a msgpack object.
+ * proto.c - encoding and checking the coordinator <-> worker messages; see proto.h and
+ * docs/protocol.md.  proto-reader.c finds the frames in a byte stream and hands each one here.
  *
- * Every message body is described by a field table (key, wire type, where
- * the value lives in the C struct).  One walker packs, checks, copies out and
- * frees by that table, so adding a field is one table line.  Decoding is
- * strict: each field must be present once with the right type (unsigned
- * integers as POSITIVE_INTEGER only, enums in range, C strings without NUL
- * bytes); keys the table does not know are skipped.  Strings are copied out
- * because msgpack objects point into the reader's buffer.
+ * Every message body is described by a field table (key, wire type, where the value lives in
+ * the C struct).  One walker packs, checks, copies out and frees by that table, so adding a
+ * field is one table line.  Decoding is strict: each field must be present once with the
+ * right type (unsigned integers as POSITIVE_INTEGER only, enums in range, C strings without
+ * NUL bytes); keys the table does not know are skipped.  Strings are copied out because
+ * msgpack objects point into the reader's buffer.
  */
 #include "proto.h"
 #include "proto-internal.h"
@@ -43,9 +41,8 @@ struct proto_field {
 	size_t off;        /* of the value in its struct */
 	size_t count_off;  /* BYTES and arrays: of the size_t length */
 	unsigned limit;    /* ENUM: number of valid values */
-	unsigned optional; /* PROTO_OPTIONAL (arrays only): may be missing, NULL in the struct,
-	                      then not sent; PROTO_DEFAULTED: always sent, but a missing one
-	                      decodes as 0 / NULL / empty (keys added after version 3) */
+	unsigned optional; /* PROTO_OPTIONAL (arrays only): may be missing, NULL then, not sent;
+	                      PROTO_DEFAULTED (keys after v3): sent, if missing 0 / NULL / empty */
 };
 
 #define FIELD(key, kind, type, member) { key, kind, offsetof(type, member), 0, 0, 0 }
