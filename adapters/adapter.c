@@ -14,11 +14,12 @@
 
 #include "util.h"
 
-extern const struct adapter adapter_criterion, adapter_cmocka, adapter_tap, adapter_plain;
+extern const struct adapter adapter_criterion, adapter_cmocka, adapter_glib, adapter_tap, adapter_plain;
 
 static const struct adapter *const adapters[] = {
 	&adapter_criterion,
 	&adapter_cmocka,
+	&adapter_glib,
 	&adapter_tap,              /* never by itself: --framework tap */
 	&adapter_plain,            /* last: it takes every executable */
 };

@@ -15,7 +15,7 @@ shift || true
 
 packages=(gcc make cmake pkg-config git
           libmsgpack-dev libgit2-dev libcriterion-dev libcmocka-dev libelf-dev libjansson-dev
-          libxml2-dev clang libclang-rt-14-dev valgrind)
+          libxml2-dev clang libclang-rt-14-dev valgrind libglib2.0-dev check)
 
 missing=()
 for p in "${packages[@]}"; do
