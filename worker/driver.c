@@ -63,9 +63,9 @@ int driver_follow(struct session *s, const struct proto_invocation *inv, struct 
 	return 0;
 }
 
-int driver_follow_one(struct session *s, const struct proto_invocation *inv, struct child *c,
-		      char *const *argv, char *const *env, const struct child_ops *ops, void *data,
-		      struct wtest *t)
+int driver_follow_test(struct session *s, const struct proto_invocation *inv, struct child *c,
+		       char *const *argv, char *const *env, const struct child_ops *ops, void *data,
+		       int index, struct wtest *t)
 {
 	char err[512];
 
@@ -74,11 +74,18 @@ int driver_follow_one(struct session *s, const struct proto_invocation *inv, str
 		return -1;
 	}
 	s->active = c;
-	session_start(s, t, 0);
-	child_set_timeout(c, session_timeout_ms(s, 0));
+	session_start(s, t, index);
+	child_set_timeout(c, session_timeout_ms(s, index));
 	child_run(c);
 	s->active = NULL;
 	return 0;
+}
+
+int driver_follow_one(struct session *s, const struct proto_invocation *inv, struct child *c,
+		      char *const *argv, char *const *env, const struct child_ops *ops, void *data,
+		      struct wtest *t)
+{
+	return driver_follow_test(s, inv, c, argv, env, ops, data, 0, t);
 }
 
 void driver_fail_all(struct session *s, const struct proto_invocation *inv, const char *reason)

@@ -40,10 +40,14 @@ int driver_follow(struct session *s, const struct proto_invocation *inv, struct 
 		  char *const *argv, char *const *env, const struct child_ops *ops, void *data);
 
 /*
- * The same for an invocation of one test (index 0) whose process is the
- * test: t is started (START sent) as the process starts, and the process
- * has the test's own time limit.
+ * The same for a process that is one test, index of the invocation (Check
+ * runs one TCase per process): t is started (START sent) as the process
+ * starts, and the process has the test's own time limit.
  */
+int driver_follow_test(struct session *s, const struct proto_invocation *inv, struct child *c,
+		       char *const *argv, char *const *env, const struct child_ops *ops, void *data,
+		       int index, struct wtest *t);
+/* driver_follow_test() for an invocation of one test (index 0). */
 int driver_follow_one(struct session *s, const struct proto_invocation *inv, struct child *c,
 		      char *const *argv, char *const *env, const struct child_ops *ops, void *data,
 		      struct wtest *t);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "adapter.h"
+#include "adapter-facts.h"
 #include "glib-internal.h"
 #include "preload.h"
 #include "util.h"
@@ -22,30 +23,6 @@ static const struct adapter *glib(void)
 	return adapter_by_name("glib");
 }
 
-static void facts(struct binary_facts *f, const char *needed, const char *const *defined,
-		  const char *const *referenced)
-{
-	facts_init(f);
-	f->is_elf = 1;
-	if (needed)
-		strvec_push(&f->needed, needed);
-	for (; defined && *defined; defined++)
-		facts_add_symbol(f, *defined, 1);
-	for (; referenced && *referenced; referenced++)
-		facts_add_symbol(f, *referenced, 0);
-	facts_sort(f);
-}
-
-static const char *recognised(struct binary_facts *f)
-{
-	struct strbuf notes = STRBUF_INIT;
-	const struct adapter *a = adapter_recognise(f, "bin/t", &notes);
-
-	facts_release(f);
-	strbuf_release(&notes);
-	return a ? a->name : "(none)";
-}
-
 Test(glib, recognised_by_g_test_init_and_g_test_run)
 {
 	struct binary_facts f;
@@ -54,14 +31,14 @@ Test(glib, recognised_by_g_test_init_and_g_test_run)
 	const char *const suite_run[] = { "g_test_init", "g_test_run_suite", NULL };
 	const char *const glib_only[] = { "g_main_loop_new", "g_print", NULL };
 
-	facts(&f, "libglib-2.0.so.0", main_only, gtest);          /* dynamic: U symbols, stripped too */
-	cr_expect_str_eq(recognised(&f), "glib");
-	facts(&f, NULL, gtest, NULL);                             /* static: defined */
-	cr_expect_str_eq(recognised(&f), "glib");
-	facts(&f, "libglib-2.0.so.0", main_only, suite_run);
-	cr_expect_str_eq(recognised(&f), "glib");
-	facts(&f, "libglib-2.0.so.0", main_only, glib_only);      /* any GLib program: not a test */
-	cr_expect_str_eq(recognised(&f), "plain");
+	test_facts(&f, "libglib-2.0.so.0", main_only, gtest);          /* dynamic: U symbols, stripped too */
+	cr_expect_str_eq(test_recognised(&f, NULL), "glib");
+	test_facts(&f, NULL, gtest, NULL);                             /* static: defined */
+	cr_expect_str_eq(test_recognised(&f, NULL), "glib");
+	test_facts(&f, "libglib-2.0.so.0", main_only, suite_run);
+	cr_expect_str_eq(test_recognised(&f, NULL), "glib");
+	test_facts(&f, "libglib-2.0.so.0", main_only, glib_only);      /* any GLib program: not a test */
+	cr_expect_str_eq(test_recognised(&f, NULL), "plain");
 }
 
 Test(glib, lists_with_a_log_fd)

@@ -233,3 +233,92 @@ Test(frameworks, glib_names_subprocesses_and_missing_paths)
 	expect(&log, 4, OUTCOME_PASS, NULL);
 	finish(&w, &log, 1);
 }
+
+/* ---- Check ---- */
+
+#define CHECK_TESTS FIX("check_tests")
+
+/* One invocation of check_tests with these TCases ("suite/tcase", split at the first '/') and env. */
+static void check_run(struct worker *w, struct unit_log *log, char **tcases, size_t n, char **env,
+		      uint32_t timeout_ms)
+{
+	struct proto_invocation inv;
+	struct proto_run run = { .unit = 1, .timeout_ms = timeout_ms, .inv = &inv, .ninv = 1 };
+
+	one_inv(&inv, CHECK_TESTS, "check", tcases, n);
+	for (inv.env = env; env && env[inv.nenv]; inv.nenv++)
+		;
+	worker_start(w);
+	run_unit(w, &run, log);
+}
+
+Test(frameworks, check_tcase_outcomes_messages_and_output)
+{
+	char *tcases[] = { "Basic/core", "Basic/crash", "Basic/odd name/with space \xc3\xa9:colon",
+			   "Basic/limit", "Fixtures/checked_setup_fail", "Fixtures/unchecked_setup_fail",
+			   "Fixtures/fine", "Nosuch/tcase" };
+	struct unit_log log;
+	struct worker w;
+
+	check_run(&w, &log, tcases, 8, NULL, 0);
+	expect(&log, 0, OUTCOME_FAIL, "t_loop: loop iteration 2 fails (2 results not passed: t_loop, t_fail)");
+	expect_output(&log, 0, "out line\n", "Running suite");
+	expect_output(&log, 0, "err line\n", "Checks:");
+	expect_output(&log, 0, ":P:core:t_output:0: Passed\n", NULL);
+	expect(&log, 1, OUTCOME_CRASH, "t_segv: (after this point) Received signal 11");
+	expect_output(&log, 1, "segv test stdout\n", NULL);
+	expect(&log, 2, OUTCOME_PASS, NULL);
+	expect(&log, 3, OUTCOME_TIMEOUT, "t_nap: (after this point) Test timeout expired");
+	expect(&log, 4, OUTCOME_FAIL, "t_body: checked setup failed (2 results not passed: t_body, t_pass)");
+	expect(&log, 5, OUTCOME_FAIL, "unchecked_setup: unchecked setup failed");
+	expect(&log, 6, OUTCOME_PASS, NULL);
+	expect_output(&log, 6, "setup ran\n", "unchecked");
+	expect(&log, 7, OUTCOME_NOTRUN, "the binary has no such TCase");
+	cr_assert_eq(log.nfaults, 0);
+	cr_assert_str_eq(log.done.errors[0], "");
+	finish(&w, &log, 1);
+}
+
+/* balrun's limit stops the TCase's process; the next TCase runs in a process of its own. */
+Test(frameworks, check_timeout_stops_one_tcase)
+{
+	char *tcases[] = { "Basic/slow", "Fixtures/fine" }, *env[] = { "CHECK_FIXTURE_SLEEP_MS=20000", NULL };
+	struct unit_log log;
+	struct worker w;
+
+	check_run(&w, &log, tcases, 2, env, 300);
+	expect(&log, 0, OUTCOME_TIMEOUT, "timed out after 300 ms (after 0 test results)");
+	expect(&log, 1, OUTCOME_PASS, NULL);
+	finish(&w, &log, 1);
+}
+
+/* CK_FORK=no: a crash ends the process before Check's summary; CK_EXCLUDE_TAGS leaves a TCase empty. */
+Test(frameworks, check_nofork_crash_and_tags)
+{
+	char *tcases[] = { "Basic/crash", "Fixtures/tagged", "Fixtures/fine" };
+	char *env[] = { "CK_FORK=no", "CK_EXCLUDE_TAGS=slow", NULL };
+	struct unit_log log;
+	struct worker w;
+
+	check_run(&w, &log, tcases, 3, env, 0);
+	expect(&log, 0, OUTCOME_CRASH, "killed by SIGSEGV before Check's summary (after 0 test results)");
+	expect(&log, 1, OUTCOME_SKIP, "CK_INCLUDE_TAGS or CK_EXCLUDE_TAGS");
+	expect(&log, 2, OUTCOME_PASS, NULL);
+	finish(&w, &log, 1);
+}
+
+/* A non-zero exit after a summary without failures is a FAULT after the TCase, which passed. */
+Test(frameworks, check_exit_status_after_the_summary)
+{
+	char *tcases[] = { "Fixtures/fine" }, *env[] = { "CHECK_FIXTURE_MAIN_EXIT=4", NULL };
+	struct unit_log log;
+	struct worker w;
+
+	check_run(&w, &log, tcases, 1, env, 0);
+	expect(&log, 0, OUTCOME_PASS, NULL);
+	cr_assert_eq(log.nfaults, 1);
+	cr_expect_eq(log.faults[0].where, FAULT_AFTER);
+	cr_expect(strstr(log.faults[0].message, "exit 4 after Check's summary although"), "%s",
+		  log.faults[0].message);
+	finish(&w, &log, 1);
+}
