@@ -1,13 +1,15 @@
 /*
- * proto.c - encoding and checking the coordinator <-> worker messages; see proto.h and
- * docs/protocol.md.  proto-reader.c finds the frames in a byte stream and hands each one here.
+ * proto.c - encoding and checking the coordinator <-> worker messages; see
+ * proto.h and docs/protocol.md.  proto-stream.c finds the frames in a byte
+ * stream and hands each one here as a msgpack object.
  *
- * Every message body is described by a field table (key, wire type, where the value lives in
- * the C struct).  One walker packs, checks, copies out and frees by that table, so adding a
- * field is one table line.  Decoding is strict: each field must be present once with the
- * right type (unsigned integers as POSITIVE_INTEGER only, enums in range, C strings without
- * NUL bytes); keys the table does not know are skipped.  Strings are copied out because
- * msgpack objects point into the reader's buffer.
+ * Every message body is described by a field table (key, wire type, where
+ * the value lives in the C struct).  One walker packs, checks, copies out and
+ * frees by that table, so adding a field is one table line.  Decoding is
+ * strict: each field must be present once with the right type (unsigned
+ * integers as POSITIVE_INTEGER only, enums in range, C strings without NUL
+ * bytes); keys the table does not know are skipped.  Strings are copied out
+ * because msgpack objects point into the reader's buffer.
  */
 #include "proto.h"
 #include "proto-internal.h"
@@ -15,7 +17,6 @@
 
 #include <errno.h>
 #include <msgpack.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,8 +42,9 @@ struct proto_field {
 	size_t off;        /* of the value in its struct */
 	size_t count_off;  /* BYTES and arrays: of the size_t length */
 	unsigned limit;    /* ENUM: number of valid values */
-	unsigned optional; /* PROTO_OPTIONAL (arrays only): may be missing, NULL then, not sent;
-	                      PROTO_DEFAULTED (keys after v3): sent, if missing 0 / NULL / empty */
+	unsigned optional; /* PROTO_OPTIONAL (arrays only): may be missing, NULL in the struct,
+	                      then not sent; PROTO_DEFAULTED: always sent, but a missing one
+	                      decodes as 0 / NULL / empty (keys added after version 3) */
 };
 
 #define FIELD(key, kind, type, member) { key, kind, offsetof(type, member), 0, 0, 0 }
@@ -562,39 +564,4 @@ int proto_decode_object(const msgpack_object *o, struct proto_msg *m, char *err,
 		return -1;
 	}
 	return 0;
-}
-
-/* ---- sending ---- */
-
-/* write() all of it; on a non-blocking fd, wait in poll() for room. */
-static int proto_write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
-		if (n >= 0) {
-			p += n;
-			len -= (size_t)n;
-		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-				return -1;
-		} else if (errno != EINTR) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int proto_send(int fd, const struct proto_msg *m)
-{
-	struct strbuf sb = STRBUF_INIT;
-	int ret, saved;
-
-	proto_encode(&sb, m);
-	ret = proto_write_all(fd, sb.buf, sb.len);
-	saved = errno;
-	strbuf_release(&sb);
-	errno = saved;
-	return ret;
 }
