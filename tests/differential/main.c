@@ -17,8 +17,8 @@
  * Exit 0 if every run matches the oracle, 1 otherwise (mismatches or oracle
  * errors), 2 if the zoo could not be read.
  *
- * The whole test must end within ctest's TIMEOUT (300 s), so it has a time
- * budget (DIFF_BUDGET seconds, default 270): each balrun run may take what
+ * The whole test must end within ctest's TIMEOUT (450 s), so it has a time
+ * budget (DIFF_BUDGET seconds, default 420): each balrun run may take what
  * is left of it divided by the runs still to come, and a run past its share
  * is stopped with SIGTERM (balrun then reports its unfinished tests as not
  * run, and those are mismatches).
@@ -268,7 +268,7 @@ int main(int argc, char **argv)
 	const char *tmp, *only = getenv("DIFF_WORKERS");
 	static const int workers[] = { 1, 2, 8 };
 	double t0 = now_s(), oracle_s, balrun_s = 0;
-	double budget = getenv("DIFF_BUDGET") ? atof(getenv("DIFF_BUDGET")) : 270;
+	double budget = getenv("DIFF_BUDGET") ? atof(getenv("DIFF_BUDGET")) : 420;
 	int oracle_errors, runs_left = 0, groups[2] = { 0, 0 };   /* [1]: TAP producers, run apart */
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
