@@ -97,6 +97,13 @@ void listing_scope(struct listing *l, char *name);
 struct listed_test *listing_test(struct listing *l, char *name, int disabled);
 void listing_release(struct listing *l);
 
+/*
+ * A value of the preload shim's list records, percent-encoded as
+ * PRELOAD_ESCAPED says (common/preload.h), decoded (malloc'd); NULL if it
+ * is malformed or would hold a NUL.
+ */
+char *adapter_unescape(const char *s, size_t n);
+
 /* What a listing process left behind. */
 struct listing_output {
 	const char *id;            /* the binary, as reports name it */

@@ -15,7 +15,7 @@ shift || true
 
 packages=(gcc make cmake pkg-config git
           libmsgpack-dev libgit2-dev libcriterion-dev libcmocka-dev libelf-dev libjansson-dev
-          libxml2-dev clang libclang-rt-14-dev valgrind
+          libxml2-dev clang libclang-rt-14-dev valgrind libglib2.0-dev check
           python3 meson ninja-build
           autoconf automake libtool)   # autoconf..libtool: the project of tests/e2e/test_e2e_automake.c
 

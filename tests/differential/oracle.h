@@ -2,7 +2,8 @@
  * oracle.h - what the serial run of each zoo binary says, case by case.
  *
  * The oracle of a binary is computed from the binary run alone, the way its
- * framework runs it (oracle_criterion.c, oracle_cmocka.c, oracle_plain.c):
+ * framework runs it (oracle_criterion.c, oracle_cmocka.c, oracle_glib.c,
+ * oracle_check.c, oracle_tap.c, oracle_plain.c):
  *   - its cases, in the order the serial run runs them, each named as balrun
  *     names it after "<bin id>::" (raw bytes; compare.c escapes them), with
  *     the outcome the framework reported, or DIFF_UNKNOWN for a case the
@@ -39,7 +40,7 @@ enum diff_outcome diff_outcome_worst(enum diff_outcome a, enum diff_outcome b);
 /* Failed, crashed, timed out or not run: what makes a run exit 1. */
 int diff_outcome_fails(enum diff_outcome o);
 
-enum diff_framework { FW_CRITERION, FW_CMOCKA, FW_PLAIN };
+enum diff_framework { FW_CRITERION, FW_CMOCKA, FW_GLIB, FW_CHECK, FW_TAP, FW_PLAIN };
 
 enum diff_fault {
 	FAULT_BEFORE,                 /* "[before tests]" */
@@ -99,8 +100,33 @@ void oracle_criterion_prepare(struct diff_bin *b, const char *tmpdir, struct spa
 void oracle_criterion_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_cmocka_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_cmocka_finish(struct diff_bin *b, const struct spawn_job *job);
+void oracle_glib_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+void oracle_glib_finish(struct diff_bin *b, const struct spawn_job *job);
+void oracle_check_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+void oracle_check_finish(struct diff_bin *b, const struct spawn_job *job);
+void oracle_tap_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+void oracle_tap_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_plain_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_plain_finish(struct diff_bin *b, const struct spawn_job *job);
+
+/* Each framework's oracle, by the name zoo.list gives it. */
+struct diff_oracle {
+	const char *name;
+	enum diff_framework fw;
+	void (*prepare)(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+	void (*finish)(struct diff_bin *b, const struct spawn_job *job);
+};
+/* The oracle of that name, or of fw (name NULL); plain's if none. */
+const struct diff_oracle *diff_oracle_find(const char *name, enum diff_framework fw);
+
+/*
+ * Run b once with the census shim (census.c) preloaded, DIFF_CENSUS_FILE
+ * in tmpdir and the "NAME=value" entries of extra (NULL-terminated, may be
+ * NULL): the records it wrote (malloc'd, *n bytes), or NULL; *status as
+ * spawn_one() gives it.
+ */
+char *diff_census(const struct diff_bin *b, const char *tmpdir, const char *const *extra, size_t *n,
+		  int *status);
 
 /* Helpers shared by the oracle modules. */
 char *xstrdup(const char *s);

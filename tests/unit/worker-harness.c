@@ -106,8 +106,8 @@ void log_result(struct unit_log *log, const struct proto_result *r)
 	log->dropped[r->test] = r->output_dropped;
 }
 
-/* Send RUN and collect everything up to DONE. */
-void run_unit(struct worker *w, const struct proto_run *run, struct unit_log *log)
+/* Empty log, then send RUN. */
+static void run_send(struct worker *w, const struct proto_run *run, struct unit_log *log)
 {
 	struct proto_msg m = { .type = PROTO_RUN };
 
@@ -116,6 +116,14 @@ void run_unit(struct worker *w, const struct proto_run *run, struct unit_log *lo
 		strbuf_init(&log->output[i], 0);
 	m.u.run = *run;
 	cr_assert_eq(proto_send(w->p.in, &m), 0);
+}
+
+/* Send RUN and collect everything up to DONE. */
+void run_unit(struct worker *w, const struct proto_run *run, struct unit_log *log)
+{
+	struct proto_msg m;
+
+	run_send(w, run, log);
 	for (;;) {
 		worker_recv(w, &m);
 		if (m.type == PROTO_DONE)
@@ -143,15 +151,11 @@ void run_unit(struct worker *w, const struct proto_run *run, struct unit_log *lo
 /* Send RUN for a unit of n tests (n may pass MAX_TESTS) and count RESULTs and outcomes up to DONE. */
 void run_unit_big(struct worker *w, const struct proto_run *run, struct unit_log *log, size_t n)
 {
-	struct proto_msg m = { .type = PROTO_RUN };
+	struct proto_msg m;
 
-	memset(log, 0, sizeof(*log));
-	for (int i = 0; i < MAX_TESTS; i++)
-		strbuf_init(&log->output[i], 0);
+	run_send(w, run, log);
 	log->big_results = xcalloc(n, sizeof(*log->big_results));
 	log->big_outcome = xcalloc(n, sizeof(*log->big_outcome));
-	m.u.run = *run;
-	cr_assert_eq(proto_send(w->p.in, &m), 0);
 	for (;;) {
 		worker_recv(w, &m);
 		if (m.type == PROTO_DONE)
