@@ -1,0 +1,67 @@
+/*
+ * worker-drive.h - driving the real balrun-worker over its protocol pipes,
+ * for the worker tests (test_worker.c, test_worker_gtest.c,
+ * test_worker_acutest.c).  Criterion assertions fail the calling test.
+ *
+ * worker_start() starts WORKER_BIN (a definition of the test's target)
+ * with BALRUN_WORKER_ID=7 and BALRUN_WORKER_COUNT=3 and checks HELLO;
+ * run_unit() sends a RUN frame and collects START/RESULT/FAULT up to DONE
+ * into a unit_log, per unit test index; expect() and expect_output() check
+ * one test of it.
+ */
+#ifndef BALRUN_WORKER_DRIVE_H
+#define BALRUN_WORKER_DRIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proc.h"
+#include "proto.h"
+#include "strbuf.h"
+
+#define MAX_TESTS 16
+#define WAIT_MS 30000
+
+struct worker {
+	struct proc p;
+	struct proto_reader *r;
+};
+
+/* What one unit produced, per unit test index. */
+struct unit_log {
+	int started[MAX_TESTS], results[MAX_TESTS];
+	enum outcome outcome[MAX_TESTS];
+	char *message[MAX_TESTS];
+	struct strbuf output[MAX_TESTS];
+	uint64_t duration_us[MAX_TESTS], dropped[MAX_TESTS];
+	struct proto_done done;
+	struct proto_fault faults[MAX_TESTS];   /* FAULT messages, in order */
+	int nfaults;
+	int *big_results;        /* run_unit_big: RESULTs per test */
+	enum outcome *big_outcome;
+};
+
+void worker_start(struct worker *w);
+/* Close stdin (or send BYE first) and expect exit 0. */
+void worker_stop(struct worker *w, int bye);
+/* Send RUN and collect everything up to DONE. */
+void run_unit(struct worker *w, const struct proto_run *run, struct unit_log *log);
+/* Send RUN for a unit of n tests (n may pass MAX_TESTS) and count RESULTs and outcomes up to DONE. */
+void run_unit_big(struct worker *w, const struct proto_run *run, struct unit_log *log, size_t n);
+void log_release(struct unit_log *log);
+/* One invocation of binary with the given tests (cmocka: with PRELOAD_SO, if the target defines it). */
+void one_inv(struct proto_invocation *inv, const char *binary, const char *framework,
+	     char **tests, size_t ntests);
+/* Start a worker and run a unit of one invocation of binary with tests. */
+void run_single(struct worker *w, struct unit_log *log, const char *binary,
+		const char *framework, char **tests, size_t ntests, uint32_t timeout_ms);
+/* Free the log and stop the worker with BYE (bye) or EOF. */
+void finish(struct worker *w, struct unit_log *log, int bye);
+/* Test i got one START and one RESULT with outcome o (and message in its message). */
+void expect(const struct unit_log *log, int i, enum outcome o, const char *message);
+/* Test i's output has has and lacks lacks (either may be NULL). */
+void expect_output(const struct unit_log *log, int i, const char *has, const char *lacks);
+/* Test i got neither START nor RESULT. */
+void expect_unreported(const struct unit_log *log, int i);
+
+#endif
