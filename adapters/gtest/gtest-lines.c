@@ -142,13 +142,16 @@ static void gt_finish(struct gt *g)
 	g->running = g->foreign = 0;
 }
 
-/* The sharded run of one test ran name: is it ours (its sent name may have "#k" added)? */
+/*
+ * The sharded run of one test ran name: is it ours?  Its sent name may have
+ * "#k" added, and a RUN line shows a name with a newline up to the newline.
+ */
 static int gt_alone_is(const struct gt *g, const char *name)
 {
 	const char *sent = g->inv->tests[g->alone];
 	size_t n = strlen(name);
 
-	return !strcmp(sent, name) || (!strncmp(sent, name, n) && sent[n] == '#');
+	return !strncmp(sent, name, n) && (!sent[n] || sent[n] == '#' || sent[n] == '\n');
 }
 
 static int gt_run_index(struct gt *g, const char *name)
