@@ -42,7 +42,8 @@ extern char **environ;
 /* Variables that change how the frameworks or balrun behave: not passed on. */
 static void clean_environment(void)
 {
-	static const char *const prefixes[] = { "CMOCKA_", "CRITERION_", "BALRUN_", "LD_PRELOAD" };
+	static const char *const prefixes[] = { "CMOCKA_", "CRITERION_", "BALRUN_", "LD_PRELOAD", "GTEST_",
+						"TEST_PREMATURE_EXIT_FILE" };
 
 	for (size_t i = 0; environ[i];) {
 		int drop = 0;
@@ -81,8 +82,7 @@ static size_t read_zoo(const char *path, struct diff_bin **out)
 		memset(b, 0, sizeof(*b));
 		b->path = xstrdup(sp + 1);
 		b->base = strrchr(b->path, '/') ? strrchr(b->path, '/') + 1 : b->path;
-		b->fw = !strcmp(line, "criterion") ? FW_CRITERION : !strcmp(line, "cmocka") ? FW_CMOCKA
-											  : FW_PLAIN;
+		b->oracle = diff_oracle_of(line);
 	}
 	fclose(f);
 	*out = bins;
@@ -97,12 +97,7 @@ static void compute_oracles(struct diff_bin *bins, size_t n, const char *tmp)
 	for (size_t i = 0; i < n; i++) {
 		char *dir = xasprintf("%s/oracle-%s", tmp, bins[i].base);
 		mkdir(dir, 0700);
-		if (bins[i].fw == FW_CRITERION)
-			oracle_criterion_prepare(&bins[i], dir, &jobs[i]);
-		else if (bins[i].fw == FW_CMOCKA)
-			oracle_cmocka_prepare(&bins[i], dir, &jobs[i]);
-		else
-			oracle_plain_prepare(&bins[i], dir, &jobs[i]);
+		bins[i].oracle->prepare(&bins[i], dir, &jobs[i]);
 		free(dir);
 	}
 	/* the binary with the most cases first, so that the rest overlaps with it */
@@ -118,14 +113,8 @@ static void compute_oracles(struct diff_bin *bins, size_t n, const char *tmp)
 	for (size_t i = 0, k = 1; i < n; i++)
 		if (i != first)
 			jobs[i] = sorted[k++];
-	for (size_t i = 0; i < n; i++) {
-		if (bins[i].fw == FW_CRITERION)
-			oracle_criterion_finish(&bins[i], &jobs[i]);
-		else if (bins[i].fw == FW_CMOCKA)
-			oracle_cmocka_finish(&bins[i], &jobs[i]);
-		else
-			oracle_plain_finish(&bins[i], &jobs[i]);
-	}
+	for (size_t i = 0; i < n; i++)
+		bins[i].oracle->finish(&bins[i], &jobs[i]);
 	free(jobs);
 	free(sorted);
 }

@@ -16,6 +16,23 @@ static const char *const diff_outcome_names[DIFF__COUNT] = {
 	[DIFF_UNKNOWN] = "unknown",
 };
 
+static const struct diff_oracle diff_oracles[] = {
+	{ "criterion", oracle_criterion_prepare, oracle_criterion_finish },
+	{ "cmocka", oracle_cmocka_prepare, oracle_cmocka_finish },
+	{ "gtest", oracle_gtest_prepare, oracle_gtest_finish },
+	{ "plain", oracle_plain_prepare, oracle_plain_finish },	/* last: the default */
+};
+
+const struct diff_oracle *diff_oracle_of(const char *framework)
+{
+	size_t n = sizeof(diff_oracles) / sizeof(diff_oracles[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(diff_oracles[i].framework, framework))
+			return &diff_oracles[i];
+	return &diff_oracles[n - 1];
+}
+
 const char *diff_outcome_name(enum diff_outcome o)
 {
 	return (unsigned)o < DIFF__COUNT ? diff_outcome_names[o] : "?";

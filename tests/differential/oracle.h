@@ -2,7 +2,8 @@
  * oracle.h - what the serial run of each zoo binary says, case by case.
  *
  * The oracle of a binary is computed from the binary run alone, the way its
- * framework runs it (oracle_criterion.c, oracle_cmocka.c, oracle_plain.c):
+ * framework runs it (oracle_criterion.c, oracle_cmocka.c, oracle_gtest.c,
+ * oracle_plain.c):
  *   - its cases, in the order the serial run runs them, each named as balrun
  *     names it after "<bin id>::" (raw bytes; compare.c escapes them), with
  *     the outcome the framework reported, or DIFF_UNKNOWN for a case the
@@ -39,7 +40,6 @@ enum diff_outcome diff_outcome_worst(enum diff_outcome a, enum diff_outcome b);
 /* Failed, crashed, timed out or not run: what makes a run exit 1. */
 int diff_outcome_fails(enum diff_outcome o);
 
-enum diff_framework { FW_CRITERION, FW_CMOCKA, FW_PLAIN };
 
 enum diff_fault {
 	FAULT_BEFORE,                 /* "[before tests]" */
@@ -61,10 +61,12 @@ struct diff_evidence {
 	char *what;               /* the serial evidence, for mismatch lines */
 };
 
+struct diff_oracle;
+
 struct diff_bin {
 	char *path;
 	const char *base;         /* file name, within path */
-	enum diff_framework fw;
+	const struct diff_oracle *oracle;
 	struct diff_case *cases;
 	size_t ncases;
 	struct diff_evidence *ev;
@@ -95,10 +97,20 @@ struct diff_case *diff_bin_find(struct diff_bin *b, const char *name);
  * tmpdir is a directory of the binary's own.
  */
 struct spawn_job;
+struct diff_oracle {
+	const char *framework;    /* as zoo.list names it: "criterion", "gtest", ... */
+	void (*prepare)(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+	void (*finish)(struct diff_bin *b, const struct spawn_job *job);
+};
+/* The oracle of a framework of zoo.list; plain's for a name it does not know. */
+const struct diff_oracle *diff_oracle_of(const char *framework);
+
 void oracle_criterion_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_criterion_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_cmocka_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_cmocka_finish(struct diff_bin *b, const struct spawn_job *job);
+void oracle_gtest_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+void oracle_gtest_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_plain_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_plain_finish(struct diff_bin *b, const struct spawn_job *job);
 
