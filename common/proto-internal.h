@@ -1,5 +1,5 @@
 /*
- * proto-internal.h - what proto-reader.c needs from proto.c: turning one
+ * proto-internal.h - what proto-stream.c needs from proto.c: turning one
  * decoded msgpack object into a checked message.  Not for use outside
  * common/.
  */

@@ -1,6 +1,6 @@
 /*
  * proto.c - encoding and checking the coordinator <-> worker messages; see
- * proto.h and docs/protocol.md.  proto-reader.c finds the frames in a byte
+ * proto.h and docs/protocol.md.  proto-stream.c finds the frames in a byte
  * stream and hands each one here as a msgpack object.
  *
  * Every message body is described by a field table (key, wire type, where
@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <msgpack.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -561,39 +560,4 @@ int proto_decode_object(const msgpack_object *o, struct proto_msg *m, char *err,
 		return -1;
 	}
 	return 0;
-}
-
-/* ---- sending ---- */
-
-/* write() all of it; on a non-blocking fd, wait in poll() for room. */
-static int proto_write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
-		if (n >= 0) {
-			p += n;
-			len -= (size_t)n;
-		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-				return -1;
-		} else if (errno != EINTR) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int proto_send(int fd, const struct proto_msg *m)
-{
-	struct strbuf sb = STRBUF_INIT;
-	int ret, saved;
-
-	proto_encode(&sb, m);
-	ret = proto_write_all(fd, sb.buf, sb.len);
-	saved = errno;
-	strbuf_release(&sb);
-	errno = saved;
-	return ret;
 }

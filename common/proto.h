@@ -96,10 +96,13 @@ struct proto_invocation {
 	size_t nskip_regex;
 };
 
-/* proto_invocation.judge */
+/* proto_invocation.judge (worker/judge.h applies them) */
 enum {
-	INV_WILL_FAIL = 1 << 0,  /* pass and fail swap (CTest WILL_FAIL, meson should_fail) */
-	INV_SKIP_CODE = 1 << 1,  /* skip_code replaces the default skip status 77 */
+	INV_WILL_FAIL = 1 << 0,    /* pass and fail swap (CTest WILL_FAIL, meson should_fail, XFAIL_TESTS) */
+	INV_SKIP_CODE = 1 << 1,    /* skip_code replaces the default skip status 77 */
+	INV_INVERT_CRASH = 1 << 2, /* with INV_WILL_FAIL, death by a signal is the expected failure too
+	                              (meson, automake; CTest counts a crash as failed anyway) */
+	INV_HARD_ERROR = 1 << 3,   /* exit 99 is an error, whatever else (meson, automake) */
 };
 
 struct proto_run {

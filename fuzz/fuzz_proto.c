@@ -1,6 +1,6 @@
 /*
  * fuzz_proto.c - libFuzzer target for the protocol reader (common/proto.c,
- * common/proto-reader.c).
+ * common/proto-stream.c).
  *
  * The input is treated as a byte stream from a hostile peer.  It is fed to a
  * reader in pieces whose sizes come from a hash of the input (so every input

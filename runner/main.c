@@ -27,12 +27,14 @@
 #include "collect.h"
 #include "config.h"
 #include "context.h"
+#include "depends.h"
 #include "dist.h"
 #include "dispatch.h"
 #include "exit-codes.h"
 #include "markers.h"
 #include "workers.h"
 #include "paths.h"
+#include "phases.h"
 #include "plan-print.h"
 #include "preload.h"
 #include "repo.h"
@@ -41,6 +43,7 @@
 #include "run.h"
 #include "select.h"
 #include "shard.h"
+#include "sources.h"
 #include "status.h"
 #include "tcache.h"
 #include "timings-git.h"
@@ -75,11 +78,22 @@ static struct timing_cache *open_cache(const struct options *o, const struct rep
 	return tc;
 }
 
-static void skip_disabled(struct run *r)
+/* Tests that will not run, settled before the run: disabled ones skip, unrunnable ones are not run. */
+static void finish_idle(struct run *r)
 {
-	for (size_t i = 0; i < r->ntests; i++)
-		if (r->tests[i].selected && r->tests[i].disabled)
-			test_finish(&r->tests[i], OUTCOME_SKIP, "disabled in the test source");
+	for (size_t i = 0; i < r->ntests; i++) {
+		struct test_case *t = &r->tests[i];
+		const struct test_command *c = &r->bins[t->binary].cmd;
+
+		if (!t->selected)
+			continue;
+		if (c->disabled)
+			test_finish(t, OUTCOME_SKIP, "disabled (DISABLED in CTest)");
+		else if (c->unrunnable)
+			test_finish(t, OUTCOME_NOTRUN, c->unrunnable);
+		else if (t->disabled)
+			test_finish(t, OUTCOME_SKIP, "disabled in the test source");
+	}
 }
 
 /* Saved even after an interrupt: the save is atomic and quick, and the timings are worth it. */
@@ -116,81 +130,94 @@ static const struct timing_cache *balrun_timings(const struct balrun *s)
 	return s->plan_tc ? s->plan_tc : s->tc;
 }
 
-static int prepare(struct balrun *s, int argc, char **argv)
+/* Options, config, the worker count and the helper programs.  -1 to go on, else an exit code. */
+static int prepare_options(struct balrun *s, int argc, char **argv, struct strbuf *err)
 {
-	struct strbuf err = STRBUF_INIT, notes = STRBUF_INIT;
-	struct collect_opts co = { 0 };
-	struct test_command *cmds;
-	enum collect_status status;
-	int ret = -1;
+	int n;
 
-	switch (cli_parse(&s->o, argc, argv, &err)) {
-	case CLI_EXIT_OK: ret = EXIT_OK; goto out;
-	case CLI_ERROR: fprintf(stderr, "balrun: %s\n", err.buf); ret = EXIT_USAGE; goto out;
+	switch (cli_parse(&s->o, argc, argv, err)) {
+	case CLI_EXIT_OK: return EXIT_OK;
+	case CLI_ERROR: fprintf(stderr, "balrun: %s\n", err->buf); return EXIT_USAGE;
 	case CLI_RUN: break;
 	}
 	repo_discover(&s->repo);
-	if (config_apply(&s->o, &s->repo, &s->config_bins, &s->marks, &err) ||
-	    (s->o.shard && shard_parse(s->o.shard, &s->shard, &err))) {
-		fprintf(stderr, "balrun: %s\n", err.buf);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (!s->o.nbinaries) {
-		fprintf(stderr, "balrun: no test binaries given (usage: balrun [options] BINARY...)\n");
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (paths_check_outputs(s->o.json, s->o.cache_dir, &err)) {
-		fprintf(stderr, "balrun: %s\n", err.buf);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	int n = workers_resolve(s->o.workers_given, s->o.workers, s->o.config_workers, &err);
-	if (n < 0) {
-		fprintf(stderr, "balrun: %s\n", err.buf);
-		ret = EXIT_USAGE;
-		goto out;
+	if (config_apply(&s->o, &s->repo, &s->config_bins, &s->marks, err) ||
+	    (s->o.shard && shard_parse(s->o.shard, &s->shard, err)) ||
+	    paths_check_outputs(s->o.json, s->o.cache_dir, err) ||
+	    (n = workers_resolve(s->o.workers_given, s->o.workers, s->o.config_workers, err)) < 0) {
+		fprintf(stderr, "balrun: %s\n", err->buf);
+		return EXIT_USAGE;
 	}
 	s->workers = (unsigned)n;
-	s->shim = paths_helper(PRELOAD_SHIM_NAME, &err);
-	s->worker = s->shim ? paths_helper("balrun-worker", &err) : NULL;
+	s->shim = paths_helper(PRELOAD_SHIM_NAME, err);
+	s->worker = s->shim ? paths_helper("balrun-worker", err) : NULL;
 	if (!s->worker) {
-		fprintf(stderr, "balrun: %s\n", err.buf);
-		ret = EXIT_INTERNAL;
-		goto out;
+		fprintf(stderr, "balrun: %s\n", err->buf);
+		return EXIT_INTERNAL;
 	}
 	if (s->repo.note && s->o.verbose > 0)
 		fprintf(stderr, "balrun: note: %s\n", s->repo.note);
-	co.timeout = s->o.collect_timeout;
-	co.shim = s->shim;
-	co.repo = &s->repo;
-	cmds = xcalloc(s->o.nbinaries ? s->o.nbinaries : 1, sizeof(*cmds));
-	for (size_t i = 0; i < s->o.nbinaries; i++) {
-		test_command_init(&cmds[i]);
-		cmds[i].program = xstrdup(s->o.binaries[i]);
-		cmds[i].framework = s->o.framework;
+	return -1;
+}
+
+/* The test commands (collect/sources.h) and their cases.  -1 to go on, else an exit code. */
+static int gather_tests(struct balrun *s, struct strbuf *err, struct strbuf *notes)
+{
+	struct collect_opts co = { .timeout = s->o.collect_timeout, .shim = s->shim, .repo = &s->repo };
+	int from_config = s->config_bins.nr && s->o.binaries == s->config_bins.v;
+	struct test_command *cmds;
+	const char *origin = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	switch (sources_gather(&s->o, s->o.binaries, s->o.nbinaries, from_config, &cmds, &n, &origin,
+			       notes, err)) {
+	case IMPORT_USAGE: print_lines("balrun: ", err->buf); ret = EXIT_USAGE; goto out;
+	case IMPORT_ERROR:
+		print_lines("balrun: ", err->buf);
+		fprintf(stderr, "balrun: interrupted: errors during collection\n");
+		ret = EXIT_INTERRUPTED;
+		goto out;
+	case IMPORT_OK: break;
 	}
-	status = collect(&s->r, cmds, s->o.nbinaries, &co, &err, &notes);
-	for (size_t i = 0; i < s->o.nbinaries; i++)
-		test_command_release(&cmds[i]);
-	free(cmds);
-	switch (status) {
-	case COLLECT_USAGE: print_lines("balrun: ", err.buf); ret = EXIT_USAGE; goto out;
+	if (!n && !strcmp(origin, "binaries")) {
+		fprintf(stderr, "balrun: no test binaries given, and the current directory is no CMake or "
+			"meson build directory (usage: balrun [options] BINARY...)\n");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		cmds[i].framework = cmds[i].framework ? cmds[i].framework : s->o.framework;
+	switch (collect(&s->r, cmds, n, &co, err, notes)) {
+	case COLLECT_USAGE: print_lines("balrun: ", err->buf); ret = EXIT_USAGE; goto out;
 	case COLLECT_ERROR:
-		print_lines("balrun: ", err.buf);
+		print_lines("balrun: ", err->buf);
 		fprintf(stderr, "balrun: interrupted: errors during collection\n");
 		ret = EXIT_INTERRUPTED;
 		goto out;
 	case COLLECT_OK: break;
 	}
-	if (s->o.verbose >= 0)
-		print_lines("balrun: note: ", notes.buf);
 	if (!s->r.ntests) {
-		fprintf(stderr, "balrun: no tests collected\n");
+		fprintf(stderr, "balrun: no tests collected%s%s\n", strcmp(origin, "binaries") ? " from " : "",
+			strcmp(origin, "binaries") ? origin : "");
 		ret = EXIT_NO_TESTS;
 	}
 out:
+	for (size_t i = 0; i < n; i++)
+		test_command_release(&cmds[i]);
+	free(cmds);
+	return ret;
+}
+
+static int prepare(struct balrun *s, int argc, char **argv)
+{
+	struct strbuf err = STRBUF_INIT, notes = STRBUF_INIT;
+	int ret = prepare_options(s, argc, argv, &err);
+
+	if (ret < 0)
+		ret = gather_tests(s, &err, &notes);
+	if (s->o.verbose >= 0)
+		print_lines("balrun: note: ", notes.buf);
 	strbuf_release(&err);
 	strbuf_release(&notes);
 	return ret;
@@ -203,7 +230,8 @@ out:
 static int resolve_markers(struct balrun *s, size_t *selected)
 {
 	struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
-	int ret = markers_resolve(&s->marks, &s->r, &warn, &err);
+	int ret = markers_from_commands(&s->marks, &s->r, s->workers, &err) ||
+		  markers_resolve(&s->marks, &s->r, &warn, &err);
 
 	if (!ret)
 		s->kept = dist_apply(&s->r, &s->marks, (enum dist_mode)s->o.dist, balrun_timings(s));
@@ -241,42 +269,52 @@ static struct checkpoint *start_checkpoint(struct balrun *s, size_t *resumed)
 	return cp;
 }
 
-static int run_tests(struct balrun *s, size_t selected)
+/* What the run prints before its first test (phases_opts.starting). */
+struct run_header {
+	struct balrun *s;
+	size_t selected;
+};
+
+static void print_header(void *data, double predicted, unsigned workers)
 {
-	struct dispatch_opts dopts = { 0 };
+	struct run_header *h = data;
+	struct balrun *s = h->s;
+
+	if (s->o.verbose < 0)
+		return;
+	report_header(stdout, &s->r, h->selected, workers, predicted);
+	if (s->kept)
+		printf("balrun: keeping %zu group%s together: order-dependent tests in %s last time\n",
+		       s->kept, s->kept == 1 ? "" : "s", s->kept == 1 ? "it" : "them");
+}
+
+static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
+{
 	struct dispatch_stats st;
 	struct run_observer obs = { 0 };
 	struct status_opts so = { .out = stdout, .color = s->o.color, .verbose = s->o.verbose };
 	struct report_opts ro = { .out = stdout, .verbose = s->o.verbose, .durations = s->o.durations };
 	struct strbuf err = STRBUF_INIT;
-	uint32_t *map;
-	size_t nmap, resumed, counts[OUTCOME__COUNT];
+	size_t resumed, counts[OUTCOME__COUNT];
 	struct checkpoint *cp = start_checkpoint(s, &resumed);
-	double predicted;
-	struct balancer *b = plan_balancer(&s->r, &s->o, s->workers, balrun_timings(s), &map, &nmap,
-					   &predicted);
+	struct run_header header = { s, selected };
+	struct phases_opts po = {
+		.o = &s->o, .plan_tc = balrun_timings(s), .tc = s->tc, .levels = levels,
+		.starting = print_header, .data = &header,
+		.dispatch = { .workers = s->workers, .worker_path = s->worker, .timeout = s->o.timeout,
+			      .maxfail = s->o.maxfail, .checkpoint = cp, .retries = (unsigned)s->o.retries,
+			      .max_restarts = s->o.max_restarts >= 0 ? (unsigned)s->o.max_restarts :
+					      PHASES_DEFAULT_RESTARTS },
+	};
+	struct dispatch_opts dopts = { 0 };
 	struct status *status;
 	int fatal, code;
 
-	dopts.workers = s->workers < nmap ? s->workers : (nmap ? (unsigned)nmap : 1);
-	dopts.worker_path = s->worker;
-	dopts.timeout = s->o.timeout;
-	dopts.maxfail = s->o.maxfail;
-	dopts.max_restarts = s->o.max_restarts >= 0 ? (unsigned)s->o.max_restarts : 4 * dopts.workers;
-	dopts.checkpoint = cp;
-	dopts.retries = (unsigned)s->o.retries;
 	status = status_new(&so);
 	status_observer(status, &obs);
-	if (s->o.verbose >= 0)
-		report_header(stdout, &s->r, selected, dopts.workers, predicted);
-	if (s->o.verbose >= 0 && s->kept)
-		printf("balrun: keeping %zu group%s together: order-dependent tests in %s last time\n",
-		       s->kept, s->kept == 1 ? "" : "s", s->kept == 1 ? "it" : "them");
 	if (s->tc)
 		tc_set_run_info(s->tc, s->repo.head, wall_time_s());
-	fatal = nmap ? dispatch_run(&s->r, b, map, nmap, s->tc, &dopts, &obs, &st, &err) != 0 : 0;
-	if (!nmap)
-		memset(&st, 0, sizeof(st));
+	fatal = phases_run(&s->r, &po, &obs, &st, &dopts.workers, &err) != 0;
 	status_done(status);
 	if (fatal)
 		fprintf(stderr, "balrun: internal error: %s\n", err.buf);
@@ -316,8 +354,6 @@ static int run_tests(struct balrun *s, size_t selected)
 	}
 	status_free(status);
 	dispatch_stats_release(&st);
-	balancer_free(b);
-	free(map);
 	strbuf_release(&err);
 	return code;
 }
@@ -327,6 +363,7 @@ int main(int argc, char **argv)
 	struct balrun s = { 0 };
 	struct strbuf note = STRBUF_INIT;
 	size_t selected;
+	uint32_t levels = 1;
 	int code;
 
 	/*
@@ -346,7 +383,9 @@ int main(int argc, char **argv)
 	s.plan_tc = s.o.timings_from ? timings_git_for_run(s.o.timings_from, s.o.cache_dir) : NULL;
 	selected = select_tests(&s.r, s.o.keywords, s.o.nkeywords, s.o.last_failed, s.tc, &note);
 	print_lines("balrun: ", note.buf);
-	if (resolve_markers(&s, &selected)) {
+	strbuf_reset(&note);
+	if (resolve_markers(&s, &selected) || !(levels = depends_levels(&s.r, &note))) {
+		print_lines("balrun: ", note.buf);
 		code = EXIT_USAGE;
 		goto out;
 	}
@@ -377,8 +416,8 @@ int main(int argc, char **argv)
 	}
 	if (s.shard.total && s.o.verbose >= 0)
 		shard_describe(&s.shard, stdout);
-	skip_disabled(&s.r);
-	code = run_tests(&s, selected);
+	finish_idle(&s.r);
+	code = run_tests(&s, selected, levels);
 out:
 	strbuf_release(&note);
 	tc_free(s.tc);

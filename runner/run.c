@@ -24,6 +24,7 @@ void test_command_release(struct test_command *c)
 	free(c->name);
 	free(c->program);
 	free(c->cwd);
+	free(c->unrunnable);
 	strvec_clear(&c->args);
 	strvec_clear(&c->env);
 	strvec_clear(&c->pass_regex);

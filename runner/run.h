@@ -38,6 +38,8 @@ struct test_command {
 	struct strvec pass_regex, fail_regex, skip_regex;
 	const char *framework;      /* the adapter to run it with (a name in adapters/adapter.c);
 	                               NULL: the first that recognises the binary */
+	char *unrunnable;           /* why it cannot run (a missing working directory or required
+	                               file): reported not run, as its runner does; NULL: runnable */
 	unsigned disabled : 1;      /* registered but not to run (CTest DISABLED) */
 	unsigned serial : 1;        /* nothing may run beside it (RUN_SERIAL, meson is_parallel) */
 	unsigned whole : 1;         /* one test even if its framework could be split */
@@ -144,6 +146,7 @@ struct test_case {
 
 	/* From markers (markers.h); 0 means none. */
 	uint32_t group;        /* 1 + index of its same-worker group */
+	uint32_t level;        /* its phase: after every test of a lower level (plan/depends.h) */
 	uint32_t weight;       /* worker slots it occupies */
 	uint64_t locks;        /* bit i: holds named lock i */
 	unsigned serial : 1;   /* runs alone */

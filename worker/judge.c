@@ -36,7 +36,7 @@ int judge_init(struct judge *j, const struct proto_invocation *inv, struct strbu
 {
 	memset(j, 0, sizeof(*j));
 	j->inv = inv;
-	strbuf_init(&j->line, 0);
+	strbuf_init(&j->output, 0);
 	j->npass = inv->npass_regex;
 	j->nfail = inv->nfail_regex;
 	j->nskip = inv->nskip_regex;
@@ -49,53 +49,42 @@ int judge_init(struct judge *j, const struct proto_invocation *inv, struct strbu
 	return 0;
 }
 
-static int judge_any(const regex_t *v, size_t n, const char *line)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!regexec(&v[i], line, 0, NULL, 0))
-			return 1;
-	return 0;
-}
-
-static void judge_line(struct judge *j)
-{
-	const char *line = j->line.buf;
-	int fail = judge_any(j->fail, j->nfail, line), skip = judge_any(j->skip, j->nskip, line);
-
-	j->passed |= judge_any(j->pass, j->npass, line);
-	if ((fail && !j->failed) || (skip && !j->skipped && !j->matched)) {
-		free(j->matched);
-		j->matched = xstrndup(line, 200);
-	}
-	j->failed |= fail;
-	j->skipped |= skip;
-	strbuf_reset(&j->line);
-}
-
 void judge_output(struct judge *j, const char *buf, size_t len)
 {
+	size_t room = JUDGE_OUTPUT_MAX - j->output.len;
+
 	if (!j->npass && !j->nfail && !j->nskip)
 		return;
-	while (len) {
-		const char *nl = memchr(buf, '\n', len);
-		size_t n = nl ? (size_t)(nl - buf) : len;
+	strbuf_add(&j->output, buf, len < room ? len : room);
+}
 
-		if (!j->long_line) {
-			size_t room = JUDGE_LINE_MAX - j->line.len;
-			strbuf_add(&j->line, buf, n < room ? n : room);
-			if (n >= room)
-				j->long_line = 1;
-		}
-		if (nl) {
-			if (j->line.len && j->line.buf[j->line.len - 1] == '\r')
-				strbuf_setlen(&j->line, j->line.len - 1);
-			judge_line(j);
-			j->long_line = 0;
-			n++;
-		}
-		buf += n;
-		len -= n;
+/* The index of the first expression of v that matches the output, or -1. */
+static long judge_find(const struct judge *j, const regex_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!regexec(&v[i], j->output.buf, 0, NULL, 0))
+			return (long)i;
+	return -1;
+}
+
+/* Exit status and regular expressions: did it pass, before WILL_FAIL? why into msg if not. */
+static int judge_passed(const struct judge *j, int code, const char *what, struct strbuf *msg)
+{
+	const struct proto_invocation *inv = j->inv;
+	long fail = judge_find(j, j->fail, j->nfail), pass = judge_find(j, j->pass, j->npass);
+
+	if (fail >= 0) {
+		strbuf_addf(msg, "the output matched the fail expression '%s' (%s)", inv->fail_regex[fail], what);
+		return 0;
 	}
+	if (j->npass) {
+		if (pass < 0)
+			strbuf_addf(msg, "no pass expression matched the output (%s)", what);
+		return pass >= 0;
+	}
+	if (code)
+		strbuf_adds(msg, what);
+	return code == 0;
 }
 
 enum outcome judge_verdict(struct judge *j, const struct child *c, uint64_t timeout_ms, struct strbuf *msg)
@@ -103,41 +92,43 @@ enum outcome judge_verdict(struct judge *j, const struct child *c, uint64_t time
 	const struct proto_invocation *inv = j->inv;
 	int64_t skip_code = inv->judge & INV_SKIP_CODE ? inv->skip_code : JUDGE_DEFAULT_SKIP;
 	int exited = WIFEXITED(c->status), code = exited ? WEXITSTATUS(c->status) : -1;
+	int will_fail = !!(inv->judge & INV_WILL_FAIL);
 	char what[64];
-	int pass;
+	long skip;
 
-	if (j->line.len)
-		judge_line(j);
+	for (size_t i = 0; i < j->output.len; i++)	/* regexec stops at a NUL */
+		if (!j->output.buf[i])
+			j->output.buf[i] = '\n';
 	proc_describe_status(c->status, what, sizeof(what));
 	if (c->timed_out) {
 		strbuf_addf(msg, "timed out after %llu ms (%s)", (unsigned long long)timeout_ms, what);
 		return OUTCOME_TIMEOUT;
 	}
-	if (j->skipped || (exited && skip_code >= 0 && code == skip_code)) {
-		if (j->skipped)
-			strbuf_addf(msg, "skipped: the output matched a skip expression: %s", j->matched);
-		else
-			strbuf_adds(msg, what);
+	if ((skip = judge_find(j, j->skip, j->nskip)) >= 0) {
+		strbuf_addf(msg, "skipped: the output matched '%s'", inv->skip_regex[skip]);
 		return OUTCOME_SKIP;
 	}
-	pass = j->npass ? j->passed : exited && code == 0;
-	if (j->failed)
-		pass = 0;
-	if (inv->judge & INV_WILL_FAIL) {
-		if (!pass)
-			return OUTCOME_PASS;	/* expected to fail, and it did */
-		strbuf_addf(msg, "expected to fail (WILL_FAIL), but passed (%s)", what);
+	if (exited && skip_code >= 0 && code == skip_code) {
+		strbuf_adds(msg, what);
+		return OUTCOME_SKIP;
+	}
+	if (exited && code == JUDGE_HARD_ERROR && (inv->judge & INV_HARD_ERROR)) {
+		strbuf_addf(msg, "hard error (%s)", what);
 		return OUTCOME_FAIL;
 	}
-	if (pass)
-		return OUTCOME_PASS;
-	if (j->failed)
-		strbuf_addf(msg, "the output matched a fail expression: %s (%s)", j->matched, what);
-	else if (j->npass && !j->passed)
-		strbuf_addf(msg, "no line of the output matched a pass expression (%s)", what);
-	else
+	if (!exited) {
+		if (will_fail && (inv->judge & INV_INVERT_CRASH))
+			return OUTCOME_PASS;	/* expected to fail, and it did */
 		strbuf_adds(msg, what);
-	return exited ? OUTCOME_FAIL : OUTCOME_CRASH;
+		return OUTCOME_CRASH;
+	}
+	if (judge_passed(j, code, what, msg) != will_fail) {
+		strbuf_reset(msg);
+		return OUTCOME_PASS;
+	}
+	if (will_fail && !msg->len)
+		strbuf_addf(msg, "expected to fail, but passed (%s)", what);
+	return OUTCOME_FAIL;
 }
 
 void judge_release(struct judge *j)
@@ -151,7 +142,6 @@ void judge_release(struct judge *j)
 	free(j->pass);
 	free(j->fail);
 	free(j->skip);
-	free(j->matched);
-	strbuf_release(&j->line);
+	strbuf_release(&j->output);
 	memset(j, 0, sizeof(*j));
 }

@@ -154,6 +154,37 @@ static char *command_resolve(const struct test_command *c, struct strbuf *errors
 }
 
 /* Add the binary of command c (moved into it).  0, or -1 with a line in errors. */
+/*
+ * The id of a registered test: its name, and "name#k" for the k-th test
+ * of that name (CTest and meson names repeat across directories).  The
+ * binary being added is the run's last.
+ */
+static char *collect_unique_id(const struct run *r, const char *name)
+{
+	unsigned k = 1;
+
+	for (size_t i = 0; i + 1 < r->nbins; i++)
+		k += r->bins[i].cmd.name && !strcmp(r->bins[i].cmd.name, name);
+	return k > 1 ? xasprintf("%s#%u", name, k) : xstrdup(name);
+}
+
+/*
+ * A registered test that will not run (DISABLED, or unrunnable: its
+ * runner reports it without starting it): one test, nothing probed.
+ */
+static void add_idle_binary(struct run *r, struct test_command *c)
+{
+	struct binary *b = run_add_binary(r);
+
+	b->cmd = *c;
+	test_command_init(c);
+	b->arg = xstrdup(b->cmd.program ? b->cmd.program : "");
+	b->abspath = xstrdup(b->arg);
+	b->id = collect_unique_id(r, b->cmd.name);
+	b->adapter = adapter_by_name("plain");
+	b->preload = xstrdup("");
+}
+
 static int add_binary(struct run *r, struct test_command *c, const struct collect_opts *o,
 		      struct strbuf *errors, struct strbuf *notes)
 {
@@ -161,6 +192,10 @@ static int add_binary(struct run *r, struct test_command *c, const struct collec
 	char *abs, *arg = c->program;
 	struct binary *b;
 
+	if (c->origin && (c->disabled || c->unrunnable)) {
+		add_idle_binary(r, c);
+		return 0;
+	}
 	if (!(abs = command_resolve(c, errors)))
 		return -1;
 	for (size_t i = 0; !c->origin && i < r->nbins; i++) {
@@ -190,7 +225,7 @@ static int add_binary(struct run *r, struct test_command *c, const struct collec
 	test_command_init(c);
 	b->arg = xstrdup(b->cmd.program);
 	b->abspath = abs;
-	b->id = b->cmd.name ? xstrdup(b->cmd.name) : repo_relative(o->repo, abs);
+	b->id = b->cmd.name ? collect_unique_id(r, b->cmd.name) : repo_relative(o->repo, abs);
 	classify(b, &probe, o->shim, notes);
 	if (probe.markers.len)
 		b->markers = strbuf_detach(&probe.markers, &b->markers_len);

@@ -13,8 +13,10 @@
 #include "ctest.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +24,13 @@
 #include "util.h"
 
 #define CTEST_TIMEOUT 120.0	/* seconds for ctest to list the tests */
+
+/* What every test of the listing shares: where ctest runs, its default time limit. */
+struct ctest_ctx {
+	const char *dir;           /* absolute */
+	double timeout;            /* DartConfiguration.tcl's TimeOut:, 0 none */
+	struct strbuf *notes;
+};
 
 /* A property value as strings: an array of strings, or one string. */
 static void ctest_strings(json_t *v, struct strvec *out)
@@ -36,6 +45,35 @@ static void ctest_strings(json_t *v, struct strvec *out)
 	json_array_foreach(v, i, e)
 		if (json_is_string(e))
 			strvec_push(out, json_string_value(e));
+}
+
+/*
+ * CTest's regular expressions (cmsys) as POSIX extended ones: the same
+ * syntax but for braces, which cmsys takes literally (it has no {n}).
+ */
+static void ctest_regexes(json_t *v, struct strvec *out)
+{
+	struct strvec raw = STRVEC_INIT;
+
+	ctest_strings(v, &raw);
+	for (size_t i = 0; i < raw.nr; i++) {
+		struct strbuf re = STRBUF_INIT;
+
+		for (const char *p = raw.v[i]; *p; p++) {
+			if (*p == '\\' && p[1]) {
+				strbuf_addch(&re, *p++);
+				strbuf_addch(&re, *p);
+				continue;
+			}
+			if (*p == '{' || *p == '}')
+				strbuf_adds(&re, *p == '{' ? "[{]" : "[}]");
+			else
+				strbuf_addch(&re, *p);
+		}
+		strvec_push(out, re.buf);
+		strbuf_release(&re);
+	}
+	strvec_clear(&raw);
 }
 
 /* ---- the environment ---- */
@@ -185,19 +223,24 @@ static void ctest_resource_groups(json_t *v, struct test_command *c)
 	}
 }
 
-/* One property into c.  0, or -1 with err (naming the property). */
-static int ctest_property(const char *name, json_t *v, struct test_command *c, struct strvec *environment,
-			  struct strvec *mods, struct strbuf *notes, struct strbuf *err)
+/* One property into c (timeout < 0: not given). */
+static void ctest_property(const char *name, json_t *v, struct test_command *c, struct strvec *environment,
+			   struct strvec *mods, struct strvec *required, double *timeout,
+			   const struct ctest_ctx *x)
 {
 	if (!strcmp(name, "WORKING_DIRECTORY") && json_is_string(v)) {
-		free(c->cwd);
-		c->cwd = xstrdup(json_string_value(v));
+		const char *wd = json_string_value(v);
+
+		free(c->cwd);	/* a relative one is relative to where ctest runs */
+		c->cwd = wd[0] == '/' ? xstrdup(wd) : xasprintf("%s/%s", x->dir, wd);
 	} else if (!strcmp(name, "ENVIRONMENT")) {
 		ctest_strings(v, environment);
 	} else if (!strcmp(name, "ENVIRONMENT_MODIFICATION")) {
 		ctest_strings(v, mods);
 	} else if (!strcmp(name, "TIMEOUT") && json_is_number(v)) {
-		c->timeout = json_number_value(v) > 0 ? json_number_value(v) : 0;
+		*timeout = json_number_value(v);
+	} else if (!strcmp(name, "REQUIRED_FILES")) {
+		ctest_strings(v, required);	/* checked once the directory is known */
 	} else if (!strcmp(name, "DISABLED")) {
 		c->disabled = json_is_true(v);
 	} else if (!strcmp(name, "WILL_FAIL")) {
@@ -209,13 +252,13 @@ static int ctest_property(const char *name, json_t *v, struct test_command *c, s
 		c->judge |= INV_SKIP_CODE;
 		c->skip_code = json_integer_value(v);
 	} else if (!strcmp(name, "PASS_REGULAR_EXPRESSION")) {
-		ctest_strings(v, &c->pass_regex);
+		ctest_regexes(v, &c->pass_regex);
 		c->whole = 1;
 	} else if (!strcmp(name, "FAIL_REGULAR_EXPRESSION")) {
-		ctest_strings(v, &c->fail_regex);
+		ctest_regexes(v, &c->fail_regex);
 		c->whole = 1;
 	} else if (!strcmp(name, "SKIP_REGULAR_EXPRESSION")) {
-		ctest_strings(v, &c->skip_regex);
+		ctest_regexes(v, &c->skip_regex);
 		c->whole = 1;
 	} else if (!strcmp(name, "RUN_SERIAL")) {
 		c->serial = json_is_true(v);
@@ -236,64 +279,111 @@ static int ctest_property(const char *name, json_t *v, struct test_command *c, s
 	} else if (!strcmp(name, "RESOURCE_GROUPS")) {
 		ctest_resource_groups(v, c);
 	} else if (!strcmp(name, "TIMEOUT_AFTER_MATCH")) {
-		strbuf_addf(notes, "CTest test '%s': TIMEOUT_AFTER_MATCH is not supported; its TIMEOUT "
+		strbuf_addf(x->notes, "CTest test '%s': TIMEOUT_AFTER_MATCH is not supported; its TIMEOUT "
 			    "applies\n", c->name);
 	}
-	(void)err;
-	return 0;
+}
+
+/*
+ * Its time limit as ctest computes it: TIMEOUT if positive, none if 0,
+ * else the default (DartConfiguration.tcl's TimeOut:, written by
+ * include(CTest); without it ctest's 10000000 s, in effect none).
+ */
+static double ctest_timeout(double given, const struct ctest_ctx *x)
+{
+	if (given > 0)
+		return given;
+	return given == 0 ? 0 : x->timeout;
+}
+
+/* Why c cannot run, as ctest would find before starting it; NULL if it can. */
+static char *ctest_unrunnable(const struct test_command *c, const struct strvec *required)
+{
+	struct stat st;
+
+	if (c->cwd && (stat(c->cwd, &st) || !S_ISDIR(st.st_mode)))
+		return xasprintf("its working directory '%s' does not exist", c->cwd);
+	for (size_t i = 0; i < required->nr; i++) {
+		const char *f = required->v[i];
+		char *path = f[0] == '/' || !c->cwd ? xstrdup(f) : xasprintf("%s/%s", c->cwd, f);
+		int missing = stat(path, &st) != 0;
+
+		free(path);
+		if (missing)
+			return xasprintf("required file '%s' is missing (REQUIRED_FILES)", f);
+	}
+	return NULL;
 }
 
 /* Test t of the listing into c.  0, or -1 with a line in err. */
-static int ctest_test(json_t *t, struct test_command *c, struct strbuf *notes, struct strbuf *err)
+static int ctest_test(json_t *t, struct test_command *c, const struct ctest_ctx *x, struct strbuf *err)
 {
 	json_t *cmd = json_object_get(t, "command"), *props = json_object_get(t, "properties"), *p;
 	const char *name = json_string_value(json_object_get(t, "name"));
-	struct strvec environment = STRVEC_INIT, mods = STRVEC_INIT;
+	struct strvec environment = STRVEC_INIT, mods = STRVEC_INIT, required = STRVEC_INIT;
 	struct strbuf why = STRBUF_INIT;
+	double timeout = -1;
 	size_t i;
 	int ret = 0;
 
 	test_command_init(c);
 	c->origin = "CTest";
+	c->judge = INV_SKIP_CODE;	/* 77 is a failure unless SKIP_RETURN_CODE says otherwise */
 	c->name = xstrdup(name ? name : "");
 	if (!name || !*name) {
 		strbuf_addf(err, "a CTest test has no name");
 		return -1;
 	}
+	c->cwd = xstrdup(x->dir);
 	json_array_foreach(props, i, p) {
 		const char *pname = json_string_value(json_object_get(p, "name"));
 		if (pname)
-			ctest_property(pname, json_object_get(p, "value"), c, &environment, &mods, notes, err);
+			ctest_property(pname, json_object_get(p, "value"), c, &environment, &mods, &required,
+				       &timeout, x);
 	}
-	if (!json_is_array(cmd) || !json_array_size(cmd) || !json_is_string(json_array_get(cmd, 0))) {
-		if (!c->disabled) {
-			strbuf_addf(err, "CTest test '%s': ctest found no executable for its command (is the "
-				    "project built?)", c->name);
-			ret = -1;
-		}
-		c->program = xstrdup("");
-		goto out;
-	}
+	c->timeout = ctest_timeout(timeout, x);
+	/* ctest adds it to every test's environment */
+	strvec_push(&environment, "CTEST_INTERACTIVE_DEBUG_MODE=1");
+	if (!json_is_array(cmd) || !json_array_size(cmd) || !json_is_string(json_array_get(cmd, 0)))
+		goto out;	/* no executable: program stays NULL (sources.c reports it if selected) */
 	c->program = xstrdup(json_string_value(json_array_get(cmd, 0)));
 	for (i = 1; i < json_array_size(cmd); i++)
 		strvec_push(&c->args, json_string_value(json_array_get(cmd, i)) ?
 			    json_string_value(json_array_get(cmd, i)) : "");
-	if (ctest_resolve_env(&environment, &mods, c, &why)) {
-		strbuf_addf(err, "CTest test '%s': %s", c->name, why.buf);
-		ret = -1;
-	}
+	if (ctest_resolve_env(&environment, &mods, c, &why))
+		c->unrunnable = strbuf_detach(&why, NULL);	/* ctest: Not Run (BAD_COMMAND) */
+	else
+		c->unrunnable = ctest_unrunnable(c, &required);
 out:
 	strvec_clear(&environment);
 	strvec_clear(&mods);
+	strvec_clear(&required);
 	strbuf_release(&why);
 	return ret;
 }
 
 /* ---- the listing ---- */
 
+/* The default time limit: `TimeOut:` in DartConfiguration.tcl (include(CTest)), else none. */
+static double ctest_default_timeout(const char *dir)
+{
+	char *path = xasprintf("%s/DartConfiguration.tcl", dir), line[512];
+	FILE *f = fopen(path, "r");
+	double t = 0;
+
+	free(path);
+	while (f && fgets(line, sizeof(line), f))
+		if (starts_with(line, "TimeOut:"))
+			t = strtod(line + strlen("TimeOut:"), NULL);
+	if (f)
+		fclose(f);
+	return t > 0 ? t : 0;
+}
+
 static int ctest_parse(const char *text, size_t len, const char *dir, struct test_command **cmds, size_t *n,
 		       struct strbuf *notes, struct strbuf *err)
 {
+	struct ctest_ctx x = { .dir = dir, .timeout = ctest_default_timeout(dir), .notes = notes };
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, 0, &jerr), *tests, *t;
 	json_t *version = json_object_get(root, "version");
@@ -324,7 +414,7 @@ static int ctest_parse(const char *text, size_t len, const char *dir, struct tes
 	json_array_foreach(tests, i, t) {
 		struct strbuf line = STRBUF_INIT;
 
-		if (ctest_test(t, &(*cmds)[*n], notes, &line)) {
+		if (ctest_test(t, &(*cmds)[*n], &x, &line)) {
 			strbuf_addf(err, "%s\n", line.buf);
 			ret = -1;
 		}
@@ -335,6 +425,16 @@ static int ctest_parse(const char *text, size_t len, const char *dir, struct tes
 	if (ret && err->len && err->buf[err->len - 1] == '\n')
 		strbuf_setlen(err, err->len - 1);
 	return ret;
+}
+
+/* 1 if dir holds a CTestTestfile.cmake (ctest lists nothing, silently, elsewhere). */
+static int ctest_is_build_dir(const char *dir)
+{
+	char *path = xasprintf("%s/CTestTestfile.cmake", dir);
+	int yes = access(path, F_OK) == 0;
+
+	free(path);
+	return yes;
 }
 
 /* ctest on balrun's PATH, or NULL. */
@@ -354,25 +454,34 @@ static char *ctest_program(void)
 	return NULL;
 }
 
-enum import_status ctest_import(const char *dir, struct test_command **cmds, size_t *n,
-				struct strbuf *notes, struct strbuf *err)
+enum import_status ctest_import(const char *where, const char *config, struct test_command **cmds,
+				size_t *n, struct strbuf *notes, struct strbuf *err)
 {
 	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT;
-	char *file = ctest_program(), *argv[3], why[512], st[64];
+	char *file = ctest_program(), *argv[5], why[512], st[64], *dir = realpath(where, NULL);
 	struct proc_opts po = { 0 };
 	enum import_status ret = IMPORT_OK;
 	int status;
 
 	*cmds = NULL;
 	*n = 0;
+	if (!dir || !ctest_is_build_dir(dir)) {
+		strbuf_addf(err, "--ctest: '%s' is not a CMake build directory (no CTestTestfile.cmake)", where);
+		free(dir);
+		free(file);
+		return IMPORT_USAGE;
+	}
 	if (!file) {
 		strbuf_addf(err, "'%s' is a CTest build directory, but ctest is not installed (it comes "
-			    "with cmake)", dir);
+			    "with cmake)", where);
+		free(dir);
 		return IMPORT_USAGE;
 	}
 	argv[0] = file;
 	argv[1] = "--show-only=json-v1";
-	argv[2] = NULL;
+	argv[2] = config ? "-C" : NULL;
+	argv[3] = (char *)config;
+	argv[4] = NULL;
 	po.file = file;
 	po.argv = argv;
 	po.cwd = dir;
@@ -388,6 +497,7 @@ enum import_status ctest_import(const char *dir, struct test_command **cmds, siz
 		ret = IMPORT_ERROR;
 	}
 	free(file);
+	free(dir);
 	strbuf_release(&out);
 	strbuf_release(&errout);
 	return ret;

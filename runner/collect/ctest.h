@@ -36,13 +36,14 @@
 #include "strbuf.h"
 
 /*
- * The tests of the CMake build directory dir, in ctest's order, into
+ * The tests of the CMake build directory dir (for configuration config,
+ * ctest's -C, or NULL), in ctest's order, into
  * *cmds (*n of them; release each with test_command_release, then free).
  * Lines for the user go to notes.  IMPORT_USAGE (ctest missing) or
  * IMPORT_ERROR (ctest failed, a format balrun does not know, a test
  * without an executable) with one line per problem in err.
  */
-enum import_status ctest_import(const char *dir, struct test_command **cmds, size_t *n,
-				struct strbuf *notes, struct strbuf *err);
+enum import_status ctest_import(const char *dir, const char *config, struct test_command **cmds,
+				size_t *n, struct strbuf *notes, struct strbuf *err);
 
 #endif

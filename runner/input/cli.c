@@ -36,6 +36,7 @@ static const char usage_text[] =
 "\n"
 "Build systems (with no BINARY: the current directory's, if it is one):\n"
 "      --ctest DIR       run the tests CTest registered in the CMake build DIR\n"
+"  -C, --build-config CFG    the configuration to test (ctest -C, multi-config)\n"
 "      --meson DIR       run the tests meson registered in the build DIR\n"
 "      --benchmarks      with meson: its benchmarks instead of its tests\n"
 "  -R, --tests-regex RE  only registered tests whose name matches RE (as ctest)\n"
@@ -181,6 +182,7 @@ static const struct option long_options[] = {
 	{ "suite", required_argument, NULL, OPT_SUITE },
 	{ "no-suite", required_argument, NULL, OPT_NO_SUITE },
 	{ "framework", required_argument, NULL, OPT_FRAMEWORK },
+	{ "build-config", required_argument, NULL, 'C' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -322,6 +324,7 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 	case OPT_CTEST: o->ctest_dir = arg; return 0;
 	case OPT_MESON: o->meson_dir = arg; return 0;
 	case OPT_BENCHMARKS: o->benchmarks = 1; return 0;
+	case 'C': o->build_config = arg; return 0;
 	case 'R': return cli_regex("-R", arg, &o->tests_regex, err);
 	case 'E': return cli_regex("-E", arg, &o->exclude_regex, err);
 	case 'L': return cli_regex("-L", arg, &o->label_regex, err);
@@ -418,7 +421,7 @@ enum cli_result cli_parse(struct options *o, int argc, char **argv, struct strbu
 	argv = o->argv;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":n:xvqhk:R:E:L:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:xvqhk:R:E:L:C:", long_options, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return CLI_EXIT_OK;

@@ -52,6 +52,7 @@ struct options {
 	const char *ctest_dir;   /* --ctest DIR */
 	const char *meson_dir;   /* --meson DIR */
 	const char *framework;   /* --framework NAME: the adapter for the binaries given */
+	const char *build_config; /* -C CFG: ctest's -C (multi-config trees) */
 	int benchmarks;          /* --benchmarks: meson's benchmarks, not its tests */
 	struct strvec tests_regex, exclude_regex;  /* -R, -E (the last one counts, as for ctest) */
 	struct strvec label_regex, label_exclude;  /* -L (all must match), -LE (any excludes) */

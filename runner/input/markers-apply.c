@@ -84,13 +84,19 @@ static void markers_conflict(struct strbuf *err, const struct test_case *t, cons
 	strbuf_addf(err, " (%s)\n", b->where);
 }
 
-/* Record m in *slot; 1 if it disagrees with what is there. */
+/*
+ * Record m in *slot; 1 if it disagrees with what is there.  A build
+ * system's property gives way to a marker the user wrote for the same
+ * setting (a config timeout beats meson's default 30 s), silently.
+ */
 static int markers_take(const struct marker **slot, const struct marker *m)
 {
-	if (!*slot) {
+	if (!*slot || ((*slot)->origin == MARKER_FROM_BUILD && m->origin != MARKER_FROM_BUILD)) {
 		*slot = m;
 		return 0;
 	}
+	if (m->origin == MARKER_FROM_BUILD && (*slot)->origin != MARKER_FROM_BUILD)
+		return 0;
 	if (m->kind == MARKER_GROUP || m->kind == MARKER_LOCK)
 		return strcmp((*slot)->name, m->name) != 0;
 	return (*slot)->value != m->value;
@@ -111,16 +117,24 @@ static int markers_apply_test(struct marker_set *s, const uint32_t *index, struc
 		switch (m->kind) {
 		case MARKER_SERIAL: t->serial = 1; continue;
 		case MARKER_LOCK: t->locks |= UINT64_C(1) << index[i]; continue;
-		case MARKER_GROUP: slot = &seen.group; t->group = index[i] + 1; break;
-		case MARKER_WEIGHT: slot = &seen.weight; t->weight = (uint32_t)m->value; break;
-		case MARKER_TIMEOUT: slot = &seen.timeout; t->timeout = m->value; break;
-		case MARKER_DIST: slot = &seen.dist; t->dist = (enum dist_mode)m->value; break;
+		case MARKER_GROUP: slot = &seen.group; break;
+		case MARKER_WEIGHT: slot = &seen.weight; break;
+		case MARKER_TIMEOUT: slot = &seen.timeout; break;
+		case MARKER_DIST: slot = &seen.dist; break;
 		}
 		if (markers_take(slot, m)) {
 			markers_conflict(err, t, *slot, m);
 			return 1;
 		}
 	}
+	if (seen.group)
+		t->group = index[seen.group - s->v] + 1;
+	if (seen.weight)
+		t->weight = (uint32_t)seen.weight->value;
+	if (seen.timeout)
+		t->timeout = seen.timeout->value;
+	if (seen.dist)
+		t->dist = (enum dist_mode)seen.dist->value;
 	return 0;
 }
 
@@ -177,7 +191,7 @@ void markers_unused(const struct marker_set *s, struct strbuf *warnings)
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct marker *m = &s->v[i];
 		/* config markers may well name binaries that are not part of this run */
-		if (m->hits || m->origin == MARKER_FROM_CONFIG)
+		if (m->hits || m->origin == MARKER_FROM_CONFIG || m->origin == MARKER_FROM_BUILD)
 			continue;
 		strbuf_addf(warnings, "%s: pattern '%s' matches no test%s\n", m->where, m->pattern,
 			    m->origin == MARKER_FROM_SOURCE ? " of its binary" : "");

@@ -270,6 +270,49 @@ static void markers_rotate(struct marker_set *s, size_t from)
 	free(tmp);
 }
 
+/* One marker of binary b from its command's property prop (for messages). */
+static int markers_command_one(struct marker_set *s, const struct binary *b, uint32_t index,
+			       enum marker_kind kind, const char *arg, const char *prop, struct strbuf *err)
+{
+	char *where = xasprintf("%s %s of test '%s'", b->cmd.origin, prop, b->cmd.name);
+	int ret = markers_add(s, kind, arg, "*", MARKER_FROM_BUILD, index, where, err);
+
+	free(where);
+	return ret;
+}
+
+int markers_from_commands(struct marker_set *s, const struct run *r, unsigned workers, struct strbuf *err)
+{
+	for (size_t i = 0; i < r->nbins; i++) {
+		const struct binary *b = &r->bins[i];
+		const struct test_command *c = &b->cmd;
+		const char *serial = !strcmp(c->origin ? c->origin : "", "meson") ? "is_parallel: false" :
+				     "RUN_SERIAL";
+		char num[32];
+		int bad = 0;
+
+		if (!c->origin)
+			continue;
+		if (c->serial)
+			bad |= markers_command_one(s, b, (uint32_t)i, MARKER_SERIAL, NULL, serial, err);
+		for (size_t k = 0; k < c->locks.nr && !bad; k++)
+			bad |= markers_command_one(s, b, (uint32_t)i, MARKER_LOCK, c->locks.v[k],
+						   "RESOURCE_LOCK", err);
+		if (c->weight > 1 && !bad) {
+			unsigned w = c->weight > workers && workers ? workers : c->weight;
+			snprintf(num, sizeof(num), "%u", w > MARKER_MAX_WEIGHT ? MARKER_MAX_WEIGHT : w);
+			bad |= w > 1 && markers_command_one(s, b, (uint32_t)i, MARKER_WEIGHT, num, "PROCESSORS", err);
+		}
+		if (c->timeout > 0 && !bad) {
+			snprintf(num, sizeof(num), "%.17g", c->timeout < 0.001 ? 0.001 : c->timeout);
+			bad |= markers_command_one(s, b, (uint32_t)i, MARKER_TIMEOUT, num, "timeout", err);
+		}
+		if (bad)
+			return -1;
+	}
+	return 0;
+}
+
 int markers_from_binaries(struct marker_set *s, const struct run *r, struct strbuf *err)
 {
 	size_t before = s->nr;

@@ -41,6 +41,7 @@ enum marker_origin {
 	MARKER_FROM_SOURCE,   /* balrun.h, read from the binary */
 	MARKER_FROM_CONFIG,   /* .balrun.conf */
 	MARKER_FROM_CLI,      /* --group, --serial, --lock, --weight */
+	MARKER_FROM_BUILD,    /* the build system's test properties (CTest, meson) */
 };
 
 #define MARKER_MAX_LOCKS 64
@@ -100,6 +101,14 @@ int markers_add_cli(struct marker_set *s, const char *flag, const char *value, s
  */
 int markers_parse_section(struct marker_set *s, const char *data, size_t len, uint32_t binary,
 			  const char *binary_id, struct strbuf *err);
+
+/*
+ * The scheduling properties a build system registered for each test
+ * (struct test_command: serial, locks, weight, timeout) as markers of its
+ * binary.  A weight above workers is lowered to it, as ctest caps
+ * PROCESSORS at -j.  0 or -1 with err.
+ */
+int markers_from_commands(struct marker_set *s, const struct run *r, unsigned workers, struct strbuf *err);
 
 /* The sections of every binary of r (struct binary.markers).  0 or -1 with err. */
 int markers_from_binaries(struct marker_set *s, const struct run *r, struct strbuf *err);

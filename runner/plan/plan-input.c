@@ -31,7 +31,7 @@ static void plan_input_add(struct plan_input *in, const struct test_case *t, uin
 }
 
 void plan_input_build(struct plan_input *in, struct run *r, const struct timing_cache *tc,
-		     unsigned workers, int all)
+		     unsigned workers, int all, int level)
 {
 	size_t room = r->ntests ? r->ntests : 1;
 
@@ -47,7 +47,8 @@ void plan_input_build(struct plan_input *in, struct run *r, const struct timing_
 	}
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];
-		if (t->selected && !t->disabled && (all || t->state != TEST_FINISHED))
+		if (t->selected && !t->disabled && (all || t->state != TEST_FINISHED) &&
+		    (level < 0 || t->level == (uint32_t)level))
 			plan_input_add(in, t, (uint32_t)i, tc);
 	}
 	bal_estimate(in->tests, in->n, r->nbins, 0);
@@ -84,7 +85,7 @@ void plan_input_opts(const struct plan_input *in, const struct options *o, struc
 }
 
 struct balancer *plan_balancer(struct run *r, const struct options *o, unsigned workers,
-			       const struct timing_cache *tc, uint32_t **map, size_t *nmap,
+			       const struct timing_cache *tc, int level, uint32_t **map, size_t *nmap,
 			       double *predicted)
 {
 	struct plan_input in;
@@ -92,7 +93,7 @@ struct balancer *plan_balancer(struct run *r, const struct options *o, unsigned 
 	struct balancer *b;
 	int known = 0;
 
-	plan_input_build(&in, r, tc, workers, 0);
+	plan_input_build(&in, r, tc, workers, 0, level);
 	plan_input_opts(&in, o, &bo);
 	for (size_t i = 0; i < in.n && !known; i++)
 		known = in.tests[i].known;

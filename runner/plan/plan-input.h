@@ -34,23 +34,24 @@ struct plan_input {
  * r->tests[].est and est_known are filled in.  A run with fewer tests than
  * workers starts fewer workers (in->workers), and weights above that are
  * lowered to it (markers_check_weight has already rejected weights above
- * -n).  Release with plan_input_release.
+ * -n).  level >= 0: only the tests of that phase (plan/depends.h); -1:
+ * every phase.  Release with plan_input_release.
  */
 void plan_input_build(struct plan_input *in, struct run *r, const struct timing_cache *tc,
-		     unsigned workers, int all);
+		     unsigned workers, int all, int level);
 void plan_input_release(struct plan_input *in);
 
 /* The balancer options for running in with the command line's options (smoke, failed-first). */
 void plan_input_opts(const struct plan_input *in, const struct options *o, struct bal_opts *bo);
 
 /*
- * The balancer for the real run: the selected tests still to run, with
- * o's options on workers.  *map receives the test index of each balancer
+ * The balancer for the real run: the selected tests of phase level (-1:
+ * all) still to run, with o's options on workers.  *map receives the test index of each balancer
  * test (*nmap of them; the caller frees it), *predicted the simulated
  * makespan when some timings are known, else 0.
  */
 struct balancer *plan_balancer(struct run *r, const struct options *o, unsigned workers,
-			       const struct timing_cache *tc, uint32_t **map, size_t *nmap,
+			       const struct timing_cache *tc, int level, uint32_t **map, size_t *nmap,
 			       double *predicted);
 
 #endif

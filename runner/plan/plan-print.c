@@ -142,7 +142,7 @@ void plan_show(struct run *r, const struct timing_cache *tc, const struct option
 	struct plan_input in;
 	struct bal_opts bo;
 
-	plan_input_build(&in, r, tc, workers, 0);
+	plan_input_build(&in, r, tc, workers, 0, -1);
 	plan_input_opts(&in, o, &bo);
 	plan_print(r, &in, &bo, po);
 	plan_input_release(&in);

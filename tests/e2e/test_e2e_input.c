@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -41,6 +42,8 @@ Test(input, not_a_test_binary)
 
 Test(input, no_arguments)
 {
+	/* not in the build tree, whose CTestTestfile.cmake a bare balrun would import */
+	cr_assert_eq(chdir(e2e_tmpdir()), 0);
 	expect_error(ARGS("--no-cache"), 4, "no test binaries given");
 }
 

@@ -1,6 +1,6 @@
 /*
  * test_proto.c - unit tests of the coordinator <-> worker protocol
- * (common/proto.c, common/proto-reader.c).
+ * (common/proto.c, common/proto-stream.c).
  *
  * Round trips of every message type with edge values; one stream of several
  * frames fed byte by byte, all at once and through a pipe; every truncation

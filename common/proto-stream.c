@@ -1,5 +1,6 @@
 /*
- * proto-reader.c - the incremental frame reader of proto.h.
+ * proto-stream.c - frames on a byte stream: the incremental reader of
+ * proto.h, and proto_send (encode, then write all of it).
  *
  * A small scanner walks the msgpack headers of the bytes as they arrive and
  * finds where each frame ends, checking declared lengths and counts against
@@ -23,6 +24,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <msgpack.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -284,4 +286,39 @@ enum proto_status proto_reader_next(struct proto_reader *r, struct proto_msg *m,
 		return PROTO_ERROR;
 	}
 	return PROTO_OK;
+}
+
+/* ---- sending ---- */
+
+/* write() all of it; on a non-blocking fd, wait in poll() for room. */
+static int proto_write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+		if (n >= 0) {
+			p += n;
+			len -= (size_t)n;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				return -1;
+		} else if (errno != EINTR) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int proto_send(int fd, const struct proto_msg *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret, saved;
+
+	proto_encode(&sb, m);
+	ret = proto_write_all(fd, sb.buf, sb.len);
+	saved = errno;
+	strbuf_release(&sb);
+	errno = saved;
+	return ret;
 }
