@@ -343,50 +343,8 @@ const struct child_ops gt_ops = { .on_output = gt_output };
 /* The running test ended with the process. */
 static void gt_settle_test(struct gt *g, const char *what)
 {
-	const struct child *c = g->c;
-	char msg[128];
-
-	g->t.duration_ns = driver_elapsed(g->run_ns, c->exited_ns);
-	if (c->timed_out) {
-		snprintf(msg, sizeof(msg), "timed out after %llu ms (%s)",
-			 (unsigned long long)session_timeout_ms(g->s, g->t.index), what);
-		wtest_note(&g->t, OUTCOME_TIMEOUT, msg);
-	} else if (WIFEXITED(c->status)) {
-		snprintf(msg, sizeof(msg), "exited with status %d during the test", WEXITSTATUS(c->status));
-		wtest_note(&g->t, OUTCOME_FAIL, msg);
-	} else {
-		wtest_note(&g->t, OUTCOME_CRASH, what);
-	}
+	driver_test_died(g->s, &g->t, g->c, g->run_ns, what);
 	gt_finish(g);
-}
-
-/* Dead, or a failing exit status, with no test running: the binary's fault. */
-static void gt_fault(struct gt *g, const char *what, int premature)
-{
-	const struct child *c = g->c;
-	const char *where = g->any_test ? "after its tests" : "before any test ran";
-	struct strbuf msg = STRBUF_INIT;
-	enum outcome o = OUTCOME_FAIL;
-
-	if (c->timed_out) {
-		o = OUTCOME_TIMEOUT;
-		strbuf_addf(&msg, "timed out %s (%s)", where, what);
-	} else if (!WIFEXITED(c->status)) {
-		o = OUTCOME_CRASH;
-		strbuf_addf(&msg, "%s %s", what, where);
-	} else if (premature) {
-		strbuf_addf(&msg, "exited with status 0 %s, before the end of its run "
-			    "(gtest's TEST_PREMATURE_EXIT_FILE is still there)", where);
-	} else if (WEXITSTATUS(c->status) && !g->failed) {
-		strbuf_addf(&msg, "exited with status %d although none of its tests failed",
-			    WEXITSTATUS(c->status));
-	} else {
-		strbuf_release(&msg);
-		return;
-	}
-	session_fault(g->s, g->any_test ? FAULT_AFTER : FAULT_BEFORE, -1, o, msg.buf, &g->outside);
-	g->failed = 1;
-	strbuf_release(&msg);
 }
 
 /* A run that ended normally did not run these: they are not in the binary (any more). */
@@ -422,7 +380,9 @@ void gt_settle(struct gt *g, int premature)
 	gt_finish(g);
 	gt_suite_fault(g);
 	if (!quiet && !in_test)
-		gt_fault(g, what, premature);
+		g->failed |= driver_fault_outside(g->s, c, what, g->any_test, g->failed, premature ?
+						  "gtest's TEST_PREMATURE_EXIT_FILE is still there" : NULL,
+						  &g->outside);
 	if (!quiet && g->ended && WIFEXITED(c->status) && !c->timed_out)
 		gt_not_run(g);
 	if (!g->any_test)
