@@ -14,12 +14,14 @@
 
 #include "util.h"
 
-extern const struct adapter adapter_criterion, adapter_cmocka, adapter_gtest, adapter_plain;
+extern const struct adapter adapter_criterion, adapter_cmocka, adapter_gtest, adapter_acutest,
+	adapter_plain;
 
 static const struct adapter *const adapters[] = {
 	&adapter_criterion,
 	&adapter_cmocka,
 	&adapter_gtest,
+	&adapter_acutest,
 	&adapter_plain,            /* last: it takes every executable */
 };
 

@@ -3,7 +3,7 @@
  * frameworks it knows.
  *
  * A framework is one adapter: one file (plain.c) or one small folder
- * (criterion/, cmocka/), and one line in the table in adapter.c.  Both
+ * (criterion/, cmocka/, gtest/, acutest/), and one line in the table in adapter.c.  Both
  * programs use it: balrun asks it to recognise a binary and to list its
  * cases (collect/), the worker asks it to run a batch of them (its
  * run_batch).  The five things an adapter does:
