@@ -20,6 +20,7 @@ static const struct diff_oracle diff_oracles[] = {
 	{ "criterion", oracle_criterion_prepare, oracle_criterion_finish },
 	{ "cmocka", oracle_cmocka_prepare, oracle_cmocka_finish },
 	{ "gtest", oracle_gtest_prepare, oracle_gtest_finish },
+	{ "acutest", oracle_acutest_prepare, oracle_acutest_finish },
 	{ "plain", oracle_plain_prepare, oracle_plain_finish },	/* last: the default */
 };
 
@@ -31,6 +32,20 @@ const struct diff_oracle *diff_oracle_of(const char *framework)
 		if (!strcmp(diff_oracles[i].framework, framework))
 			return &diff_oracles[i];
 	return &diff_oracles[n - 1];
+}
+
+void diff_bin_add_raw(struct diff_bin *b, char ***raws, char *raw)
+{
+	char *full;
+	int same = 1;
+
+	for (size_t k = 0; k < b->ncases; k++)
+		same += !strcmp((*raws)[k], raw);
+	full = same > 1 ? xasprintf("%s#%d", raw, same) : xstrdup(raw);
+	diff_bin_add_case(b, full, strlen(full), DIFF_UNKNOWN, NULL);
+	free(full);
+	*raws = xrealloc(*raws, b->ncases * sizeof(**raws));
+	(*raws)[b->ncases - 1] = raw;
 }
 
 const char *diff_outcome_name(enum diff_outcome o)

@@ -3,7 +3,7 @@
  *
  * The oracle of a binary is computed from the binary run alone, the way its
  * framework runs it (oracle_criterion.c, oracle_cmocka.c, oracle_gtest.c,
- * oracle_plain.c):
+ * oracle_acutest.c, oracle_plain.c):
  *   - its cases, in the order the serial run runs them, each named as balrun
  *     names it after "<bin id>::" (raw bytes; compare.c escapes them), with
  *     the outcome the framework reported, or DIFF_UNKNOWN for a case the
@@ -84,6 +84,12 @@ void diff_bin_add_evidence(struct diff_bin *b, enum diff_fault kind, const char 
 			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void diff_bin_error(struct diff_bin *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Add an unknown case called raw, with "#k" added on the k-th occurrence of
+ * the same raw name; (*raws)[i] is case i's raw name (raws grows with the
+ * cases; takes raw).
+ */
+void diff_bin_add_raw(struct diff_bin *b, char ***raws, char *raw);
 /* Free what the binary holds (not the struct itself). */
 void diff_bin_release(struct diff_bin *b);
 /* The case of this name (exact bytes), or NULL. */
@@ -111,6 +117,8 @@ void oracle_cmocka_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_
 void oracle_cmocka_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_gtest_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_gtest_finish(struct diff_bin *b, const struct spawn_job *job);
+void oracle_acutest_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+void oracle_acutest_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_plain_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_plain_finish(struct diff_bin *b, const struct spawn_job *job);
 

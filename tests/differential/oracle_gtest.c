@@ -65,19 +65,11 @@ static int gt_disabled(const char *suite, const char *name)
 
 static void gt_add_case(struct diff_bin *b, struct gt_priv *p, const char *suite, const char *name)
 {
-	char *raw = xasprintf("%s.%s", suite, name), *full;
-	int same = 1;
 	size_t i = b->ncases;
 
-	for (size_t k = 0; k < b->ncases; k++)
-		same += !strcmp(p->raw[k], raw);
-	full = same > 1 ? xasprintf("%s#%d", raw, same) : xstrdup(raw);
-	diff_bin_add_case(b, full, strlen(full), DIFF_UNKNOWN, NULL);
-	free(full);
-	p->raw = xrealloc(p->raw, b->ncases * sizeof(*p->raw));
+	diff_bin_add_raw(b, &p->raw, xasprintf("%s.%s", suite, name));
 	p->disabled = xrealloc(p->disabled, b->ncases * sizeof(*p->disabled));
 	p->text = xrealloc(p->text, b->ncases * sizeof(*p->text));
-	p->raw[i] = raw;
 	p->disabled[i] = gt_disabled(suite, name);
 	p->text[i] = DIFF_UNKNOWN;
 }
