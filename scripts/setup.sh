@@ -15,7 +15,8 @@ shift || true
 
 packages=(gcc make cmake pkg-config git
           libmsgpack-dev libgit2-dev libcriterion-dev libcmocka-dev libelf-dev libjansson-dev
-          libxml2-dev clang libclang-rt-14-dev valgrind)
+          libxml2-dev clang libclang-rt-14-dev valgrind
+          python3 meson ninja-build)
 
 missing=()
 for p in "${packages[@]}"; do

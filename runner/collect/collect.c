@@ -73,9 +73,11 @@ static void classify(struct binary *b, const struct elf_probe *p, const char *sh
 
 	if (b->cmd.whole)
 		b->adapter = adapter_by_name("plain");
-	else if (b->cmd.framework)
-		b->adapter = adapter_by_name(b->cmd.framework);
-	else
+	else if (b->cmd.framework && !(b->adapter = adapter_by_name(b->cmd.framework))) {
+		strbuf_addf(&note, "%s: no adapter for framework '%s': it runs whole\n",
+			    b->id, b->cmd.framework);
+		b->adapter = adapter_by_name("plain");
+	} else if (!b->cmd.framework)
 		b->adapter = adapter_recognise(&p->facts, b->id, &note);
 	if (note.len) {
 		strbuf_add(notes, note.buf, note.len);

@@ -216,7 +216,8 @@ static void ctest_resource_groups(json_t *v, struct test_command *c)
 			if (!type)
 				continue;
 			for (size_t l = 0; l < c->locks.nr; l++)
-				seen |= !strcmp(c->locks.v[l], type);
+				seen |= !strncmp(c->locks.v[l], "resource:", 9) &&
+					!strcmp(c->locks.v[l] + 9, type);
 			if (!seen)
 				strvec_pushf(&c->locks, "resource:%s", type);
 		}

@@ -150,6 +150,17 @@ static struct test_command *meson_probed(struct test_command *cmds, size_t n, un
 	return NULL;
 }
 
+/* A test's name in meson's log: "project:suite+suite / name" without its prefix. */
+static const char *meson_log_name(json_t *o)
+{
+	const char *name = json_string_value(json_object_get(o, "name")), *slash;
+
+	if (!name)
+		return "";
+	slash = strstr(name, " / ");
+	return slash ? slash + 3 : name;
+}
+
 /* Read meson's probe log (one JSON object a line) into the tests.  Returns how many were found. */
 static size_t meson_read_probe(const char *log, struct test_command *cmds, size_t n)
 {
@@ -167,12 +178,14 @@ static size_t meson_read_probe(const char *log, struct test_command *cmds, size_
 			o = json_loadb(line, (size_t)(end - line), 0, NULL);
 			argv = json_object_get(o, "command");
 			result = json_string_value(json_object_get(o, "result"));
-			c = o ? meson_probed(cmds, n, seen, json_string_value(json_object_get(o, "name")) ?
-					    json_string_value(json_object_get(o, "name")) : "", argv) : NULL;
+			c = o ? meson_probed(cmds, n, seen, meson_log_name(o), argv) : NULL;
 			if (c) {
 				meson_env_changes(json_object_get(o, "env"), c);
-				if (result && !strcmp(result, "UNEXPECTEDPASS"))
+				if (result && !strcmp(result, "UNEXPECTEDPASS")) {
+					/* should_fail: a verdict on the whole process */
 					c->judge |= INV_WILL_FAIL | INV_INVERT_CRASH;
+					c->whole = 1;
+				}
 				found++;
 			}
 			json_decref(o);

@@ -143,6 +143,35 @@ static int sources_is_file(const char *dir, const char *name)
 	return yes;
 }
 
+/*
+ * Tests whose program the build system could not find.  As ctest does, one
+ * such test is NOT RUN and the others run; when none of them has a program
+ * the tree was never built, a collection error.
+ */
+static enum import_status sources_missing_programs(struct test_command *cmds, size_t n,
+						   const char *tool, struct strbuf *err)
+{
+	size_t missing = 0, runnable = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct test_command *c = &cmds[i];
+
+		if (c->disabled)
+			continue;
+		runnable++;
+		if (c->program)
+			continue;
+		missing++;
+		if (!c->unrunnable)
+			c->unrunnable = xasprintf("%s found no executable for it (is it built?)", tool);
+	}
+	if (!missing || missing < runnable)
+		return IMPORT_OK;
+	strbuf_addf(err, "%s test '%s': %s found no executable for it or any other test "
+		    "(is the project built?)", cmds[0].origin, cmds[0].name, tool);
+	return IMPORT_ERROR;
+}
+
 /* The registered tests of dir, through its build system. */
 static enum import_status sources_import(const struct options *o, const char *ctest, const char *meson,
 					 struct test_command **cmds, size_t *n, struct strbuf *notes,
@@ -158,14 +187,10 @@ static enum import_status sources_import(const struct options *o, const char *ct
 	}
 	if (st == IMPORT_OK && sources_select(o, *cmds, n, err))
 		st = IMPORT_USAGE;
-	for (size_t i = 0; st == IMPORT_OK && i < *n; i++)
-		if (!(*cmds)[i].program && !(*cmds)[i].disabled)
-			strbuf_addf(err, "%s test '%s': %s found no executable for it (is the project built?)\n",
-				    (*cmds)[i].origin, (*cmds)[i].name, ctest ? "ctest" : "meson");
-	if (st == IMPORT_OK && err->len) {
-		strbuf_setlen(err, err->len - 1);
-		st = IMPORT_ERROR;
-	}
+	if (st == IMPORT_OK)
+		st = sources_missing_programs(*cmds, *n, ctest ? "ctest" : "meson", err);
+	for (size_t i = 0; st == IMPORT_OK && i < *n; i++)	/* --timeout-multiplier */
+		(*cmds)[i].timeout *= o->timeout_multiplier;
 	return st;
 }
 

@@ -49,6 +49,8 @@ static const char usage_text[] =
 "                        the one that recognises them (plain: each whole; tap:\n"
 "                        TAP producers)\n"
 "      --no-suite NAME   meson: leave out tests of suite NAME\n"
+"      --timeout-multiplier X    multiply the time limits the build system\n"
+"                        registered by X (as meson test -t; 0: no limits)\n"
 "\n"
 "Selection:\n"
 "  -k PATTERN            only tests whose id contains PATTERN or matches it as a\n"
@@ -131,6 +133,7 @@ enum {
 	OPT_GROUP, OPT_SERIAL, OPT_LOCK, OPT_WEIGHT, OPT_MARKERS, OPT_PLAN, OPT_SHARD, OPT_CONFIG,
 	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME, OPT_RETRIES, OPT_RERUN_SERIALLY, OPT_DIST,
 	OPT_CTEST, OPT_MESON, OPT_BENCHMARKS, OPT_LABEL_EXCLUDE, OPT_SUITE, OPT_NO_SUITE, OPT_FRAMEWORK,
+	OPT_TIMEOUT_MULTIPLIER,
 };
 
 static const struct option long_options[] = {
@@ -182,6 +185,7 @@ static const struct option long_options[] = {
 	{ "suite", required_argument, NULL, OPT_SUITE },
 	{ "no-suite", required_argument, NULL, OPT_NO_SUITE },
 	{ "framework", required_argument, NULL, OPT_FRAMEWORK },
+	{ "timeout-multiplier", required_argument, NULL, OPT_TIMEOUT_MULTIPLIER },
 	{ "build-config", required_argument, NULL, 'C' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -331,6 +335,16 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 	case OPT_LABEL_EXCLUDE: return cli_regex("-LE", arg, &o->label_exclude, err);
 	case OPT_SUITE: strvec_push(&o->suites, arg); return 0;
 	case OPT_NO_SUITE: strvec_push(&o->no_suites, arg); return 0;
+	case OPT_TIMEOUT_MULTIPLIER: {
+		char *end;
+
+		errno = 0;
+		o->timeout_multiplier = strtod(arg, &end);
+		if (*arg && !*end && !errno && o->timeout_multiplier >= 0 && o->timeout_multiplier <= 1e6)
+			return 0;
+		strbuf_addf(err, "--timeout-multiplier: '%s' is not a number from 0 to 1000000", arg);
+		return -1;
+	}
 	case OPT_FRAMEWORK:
 		if (adapter_by_name(arg)) {
 			o->framework = arg;
@@ -398,6 +412,7 @@ static void options_defaults(struct options *o)
 	o->failed_first = 1;
 	o->collect_timeout = 30;
 	o->smoke = -1;
+	o->timeout_multiplier = 1;
 	o->config_workers = -1;
 	o->prune_runs = TC_PRUNE_RUNS;
 	o->prune_days = TC_PRUNE_DAYS;

@@ -54,6 +54,7 @@ struct options {
 	const char *framework;   /* --framework NAME: the adapter for the binaries given */
 	const char *build_config; /* -C CFG: ctest's -C (multi-config trees) */
 	int benchmarks;          /* --benchmarks: meson's benchmarks, not its tests */
+	double timeout_multiplier; /* --timeout-multiplier: registered limits times this; 0 none (default 1) */
 	struct strvec tests_regex, exclude_regex;  /* -R, -E (the last one counts, as for ctest) */
 	struct strvec label_regex, label_exclude;  /* -L (all must match), -LE (any excludes) */
 	struct strvec suites, no_suites;           /* --suite, --no-suite (meson) */
