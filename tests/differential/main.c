@@ -15,8 +15,9 @@
  * errors), 2 if the zoo could not be read.
  *
  * The whole test must end within ctest's TIMEOUT (300 s), so it has a time
- * budget (DIFF_BUDGET seconds, default 270): each balrun run may take what
- * is left of it divided by the runs still to come, and a run past its share
+ * budget (DIFF_BUDGET seconds, default 270): each balrun run may take its
+ * share of what is left of it (the runs still to come, weighted: a run at
+ * -n 1 gets 2.5 times the share of one at -n 8), and a run past its share
  * is stopped with SIGTERM (balrun then reports its unfinished tests as not
  * run, and those are mismatches).
  *
@@ -256,6 +257,15 @@ static size_t compare_file(struct diff_bin *bins, size_t n, const char *path, in
 	return mism;
 }
 
+/*
+ * A run's share of the budget, relative to the others: fewer workers take
+ * longer (measured on 2 cores: -n 1 about 2.5 times -n 8).
+ */
+static double run_weight(int workers)
+{
+	return workers <= 1 ? 1.0 : workers <= 2 ? 0.6 : 0.4;
+}
+
 int main(int argc, char **argv)
 {
 	struct diff_bin *bins = NULL;
@@ -265,7 +275,8 @@ int main(int argc, char **argv)
 	static const int workers[] = { 1, 2, 8 };
 	double t0 = now_s(), oracle_s, balrun_s = 0;
 	double budget = getenv("DIFF_BUDGET") ? atof(getenv("DIFF_BUDGET")) : 270;
-	int oracle_errors, runs_left = 0;
+	int oracle_errors;
+	double weight_left = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!n) {
@@ -282,14 +293,14 @@ int main(int argc, char **argv)
 	oracle_s = now_s() - t0;
 	oracle_errors = print_oracles(bins, n);
 	if (argc >= 3 && !strcmp(argv[1], "--report")) {
-		runs_left = 0;
 		mism += compare_file(bins, n, argv[2], argc > 3 ? atoi(argv[3]) : 1);
 	}
 	for (size_t w = 0; w < sizeof(workers) / sizeof(workers[0]); w++) {
 		char nbuf[16];
 		snprintf(nbuf, sizeof(nbuf), "%d", workers[w]);
-		if ((!only || strstr(only, nbuf)) && argc < 2)
-			runs_left += 2;
+		if ((!only || strstr(only, nbuf)) && argc < 2) {
+			weight_left += 2 * run_weight(workers[w]);
+		}
 	}
 	for (size_t w = 0; w < sizeof(workers) / sizeof(workers[0]); w++) {
 		char nbuf[16];
@@ -299,9 +310,9 @@ int main(int argc, char **argv)
 		if ((only && !strstr(only, nbuf)) || argc >= 2)
 			continue;
 		excluded = calloc(n, sizeof(*excluded));
-		for (int warm = 0; warm < 2; warm++, runs_left--) {
-			/* share what is left of the budget among the runs still to come */
-			double limit = (budget - (now_s() - t0)) / runs_left;
+		for (int warm = 0; warm < 2; warm++, weight_left -= run_weight(workers[w])) {
+			/* share what is left of the budget among the runs still to come, by weight */
+			double limit = (budget - (now_s() - t0)) * run_weight(workers[w]) / weight_left;
 			memset(excluded, 0, n * sizeof(*excluded));
 			mism += balrun_run(bins, n, tmp, workers[w], warm, 0, excluded,
 					   limit < 10 ? 10 : limit, &balrun_s);
