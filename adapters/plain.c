@@ -10,7 +10,8 @@
  * exit FAIL ("exit N"), a signal CRASH ("killed by SIGSEGV"), with CTest's
  * WILL_FAIL and pass/fail/skip expressions when registered; past the time
  * limit the process group is stopped (see child.h) and the test is TIMEOUT
- * with what it printed and the time it ran.
+ * with what it printed and the time it ran.  A failed or crashed test whose
+ * output holds a sanitizer's report has the report's summary as its message.
  */
 #include "adapter.h"
 #include "driver.h"
@@ -55,6 +56,9 @@ static void plain_run_batch(struct session *s, const struct proto_invocation *in
 	p.t.duration_ns = driver_elapsed(c.started_ns, c.exited_ns);
 	o = judge_verdict(&p.j, &c, session_timeout_ms(s, 0), &msg);
 	wtest_note(&p.t, o, msg.buf);
+	/* a whole process's verdict is its runner's; a report only says why it failed */
+	if (o == OUTCOME_FAIL || o == OUTCOME_CRASH)
+		wtest_sanitizer(&p.t);
 	wtest_usage(&p.t, &c, 1);
 	session_result(s, &p.t);
 	child_release(&c);

@@ -4,6 +4,7 @@
  */
 #include "child.h"
 #include "session.h"
+#include "sanitizer.h"
 #include "util.h"
 
 #include <errno.h>
@@ -64,6 +65,23 @@ void wtest_note(struct wtest *t, enum outcome o, const char *msg)
 		session_set_line(&t->message, msg);
 	else if (worse)
 		strbuf_reset(&t->message);
+}
+
+int wtest_sanitizer(struct wtest *t)
+{
+	struct strbuf out = STRBUF_INIT, msg = STRBUF_INIT;
+	int found;
+
+	capture_render(&t->out, &out);
+	found = sanitizer_report(out.buf, out.len, &msg);
+	if (found && t->outcome != OUTCOME_TIMEOUT) {
+		if (session_rank(t->outcome) < session_rank(OUTCOME_FAIL))
+			t->outcome = OUTCOME_FAIL;
+		session_set_line(&t->message, msg.buf);
+	}
+	strbuf_release(&out);
+	strbuf_release(&msg);
+	return found;
 }
 
 void wtest_usage(struct wtest *t, const struct child *c, int single)

@@ -57,6 +57,13 @@ void wtest_release(struct wtest *t);
 /* Make o the outcome if it is worse than the current one (keeping msg, one line). */
 void wtest_note(struct wtest *t, enum outcome o, const char *msg);
 /*
+ * If the test's output holds a sanitizer report (common/sanitizer.h), the
+ * test failed: it becomes at least FAIL, with the report's summary as its
+ * message instead of what the framework or the exit said ("exited with
+ * status 1 during the test").  A timeout stays a timeout.  1 if so.
+ */
+int wtest_sanitizer(struct wtest *t);
+/*
  * Fill cpu/rss from the reaped child: both when the invocation runs exactly
  * one test, else the invocation's peak RSS only.
  */

@@ -39,6 +39,7 @@
 #include "cmocka-internal.h"
 #include "driver.h"
 #include "preload.h"
+#include "sanitizer.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -249,8 +250,10 @@ static void cmk_finish(struct cmk *k, int whole)
 	size_t cut = cmk_split(k, whole);
 
 	cmk_hand_over(k, k->between.buf, cut);
-	if (k->state == CMK_ENDED && k->t.index >= 0)
+	if (k->state == CMK_ENDED && k->t.index >= 0) {
 		cmk_judge(&k->t, k->between.buf, cut);
+		wtest_sanitizer(&k->t);
+	}
 	strbuf_remove_front(&k->between, cut);
 	if (k->state == CMK_ENDED && k->t.index >= 0) {
 		k->failed |= outcome_is_failure(k->t.outcome);
@@ -464,14 +467,25 @@ static void cmk_settle(struct cmk *k)
 		enum outcome o = cmk_death(c, what, k->fixture == FAULT_GROUP_SETUP ?
 					   "in the group setup" : "in the group teardown", &msg);
 		cmk_fault(k, o, msg.buf);
-	} else if (!clean && !k->failed && !child_stop_requested) {
-		/* dead or failing outside any test, with nothing of ours failing: the binary's fault */
+	} else if (!clean && !child_stop_requested &&
+		   (!k->failed || sanitizer_report(k->between.buf, k->between.len, NULL))) {
+		/*
+		 * Dead or failing outside any test, with nothing of ours failing,
+		 * or a sanitizer's report after the tests (LeakSanitizer at exit):
+		 * the binary's fault.
+		 */
+		struct strbuf san = STRBUF_INIT;
 		enum outcome o;
 
+		sanitizer_report(k->between.buf, k->between.len, &san);
 		cmk_finish(k, 1);
 		capture_add(&k->outside, k->between.buf, k->between.len);
 		strbuf_reset(&k->between);
-		o = cmk_death(c, what, k->any_test ? "after its tests passed" : "before any test ran", &msg);
+		o = cmk_death(c, what, !k->any_test ? "before any test ran" :
+			      k->failed ? "after its tests" : "after its tests passed", &msg);
+		if (san.len)
+			strbuf_addf(&msg, ": %s", san.buf);
+		strbuf_release(&san);
 		session_fault(k->s, k->any_test ? FAULT_AFTER : FAULT_BEFORE, -1, o, msg.buf, &k->outside);
 		k->failed = 1;
 	}

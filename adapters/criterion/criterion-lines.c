@@ -111,8 +111,10 @@ static void crit_capture(struct crit *cr, const char *buf, size_t len)
 /* Send the current test's RESULT, if there is one. */
 static void crit_finish(struct crit *cr)
 {
-	if (cr->t.index >= 0)
+	if (cr->t.index >= 0) {
+		wtest_sanitizer(&cr->t);   /* a report in its output, even after [PASS] (LSan) */
 		cr->failed |= outcome_is_failure(cr->t.outcome);
+	}
 	wtest_usage(&cr->t, cr->c, cr->inv->ntests == 1);
 	session_result(cr->s, &cr->t);
 	cr->running = 0;

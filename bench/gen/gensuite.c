@@ -32,6 +32,8 @@ struct gen_options {
 	int binaries, tests, workers;
 	double lower_bound_s;
 	const char *outdir;
+	int per_case;
+	int cpu;               /* -c: tests burn their duration in CPU time instead of sleeping */          /* -r case: one CTest test per test case; -r binary: per binary */
 };
 
 static uint64_t gen_next(uint64_t *state)
@@ -114,15 +116,25 @@ static void gen_source(const struct gen_options *o, int bin, int first, int coun
 		   "\tstruct timespec t = { ms / 1000, (ms %% 1000) * 1000000L };\n\n"
 		   "\twhile (nanosleep(&t, &t) == -1 && errno == EINTR)\n\t\t;\n}\n",
 		(unsigned long long)o->seed);
+	if (o->cpu)	/* -c: the test's duration is CPU time, not sleep */
+		fprintf(f, "\nstatic void burn(long ms)\n{\n"
+			   "\tstruct timespec t;\n\tvolatile unsigned long x = 0;\n\n"
+			   "\tdo {\n\t\tfor (int i = 0; i < 100000; i++)\n\t\t\tx += (unsigned long)i;\n"
+			   "\t\tclock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);\n"
+			   "\t} while (t.tv_sec * 1000L + t.tv_nsec / 1000000L < ms);\n}\n"
+			   "#define nap burn\n");
 	fprintf(cmake, "add_executable(suite_%02d suite_%02d.c)\n"
 		       "target_link_libraries(suite_%02d PRIVATE PkgConfig::CRITERION)\n",
 		bin, bin, bin);
 	for (t = 0; t < count; t++) {
 		fprintf(f, "\nTest(suite_%02d, t%03d) { nap(%ld); }\n", bin, t, ms[first + t]);
 		fprintf(tsv, "suite_%02d\tsuite_%02d/t%03d\t%ld\n", bin, bin, t, ms[first + t]);
-		fprintf(cmake, "add_test(NAME suite_%02d/t%03d COMMAND suite_%02d --filter suite_%02d/t%03d)\n",
-			bin, t, bin, bin, t);
+		if (o->per_case)
+			fprintf(cmake, "add_test(NAME suite_%02d/t%03d COMMAND suite_%02d --filter suite_%02d/t%03d)\n",
+				bin, t, bin, bin, t);
 	}
+	if (!o->per_case)
+		fprintf(cmake, "add_test(NAME suite_%02d COMMAND suite_%02d)\n", bin, bin);
 	gen_close(f, name);
 }
 
@@ -159,22 +171,30 @@ static void gen_suite(const struct gen_options *o)
 static int gen_usage(void)
 {
 	fprintf(stderr, "usage: gensuite [-s SEED] [-b BINARIES] [-t TESTS] [-w WORKERS]"
-			" [-l SECONDS] OUTDIR\n");
+			" [-l SECONDS] [-r case|binary] [-c] OUTDIR\n"
+			"  -r: one CTest test per test case (default) or per binary\n"
+			"  -c: tests use the CPU for their duration instead of sleeping\n");
 	return 2;
 }
 
 int main(int argc, char *argv[])
 {
-	struct gen_options o = { 2024, 8, 400, 8, 12.0, NULL };
+	struct gen_options o = { 2024, 8, 400, 8, 12.0, NULL, 1, 0 };
 	int c;
 
-	while ((c = getopt(argc, argv, "s:b:t:w:l:")) != -1) {
+	while ((c = getopt(argc, argv, "s:b:t:w:l:r:c")) != -1) {
 		switch (c) {
 		case 's': o.seed = strtoull(optarg, NULL, 10); break;
 		case 'b': o.binaries = atoi(optarg); break;
 		case 't': o.tests = atoi(optarg); break;
 		case 'w': o.workers = atoi(optarg); break;
 		case 'l': o.lower_bound_s = atof(optarg); break;
+		case 'c': o.cpu = 1; break;
+		case 'r':
+			if (strcmp(optarg, "case") && strcmp(optarg, "binary"))
+				return gen_usage();
+			o.per_case = !strcmp(optarg, "case");
+			break;
 		default: return gen_usage();
 		}
 	}

@@ -8,22 +8,51 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "util.h"
 
-static const char *const sanitizer_libs[] = { "libasan.so", "libtsan.so", "libhwasan.so", "liblsan.so" };
+/*
+ * Sanitizer runtimes, by the start of their soname: gcc links them as
+ * shared libraries (libasan.so.8), clang only with -shared-libsan
+ * (libclang_rt.asan-x86_64.so; by default clang links its runtime into the
+ * executable, which then needs nothing in LD_PRELOAD).  Rank 0 must be the
+ * very first object loaded (ASan and HWASan abort otherwise: "ASan runtime
+ * does not come first in initial library list"); the others go after them,
+ * still before balrun's shim.  A binary needs at most one of rank 0.
+ */
+static const struct { const char *prefix; int rank; } sanitizer_libs[] = {
+	{ "libasan.so", 0 }, { "libhwasan.so", 0 }, { "libclang_rt.asan", 0 },
+	{ "libclang_rt.hwasan", 0 }, { "libtsan.so", 1 }, { "libclang_rt.tsan", 1 },
+	{ "liblsan.so", 1 }, { "libclang_rt.lsan", 1 }, { "libubsan.so", 1 },
+	{ "libclang_rt.ubsan", 1 }, { "libclang_rt.msan", 1 },
+};
 
+/*
+ * The runtimes stay sonames: the dynamic loader resolves a name without a
+ * slash in LD_PRELOAD as it resolves the executable's DT_NEEDED (its RPATH
+ * or RUNPATH, $ORIGIN, the test's own LD_LIBRARY_PATH, ld.so.cache), in the
+ * test's environment, which balrun cannot see when it collects.
+ */
 static void note_needed(struct elf_probe *p, const char *lib)
 {
 	strvec_push(&p->facts.needed, lib);
 	for (size_t i = 0; i < ARRAY_SIZE(sanitizer_libs); i++) {
-		if (starts_with(lib, sanitizer_libs[i])) {
+		if (!starts_with(lib, sanitizer_libs[i].prefix))
+			continue;
+		if (sanitizer_libs[i].rank == 0 && p->sanitizers.len) {
+			char *rest = strbuf_detach(&p->sanitizers, NULL);
+
+			strbuf_addf(&p->sanitizers, "%s:%s", lib, rest);
+			free(rest);
+		} else {
 			if (p->sanitizers.len)
 				strbuf_addch(&p->sanitizers, ':');
 			strbuf_adds(&p->sanitizers, lib);
 		}
+		break;
 	}
 }
 

@@ -6,8 +6,9 @@
  *              defines or references: what the adapters recognise a
  *              framework by (adapters/adapter.h)
  *   markers:   the "balrun_markers" section's bytes, parsed by markers.c
- *   sanitizer runtimes the binary needs (libasan.so.8, libtsan.so.2, ...)
- *              must come first in LD_PRELOAD, or they abort the binary
+ *   sanitizer runtimes the binary needs (libasan.so.8, libtsan.so.2,
+ *              libclang_rt.asan-x86_64.so, ...) must come first in
+ *              LD_PRELOAD, or ASan aborts the binary
  */
 #ifndef BALRUN_ELFPROBE_H
 #define BALRUN_ELFPROBE_H
@@ -17,7 +18,7 @@
 
 struct elf_probe {
 	struct binary_facts facts;
-	struct strbuf sanitizers;  /* ':'-separated sanitizer runtimes from DT_NEEDED, in order */
+	struct strbuf sanitizers;  /* ':'-separated sanitizer sonames from DT_NEEDED, ASan's first */
 	struct strbuf markers;     /* bytes of the "balrun_markers" section (include/balrun.h), if any */
 };
 

@@ -14,8 +14,8 @@
  * Exit 0 if every run matches the oracle, 1 otherwise (mismatches or oracle
  * errors), 2 if the zoo could not be read.
  *
- * The whole test must end within ctest's TIMEOUT (300 s), so it has a time
- * budget (DIFF_BUDGET seconds, default 270): each balrun run may take its
+ * The whole test must end within ctest's TIMEOUT (360 s), so it has a time
+ * budget (DIFF_BUDGET seconds, default 330): each balrun run may take its
  * share of what is left of it (the runs still to come, weighted: a run at
  * -n 1 gets 2.5 times the share of one at -n 8), and a run past its share
  * is stopped with SIGTERM (balrun then reports its unfinished tests as not
@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 	const char *tmp, *only = getenv("DIFF_WORKERS");
 	static const int workers[] = { 1, 2, 8 };
 	double t0 = now_s(), oracle_s, balrun_s = 0;
-	double budget = getenv("DIFF_BUDGET") ? atof(getenv("DIFF_BUDGET")) : 270;
+	double budget = getenv("DIFF_BUDGET") ? atof(getenv("DIFF_BUDGET")) : 330;
 	int oracle_errors;
 	double weight_left = 0;
 

@@ -140,7 +140,10 @@ void oracle_criterion_prepare(struct diff_bin *b, const char *tmpdir, struct spa
 	char *lout = xasprintf("%s/list.out", tmpdir), *lerr = xasprintf("%s/list.err", tmpdir);
 	/* unbuffered: a binary that dies at exit (a destructor) keeps its listing */
 	const char *largv[] = { "/usr/bin/stdbuf", "-oL", b->path, "--list", NULL };
-	struct spawn_job list = { .argv = largv, .out_path = lout, .err_path = lerr, .limit_s = 30 };
+	/* stdbuf preloads libstdbuf.so: an ASan binary must let it come first */
+	const char *lenv[] = { "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0", NULL };
+	struct spawn_job list = { .argv = largv, .env = lenv, .out_path = lout, .err_path = lerr,
+				  .limit_s = 30 };
 	size_t n;
 	char *text;
 

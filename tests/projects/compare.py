@@ -2,6 +2,11 @@
 """tests/projects/compare.py - balrun against a build system's own runner.
 
     compare.py cmake|meson SOURCE_DIR WORK_DIR BALRUN
+    compare.py --built cmake|meson BUILD_DIR BALRUN
+
+The second form takes a project built already (a real one, as its developers
+build it) and prints, besides the differences, the wall time of the native
+runner and of each balrun run: a real project's comparison, not a test.
 
 Configures and builds the fixture project SOURCE_DIR into WORK_DIR/<kind>-build
 with the build system itself, runs its native runner there (`ctest -j 2`,
@@ -15,8 +20,9 @@ the native runner must have the same verdict in every balrun run:
     passed or skipped, failed when any case failed, and the number of cases
     equal to what the framework itself reported in the native run.
 
-Verdict classes: pass, fail (failed, crashed, timed out), skip (skipped,
-disabled) and notrun.  DEVIATIONS lists, per test, where balrun's answer is
+Verdict classes: pass (passed; flaky and order-dependent, which passed the way
+the serial run does and exit 0), fail (failed, crashed, timed out), skip
+(skipped, disabled) and notrun.  DEVIATIONS lists, per test, where balrun's answer is
 knowingly different and why.  Prints one line per difference and exits 1 if
 there is any, 0 otherwise.
 """
@@ -26,7 +32,10 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
+
+WALL = {}   # run -> wall seconds
 
 # test name -> (native class, balrun class, why)
 DEVIATIONS = {
@@ -44,7 +53,7 @@ CASE_COUNTS = [
 FIXED_ENV = {"BALRUN_FIXTURE_OUTER": "outer"}
 
 
-def run(cmd, cwd, timeout=600, check=True, env=None):
+def run(cmd, cwd, timeout=3600, check=True, env=None):
     e = dict(os.environ)
     e.update(FIXED_ENV)
     if env:
@@ -109,13 +118,15 @@ def native_meson(build):
 
 def balrun_class(outcome):
     return {"passed": "pass", "flaky": "pass", "failed": "fail", "crashed": "fail",
-            "timed out": "fail", "order-dependent": "fail", "skipped": "skip",
+            "timed out": "fail", "order-dependent": "pass", "skipped": "skip",
             "not run": "notrun"}.get(outcome, "?" + outcome)
 
 
 def balrun_run(balrun, build, cache, workers, tag):
     js = os.path.join(build, "balrun-%s.json" % tag)
+    start = time.time()
     p = run([balrun, "-n", str(workers), "--cache-dir", cache, "--json", js], cwd=build, check=False)
+    WALL[tag] = time.time() - start
     if p.returncode not in (0, 1):
         sys.stdout.write(p.stdout.decode(errors="replace")[-4000:])
         sys.exit("compare: balrun (%s) exited %d" % (tag, p.returncode))
@@ -165,16 +176,25 @@ def compare(native, tests, tag, native_name):
 
 
 def main():
-    if len(sys.argv) != 5 or sys.argv[1] not in ("cmake", "meson"):
+    built = len(sys.argv) == 5 and sys.argv[1] == "--built"
+    args = sys.argv[2:] if built else sys.argv[1:]
+    if len(sys.argv) != 5 or args[0] not in ("cmake", "meson"):
         sys.exit(__doc__)
-    kind, src, work, balrun = sys.argv[1:]
-    build = os.path.join(work, "%s-build" % kind)
-    cache = os.path.join(work, "%s-cache" % kind)
-    os.makedirs(work, exist_ok=True)
-    shutil.rmtree(cache, ignore_errors=True)
-    (build_cmake if kind == "cmake" else build_meson)(src, build)
+    if built:
+        kind, build, balrun = args[0], os.path.abspath(args[1]), os.path.abspath(args[2])
+        cache = os.path.join(build, "balrun-compare-cache")
+        shutil.rmtree(cache, ignore_errors=True)
+    else:
+        kind, src, work, balrun = [os.path.abspath(a) if i else a for i, a in enumerate(args)]
+        build = os.path.join(work, "%s-build" % kind)
+        cache = os.path.join(work, "%s-cache" % kind)
+        os.makedirs(work, exist_ok=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        (build_cmake if kind == "cmake" else build_meson)(src, build)
     native_name = "ctest" if kind == "cmake" else "meson test"
+    start = time.time()
     native = (native_cmake if kind == "cmake" else native_meson)(build)
+    WALL[native_name + " -j 2"] = time.time() - start
     problems = []
     for workers, tag in ((2, "cold -n 2"), (2, "warm -n 2"), (1, "warm -n 1")):
         tests = balrun_run(balrun, build, cache, workers, tag.replace(" ", ""))
@@ -184,6 +204,8 @@ def main():
     counts = {}
     for _, cls, _ in native:
         counts[cls] = counts.get(cls, 0) + 1
+    if built:
+        print("wall: " + ", ".join("%s %.1fs" % (k, v) for k, v in WALL.items()))
     print("compare: %d %s tests (%s), %d differences" %
           (len(native), native_name, ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items())),
            len(problems)))

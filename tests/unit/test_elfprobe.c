@@ -75,3 +75,27 @@ Test(elfprobe, unreadable_and_truncated_files)
 	strbuf_release(&err);
 }
 
+
+/*
+ * san_cmocka is built with -fsanitize=address,undefined by the build's C
+ * compiler: gcc links libasan.so and libubsan.so (ASan's must come first);
+ * clang links its runtime into the executable and needs none.
+ */
+Test(elfprobe, sanitizer_runtimes_asan_first)
+{
+	struct elf_probe p;
+
+	probe("san_cmocka", &p);
+	cr_expect(kind(&p, "cmocka"));
+	if (facts_needs(&p.facts, "libasan.so")) {
+		cr_expect(!strncmp(p.sanitizers.buf, "libasan.so.", 11), "%s", p.sanitizers.buf);
+		cr_expect(!facts_needs(&p.facts, "libubsan.so") || strstr(p.sanitizers.buf, ":libubsan.so."),
+			  "%s", p.sanitizers.buf);
+	} else {
+		cr_expect_eq(p.sanitizers.len, 0, "%s", p.sanitizers.buf);
+	}
+	elf_probe_release(&p);
+	probe("cmocka_basic", &p);
+	cr_expect_eq(p.sanitizers.len, 0);
+	elf_probe_release(&p);
+}

@@ -1,7 +1,8 @@
 /*
  * test_select.c - which collected tests run (runner/input/select.c): -k
  * patterns as substrings and globs, "not" patterns, and --lf with and
- * without failures remembered.
+ * without failures remembered; labels a build system registered match -k
+ * as ids do.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -94,4 +95,28 @@ Test(select, last_failed_picks_the_failures_or_says_there_are_none)
 	char *rm = xasprintf("rm -rf '%s'", dir);
 	cr_expect_eq(system(rm), 0);
 	free(rm);
+}
+
+Test(select, keywords_match_registered_labels)
+{
+	struct run r;
+	struct strbuf note = STRBUF_INIT, sb = STRBUF_INIT;
+	char *label[] = { "slow" }, *glob[] = { "sl*" }, *not[] = { "not slow" }, *part[] = { "lo" };
+	struct binary *b;
+
+	make_run(&r);
+	b = run_add_binary(&r);	/* a CTest test of one case, labelled */
+	b->id = xstrdup("net_test");
+	b->adapter = adapter_by_name("plain");
+	strvec_push(&b->cmd.labels, "unit");
+	strvec_push(&b->cmd.labels, "slow");
+	run_add_test(&r, 1, NULL);
+	cr_expect_eq(select_tests(&r, label, 1, 0, NULL, &note), 1);
+	cr_expect_str_eq(chosen(&r, &sb), "net_test");
+	cr_expect_eq(select_tests(&r, glob, 1, 0, NULL, &note), 1);
+	cr_expect_eq(select_tests(&r, not, 1, 0, NULL, &note), 4, "not LABEL leaves its tests out");
+	cr_expect_eq(select_tests(&r, part, 1, 0, NULL, &note), 1, "a substring of a label, as of an id");
+	run_release(&r);
+	strbuf_release(&note);
+	strbuf_release(&sb);
 }

@@ -1,0 +1,2 @@
+# Empty dependencies file for unit_cmocka.
+# This may be replaced when dependencies are built.
