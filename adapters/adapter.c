@@ -9,19 +9,25 @@
 #define _GNU_SOURCE
 #include "adapter.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
-extern const struct adapter adapter_criterion, adapter_cmocka, adapter_gtest, adapter_acutest,
-	adapter_plain;
+extern const struct adapter adapter_criterion, adapter_cmocka, adapter_glib, adapter_check,
+	adapter_tap, adapter_gtest, adapter_acutest, adapter_configured, adapter_plain;
 
 static const struct adapter *const adapters[] = {
 	&adapter_criterion,
 	&adapter_cmocka,
+	&adapter_glib,
+	&adapter_check,
 	&adapter_gtest,
 	&adapter_acutest,
+	&adapter_tap,              /* never by itself: --framework tap */
+	&adapter_configured,       /* never recognised: .balrun.conf chooses it */
 	&adapter_plain,            /* last: it takes every executable */
 };
 
@@ -170,4 +176,27 @@ void listing_release(struct listing *l)
 	free(l->v);
 	free(l->scopes);
 	memset(l, 0, sizeof(*l));
+}
+
+char *adapter_unescape(const char *s, size_t n)
+{
+	char *out = xmalloc(n + 1), *o = out;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = 0;
+
+		if (s[i] != '%') {
+			*o++ = s[i];
+			continue;
+		}
+		if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]) ||
+		    sscanf(s + i + 1, "%2x", &v) != 1 || !v) {
+			free(out);
+			return NULL;
+		}
+		*o++ = (char)v;
+		i += 2;
+	}
+	*o = '\0';
+	return out;
 }

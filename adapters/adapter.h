@@ -106,6 +106,13 @@ void listing_scope(struct listing *l, char *name);
 struct listed_test *listing_test(struct listing *l, char *name, int disabled);
 void listing_release(struct listing *l);
 
+/*
+ * A value of the preload shim's list records, percent-encoded as
+ * PRELOAD_ESCAPED says (common/preload.h), decoded (malloc'd); NULL if it
+ * is malformed or would hold a NUL.
+ */
+char *adapter_unescape(const char *s, size_t n);
+
 /* What a listing process left behind. */
 struct listing_output {
 	const char *id;            /* the binary, as reports name it */
@@ -121,6 +128,8 @@ enum adapter_flags {
 	ADAPTER_ONE_TEST = 1 << 0, /* the binary is one test: never listed, runs alone */
 	ADAPTER_PRELOAD = 1 << 1,  /* runs with balrun-preload.so (after sanitizer runtimes) */
 	ADAPTER_CHECKS = 1 << 2,   /* invocations carry each test's check (proto.h) */
+	ADAPTER_CONFIG = 1 << 3,   /* taught in .balrun.conf: listed by its binary's own commands
+	                              (configured.h), so no list_command or parse_listing */
 };
 
 struct adapter {

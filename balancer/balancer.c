@@ -57,7 +57,11 @@ static void bal_resolve_opts(struct balancer *b, const struct bal_opts *opts,
 	b->nbinaries = nbinaries;
 	b->overhead = xcalloc(nbinaries ? nbinaries : 1, sizeof(*b->overhead));
 	b->batchable = xcalloc(nbinaries ? nbinaries : 1, sizeof(*b->batchable));
+	b->max_batch = xcalloc(nbinaries ? nbinaries : 1, sizeof(*b->max_batch));
 	for (i = 0; i < nbinaries; i++) {
+		unsigned mb = binaries[i].max_batch;
+
+		b->max_batch[i] = mb && mb < b->opts.max_batch ? mb : b->opts.max_batch;
 		b->overhead[i] = binaries[i].overhead >= 0 ? binaries[i].overhead
 							   : b->opts.default_overhead;
 		b->batchable[i] = binaries[i].batchable;
@@ -149,6 +153,7 @@ void balancer_free(struct balancer *b)
 	free(b->members);
 	free(b->items);
 	free(b->batchable);
+	free(b->max_batch);
 	free(b->overhead);
 	free(b);
 }
@@ -214,7 +219,7 @@ int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)
  *     so far that a unit costs mostly overhead;
  *   - the unit stays within p->cap with its overhead (a backfilled unit
  *     must end before the reservation it fills in front of);
- *   - the unit has fewer than max_batch tests.
+ *   - the unit has fewer than max_batch tests (or its binary's own max_batch).
  * The first item always goes, so a test at or above the target runs alone,
  * and so does an item marked alone (balancer_isolate), which joins nothing.
  * The first test that does not fit ends the fill: the order is longest
@@ -241,7 +246,7 @@ static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct
 	for (j = h->bin_pos + 1; j < b->bin_start[bin + 1]; j++) {
 		const struct bal_item *it = &b->items[b->bin_items[j]];
 
-		if (w->ntests >= b->opts.max_batch)
+		if (w->ntests >= b->max_batch[bin])
 			break;
 		if (!it->nqueued || it->alone || !bal_batch_compatible(h, it))
 			continue;

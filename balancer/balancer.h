@@ -72,6 +72,8 @@ struct bal_test {
 struct bal_binary {
 	double overhead;        /* seconds one invocation costs beyond its tests; < 0 unknown */
 	unsigned batchable : 1; /* several tests may share one invocation */
+	unsigned max_batch;     /* most of its tests in one unit (a configured framework's
+	                           batch); 0: bal_opts.max_batch */
 };
 
 struct bal_opts {

@@ -64,6 +64,7 @@ struct balancer {
 	struct bal_opts opts;   /* defaults resolved */
 	double *overhead;       /* per binary, resolved; nbinaries entries */
 	int *batchable;         /* per binary */
+	unsigned *max_batch;    /* per binary: most tests in one unit */
 	size_t nbinaries;
 
 	struct bal_item *items;

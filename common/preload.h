@@ -1,6 +1,7 @@
 /*
  * preload.h - the contract between balrun and its preload shim,
- * balrun-preload.so (worker/shim.c, preload-cmocka.c, preload-criterion.c).
+ * balrun-preload.so (adapters/shim.c, preload-cmocka.c, preload-criterion.c,
+ * preload-check.c).
  *
  * One library, loaded into test binaries with LD_PRELOAD, that does nothing
  * unless BALRUN_PRELOAD_MODE says what to do.  In a cmocka binary it
@@ -76,6 +77,30 @@
  *                           "C <registered> <dropped>" (as above): without
  *                           it the shim did not select.
  * In Criterion's test children (BXFI_MAP set) the shim does nothing.
+ *
+ * ---- Check ----
+ *
+ * Check has no listing, and its suites and TCases exist only inside the
+ * binary (libcheck is linked statically).  But srunner_run_all() reads
+ * CK_RUN_SUITE and CK_RUN_CASE from the environment and compares them with
+ * each suite's and each TCase's name through strcmp(), a libc call the shim
+ * can interpose:
+ *
+ * BALRUN_PRELOAD_MODE=list with CK_RUN_SUITE=PRELOAD_CHECK_SUITE and
+ * CK_RUN_CASE=PRELOAD_CHECK_CASE
+ *                           the shim writes "P check" to BALRUN_EVENT_FD when
+ *                           it loads (it is there), then for every strcmp()
+ *                           whose first argument is that CK_RUN_SUITE value
+ *                           (by address: the pointer getenv() gave), "S
+ *                           <suite>" and answers 0, so that Check goes on to
+ *                           the suite's TCases; for every one whose first
+ *                           argument is the CK_RUN_CASE value, "C <tcase>"
+ *                           and answers "different".  No TCase is chosen, so
+ *                           no test, fixture or unchecked fixture runs: the
+ *                           records are every suite and, after each, its
+ *                           TCases in run order (names percent-encoded as
+ *                           PRELOAD_ESCAPED says).
+ * In any other mode its strcmp() is libc's.
  */
 #ifndef BALRUN_PRELOAD_H
 #define BALRUN_PRELOAD_H
@@ -89,6 +114,9 @@
 /* The fd number the collector puts the list-mode pipe on. */
 #define PRELOAD_EVENT_FD   198
 #define PRELOAD_SHIM_NAME  "balrun-preload.so"
+/* The CK_RUN_SUITE and CK_RUN_CASE values that ask the shim to list a Check binary. */
+#define PRELOAD_CHECK_SUITE "balrun-preload:list-suites"
+#define PRELOAD_CHECK_CASE  "balrun-preload:list-tcases"
 /* First byte of a marker line, and the text after it up to the nonce. */
 #define PRELOAD_MARK_BYTE  '\x1e'
 #define PRELOAD_MARK_TAG   "balrun-"

@@ -85,6 +85,8 @@ static const struct proto_field proto_invocation_fields[] = {
 	FIELD_DEF_N("pass_regex", FIELD_STR_ARRAY, struct proto_invocation, pass_regex, npass_regex),
 	FIELD_DEF_N("fail_regex", FIELD_STR_ARRAY, struct proto_invocation, fail_regex, nfail_regex),
 	FIELD_DEF_N("skip_regex", FIELD_STR_ARRAY, struct proto_invocation, skip_regex, nskip_regex),
+	FIELD_DEF_N("command", FIELD_STR_ARRAY, struct proto_invocation, command, ncommand),
+	FIELD_DEF("results", FIELD_STR, struct proto_invocation, results),
 };
 
 static const struct proto_field proto_run_fields[] = {

@@ -94,6 +94,10 @@ struct proto_invocation {
 	size_t nfail_regex;
 	char **skip_regex;       /* ... SKIP (SKIP_REGULAR_EXPRESSION) */
 	size_t nskip_regex;
+	/* A framework taught in .balrun.conf (framework "configured", adapters/configured.h): */
+	char **command;          /* its run command's words, placeholders unexpanded */
+	size_t ncommand;
+	char *results;           /* how its results are read: "exitcode", "tap", "junit" */
 };
 
 /* proto_invocation.judge (worker/judge.h applies them) */

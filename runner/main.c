@@ -119,6 +119,7 @@ struct balrun {
 	char *worker, *shim;
 	unsigned workers;
 	struct strvec config_bins;      /* binaries from .balrun.conf when none were given */
+	struct conf_frameworks frameworks; /* .balrun.conf's [framework "NAME"] (configured.h) */
 	struct marker_set marks;        /* markers.h */
 	struct shard shard;             /* --shard; total 0 without */
 	size_t kept;                    /* groups kept together: order-dependent last time (dist.h) */
@@ -141,7 +142,7 @@ static int prepare_options(struct balrun *s, int argc, char **argv, struct strbu
 	case CLI_RUN: break;
 	}
 	repo_discover(&s->repo);
-	if (config_apply(&s->o, &s->repo, &s->config_bins, &s->marks, err) ||
+	if (config_apply(&s->o, &s->repo, &s->config_bins, &s->frameworks, &s->marks, err) ||
 	    (s->o.shard && shard_parse(s->o.shard, &s->shard, err)) ||
 	    paths_check_outputs(s->o.json, s->o.cache_dir, err) ||
 	    (n = workers_resolve(s->o.workers_given, s->o.workers, s->o.config_workers, err)) < 0) {
@@ -163,7 +164,8 @@ static int prepare_options(struct balrun *s, int argc, char **argv, struct strbu
 /* The test commands (collect/sources.h) and their cases.  -1 to go on, else an exit code. */
 static int gather_tests(struct balrun *s, struct strbuf *err, struct strbuf *notes)
 {
-	struct collect_opts co = { .timeout = s->o.collect_timeout, .shim = s->shim, .repo = &s->repo };
+	struct collect_opts co = { .timeout = s->o.collect_timeout, .shim = s->shim, .repo = &s->repo,
+				   .frameworks = &s->frameworks };
 	int from_config = s->config_bins.nr && s->o.binaries == s->config_bins.v;
 	struct test_command *cmds;
 	const char *origin = NULL;
@@ -181,8 +183,8 @@ static int gather_tests(struct balrun *s, struct strbuf *err, struct strbuf *not
 	case IMPORT_OK: break;
 	}
 	if (!n && !strcmp(origin, "binaries")) {
-		fprintf(stderr, "balrun: no test binaries given, and the current directory is no CMake or "
-			"meson build directory (usage: balrun [options] BINARY...)\n");
+		fprintf(stderr, "balrun: no test binaries given, and the current directory is no CMake, "
+			"meson or automake build directory (usage: balrun [options] BINARY...)\n");
 		ret = EXIT_USAGE;
 		goto out;
 	}
@@ -428,6 +430,7 @@ out:
 	free(s.worker);
 	free(s.shim);
 	strvec_clear(&s.config_bins);
+	conf_frameworks_release(&s.frameworks);
 	marker_set_release(&s.marks);
 	shard_release(&s.shard);
 	return code;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "adapter.h"
+#include "configured.h"
 #include "strvec.h"
 #include "outcome.h"
 #include "proto.h"
@@ -60,6 +61,8 @@ struct binary {
 	char *id;              /* path relative to the repository root (stable across machines), or the
 	                          registered test's name */
 	const struct adapter *adapter; /* its framework (adapters/adapter.h) */
+	const struct conf_framework *conf; /* with ADAPTER_CONFIG: its [framework] section of
+	                          .balrun.conf (adapters/configured.h; owned by the caller) */
 	char *preload;         /* LD_PRELOAD value for cmocka binaries, "" otherwise */
 	char *note;            /* why it is run the way it is, or NULL */
 	double overhead;       /* cached invocation overhead, seconds; < 0 unknown */

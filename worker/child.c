@@ -29,7 +29,7 @@ int child_start(struct child *c, char *const *argv, char *const *env, const char
 	struct proc_opts o = {
 		.file = argv[0], .argv = argv, .env = env, .cwd = cwd && *cwd ? cwd : NULL,
 		.in = PROC_IO_DEVNULL, .out = PROC_IO_PIPE, .err = PROC_IO_STDOUT,
-		.extra_fd = -1, .new_pgroup = 1,
+		.extra_fd = ops->on_events ? CHILD_EVENT_FD : -1, .new_pgroup = 1,
 	};
 
 	memset(c, 0, sizeof(*c));
@@ -64,20 +64,29 @@ static void child_close(int *fd)
 	*fd = -1;
 }
 
-/* Read once from the output pipe: bytes read, 0 if none now, -1 at EOF. */
-static ssize_t child_read_output(struct child *c)
+/* Read once from pipe *fd into cb: bytes read, 0 if none now, -1 at EOF. */
+static ssize_t child_read(struct child *c, int *fd,
+			  void (*cb)(void *data, const char *buf, size_t len))
 {
 	char buf[CHILD_READ_CHUNK];
-	ssize_t n = read_retry(c->proc.out, buf, sizeof(buf));
+	ssize_t n = read_retry(*fd, buf, sizeof(buf));
 
 	if (n > 0) {
-		c->ops->on_output(c->data, buf, (size_t)n);
+		cb(c->data, buf, (size_t)n);
 		return n;
 	}
 	if (n < 0 && errno == EAGAIN)
 		return 0;
-	child_close(&c->proc.out);
+	child_close(fd);
 	return -1;
+}
+
+/* Events: first the output pipe read dry (what the test wrote before them comes first). */
+static void child_read_events(struct child *c)
+{
+	while (c->proc.out >= 0 && child_read(c, &c->proc.out, c->ops->on_output) > 0)
+		;
+	child_read(c, &c->proc.extra, c->ops->on_events);
 }
 
 static void child_try_reap(struct child *c, int nohang)
@@ -112,9 +121,11 @@ static void child_check_timers(struct child *c, uint64_t now)
 		child_signal(c, SIGKILL);
 		c->kill_ns = UINT64_MAX;
 	}
-	if (c->reaped && now >= c->exited_ns + CHILD_DRAIN_MS * MS_NS && c->proc.out >= 0) {
+	if (c->reaped && now >= c->exited_ns + CHILD_DRAIN_MS * MS_NS &&
+	    (c->proc.out >= 0 || c->proc.extra >= 0)) {
 		child_signal(c, SIGKILL);
 		child_close(&c->proc.out);
+		child_close(&c->proc.extra);
 	}
 }
 
@@ -137,15 +148,28 @@ static int child_poll_ms(const struct child *c, uint64_t now)
 
 void child_run(struct child *c)
 {
-	while (c->proc.out >= 0 || !c->reaped) {
-		struct pollfd pfd = { .fd = c->proc.out, .events = POLLIN };
+	while (c->proc.out >= 0 || c->proc.extra >= 0 || !c->reaped) {
+		struct pollfd pfd[2];
+		nfds_t n = 0;
 
-		if (c->proc.out < 0 && !c->deadline_ns && !c->kill_ns) {
+		if (c->proc.out < 0 && c->proc.extra < 0 && !c->deadline_ns && !c->kill_ns) {
 			child_try_reap(c, 0);   /* nothing to read, no timer: just wait */
 			continue;
 		}
-		if (poll(&pfd, c->proc.out >= 0, child_poll_ms(c, now_ns())) > 0 && pfd.revents)
-			child_read_output(c);
+		if (c->proc.out >= 0)
+			pfd[n++] = (struct pollfd){ .fd = c->proc.out, .events = POLLIN };
+		if (c->proc.extra >= 0)
+			pfd[n++] = (struct pollfd){ .fd = c->proc.extra, .events = POLLIN };
+		if (poll(pfd, n, child_poll_ms(c, now_ns())) > 0) {
+			for (nfds_t i = 0; i < n; i++) {
+				if (!pfd[i].revents)
+					continue;
+				if (pfd[i].fd == c->proc.out)
+					child_read(c, &c->proc.out, c->ops->on_output);
+				else if (pfd[i].fd == c->proc.extra)
+					child_read_events(c);
+			}
+		}
 		child_try_reap(c, 1);
 		child_check_timers(c, now_ns());
 	}

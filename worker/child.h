@@ -15,6 +15,15 @@
  * finish writing; then the group is SIGKILLed and the pipe is closed
  * whatever holds it, so the worker never waits for a leftover process.
  * (The cmocka shim's events travel inside this output: common/preload.h.)
+ *
+ * An adapter whose framework can write machine-readable records to a file
+ * descriptor of its own (Check's CK_LOG_FILE_NAME=/dev/fd/N) sets
+ * ops->on_events: the child then also gets a pipe at fd CHILD_EVENT_FD,
+ * whose bytes go to on_events.  Ordering across the two pipes: before
+ * anything read from the event pipe is handed over, the output pipe is read
+ * dry, so output the test wrote before a record reaches on_output before
+ * that record reaches on_events.  The child is done when it is reaped and
+ * both pipes are (closed by it, or given up on after the drain).
  */
 #ifndef BALRUN_CHILD_H
 #define BALRUN_CHILD_H
@@ -24,6 +33,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "preload.h"
 #include "proc.h"
 #include "strbuf.h"
 
@@ -41,9 +51,14 @@ extern volatile sig_atomic_t child_stop_requested;
 extern volatile sig_atomic_t child_active;
 #define CHILD_DRAIN_MS 200   /* exit .. giving up on leftover pipe holders */
 
+/* The child's end of the event pipe (the number the collector's listers use too). */
+#define CHILD_EVENT_FD PRELOAD_EVENT_FD
+
 struct child_ops {
 	/* Bytes from the merged stdout+stderr pipe, as they arrive. */
 	void (*on_output)(void *data, const char *buf, size_t len);
+	/* Bytes from the event pipe at CHILD_EVENT_FD; NULL: the child gets no such pipe. */
+	void (*on_events)(void *data, const char *buf, size_t len);
 };
 
 struct child {

@@ -48,8 +48,9 @@ void driver_argv(struct strvec *argv, const struct proto_invocation *inv)
 		strvec_push(argv, inv->args[i]);
 }
 
-int driver_follow(struct session *s, const struct proto_invocation *inv, struct child *c,
-		  char *const *argv, char *const *env, const struct child_ops *ops, void *data)
+int driver_follow_test(struct session *s, const struct proto_invocation *inv, struct child *c,
+		       char *const *argv, char *const *env, const struct child_ops *ops, void *data,
+		       struct wtest *t, int index, uint64_t timeout_ms)
 {
 	char err[512];
 
@@ -58,28 +59,25 @@ int driver_follow(struct session *s, const struct proto_invocation *inv, struct 
 		return -1;
 	}
 	s->active = c;
-	child_set_timeout(c, session_max_timeout_ms(s));
+	if (t)
+		session_start(s, t, index);
+	child_set_timeout(c, timeout_ms);
 	child_run(c);
 	s->active = NULL;
 	return 0;
+}
+
+int driver_follow(struct session *s, const struct proto_invocation *inv, struct child *c,
+		  char *const *argv, char *const *env, const struct child_ops *ops, void *data)
+{
+	return driver_follow_test(s, inv, c, argv, env, ops, data, NULL, 0, session_max_timeout_ms(s));
 }
 
 int driver_follow_one(struct session *s, const struct proto_invocation *inv, struct child *c,
 		      char *const *argv, char *const *env, const struct child_ops *ops, void *data,
 		      struct wtest *t)
 {
-	char err[512];
-
-	if (child_start(c, argv, env, inv->cwd, ops, data, err, sizeof(err)) < 0) {
-		driver_fail_all(s, inv, err);
-		return -1;
-	}
-	s->active = c;
-	session_start(s, t, 0);
-	child_set_timeout(c, session_timeout_ms(s, 0));
-	child_run(c);
-	s->active = NULL;
-	return 0;
+	return driver_follow_test(s, inv, c, argv, env, ops, data, t, 0, session_timeout_ms(s, 0));
 }
 
 void driver_fail_all(struct session *s, const struct proto_invocation *inv, const char *reason)

@@ -39,14 +39,21 @@ void driver_argv(struct strvec *argv, const struct proto_invocation *inv);
 int driver_follow(struct session *s, const struct proto_invocation *inv, struct child *c,
 		  char *const *argv, char *const *env, const struct child_ops *ops, void *data);
 
-/*
- * The same for an invocation of one test (index 0) whose process is the
- * test: t is started (START sent) as the process starts, and the process
- * has the test's own time limit.
- */
+/* driver_follow_test() for an invocation of one test (index 0), with its own time limit. */
 int driver_follow_one(struct session *s, const struct proto_invocation *inv, struct child *c,
 		      char *const *argv, char *const *env, const struct child_ops *ops, void *data,
 		      struct wtest *t);
+
+/*
+ * The general form of both: t (if not NULL) is started (START sent) as
+ * test index of the invocation as the process starts, and the process has
+ * timeout_ms (0: none) until the caller arms another limit from its
+ * on_output.  A process that is one test (Check runs one TCase per
+ * process) passes its t, its index and session_timeout_ms(s, index).
+ */
+int driver_follow_test(struct session *s, const struct proto_invocation *inv, struct child *c,
+		       char *const *argv, char *const *env, const struct child_ops *ops, void *data,
+		       struct wtest *t, int index, uint64_t timeout_ms);
 
 /*
  * The binary could not be started: report every test of inv as FAIL with

@@ -11,7 +11,6 @@
  * it) would bypass the shim: it runs as one plain test, and a note says
  * so.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,30 +40,6 @@ static void cmocka_list_command(struct strvec *argv, struct strvec *env)
 	strvec_setenv(env, PRELOAD_ENV_MODE, "list");
 }
 
-/* Decode a percent-encoded record value.  NULL if it is malformed or holds a NUL. */
-static char *cmocka_unescape(const char *s, size_t n)
-{
-	char *out = xmalloc(n + 1), *o = out;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned v = 0;
-
-		if (s[i] != '%') {
-			*o++ = s[i];
-			continue;
-		}
-		if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]) ||
-		    sscanf(s + i + 1, "%2x", &v) != 1 || !v) {
-			free(out);
-			return NULL;
-		}
-		*o++ = (char)v;
-		i += 2;
-	}
-	*o = '\0';
-	return out;
-}
-
 /*
  * The shim's list records (common/preload.h): "G group" and "T name" lines,
  * percent-encoded.  0, or -1 with err.
@@ -76,7 +51,7 @@ static int cmocka_parse_records(const char *text, size_t len, struct listing *l,
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-		char *value = n >= 2 && s[1] == ' ' ? cmocka_unescape(s + 2, n - 2) : NULL;
+		char *value = n >= 2 && s[1] == ' ' ? adapter_unescape(s + 2, n - 2) : NULL;
 
 		if (!nl || !value || (s[0] != 'G' && s[0] != 'T') || (s[0] == 'T' && !l->nscopes)) {
 			strbuf_addf(err, "the preload shim's listing is damaged near '%.40s'", s);

@@ -19,6 +19,7 @@
 
 #include "adapter.h"
 #include "elfprobe.h"
+#include "libtool.h"
 #include "preload.h"
 #include "proc.h"
 #include "strvec.h"
@@ -49,12 +50,16 @@ static int check_argument(const char *arg, struct strbuf *err)
 }
 
 /* Which adapter runs the binary, and with what LD_PRELOAD. */
-static void classify(struct binary *b, const struct elf_probe *p, const char *shim, struct strbuf *notes)
+static void classify(struct binary *b, const struct elf_probe *p, const struct collect_opts *o,
+		     struct strbuf *notes)
 {
+	const char *shim = o->shim;
 	struct strbuf note = STRBUF_INIT;
 
 	if (b->cmd.whole)
 		b->adapter = adapter_by_name("plain");
+	else if (!b->cmd.framework && (b->conf = conf_frameworks_match(o->frameworks, b->abspath)))
+		b->adapter = adapter_by_name("configured");
 	else if (b->cmd.framework && !(b->adapter = adapter_by_name(b->cmd.framework))) {
 		strbuf_addf(&note, "%s: no adapter for framework '%s': it runs whole\n",
 			    b->id, b->cmd.framework);
@@ -173,7 +178,7 @@ static int add_binary(struct run *r, struct test_command *c, const struct collec
 		      struct strbuf *errors, struct strbuf *notes)
 {
 	struct elf_probe probe;
-	char *abs, *arg = c->program;
+	char *abs, *arg = c->program, *real, *id;
 	struct binary *b;
 
 	if (c->origin && (c->disabled || c->unrunnable)) {
@@ -182,15 +187,22 @@ static int add_binary(struct run *r, struct test_command *c, const struct collec
 	}
 	if (!(abs = command_resolve(c, errors)))
 		return -1;
+	id = c->name ? NULL : repo_relative(o->repo, abs);	/* a wrapper's, not its program's */
+	if ((real = libtool_see_through(c, abs, notes))) {
+		free(abs);
+		abs = real;
+	}
 	for (size_t i = 0; !c->origin && i < r->nbins; i++) {
 		if (!r->bins[i].cmd.origin && !strcmp(r->bins[i].abspath, abs)) {
 			free(abs);
+			free(id);
 			return 0;	/* named twice: collected once */
 		}
 	}
 	if (elf_probe(abs, &probe, errors)) {
 		strbuf_addch(errors, '\n');
 		free(abs);
+		free(id);
 		return -1;
 	}
 	if (!probe.facts.is_elf && !probe.facts.is_script) {
@@ -202,6 +214,7 @@ static int add_binary(struct run *r, struct test_command *c, const struct collec
 				    "script)\n", arg);
 		elf_probe_release(&probe);
 		free(abs);
+		free(id);
 		return -1;
 	}
 	b = run_add_binary(r);
@@ -209,8 +222,8 @@ static int add_binary(struct run *r, struct test_command *c, const struct collec
 	test_command_init(c);
 	b->arg = xstrdup(b->cmd.program);
 	b->abspath = abs;
-	b->id = b->cmd.name ? collect_unique_id(r, b->cmd.name) : repo_relative(o->repo, abs);
-	classify(b, &probe, o->shim, notes);
+	b->id = b->cmd.name ? collect_unique_id(r, b->cmd.name) : id;
+	classify(b, &probe, o, notes);
 	if (probe.markers.len)
 		b->markers = strbuf_detach(&probe.markers, &b->markers_len);
 	elf_probe_release(&probe);

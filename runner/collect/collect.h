@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "configured.h"
 #include "repo.h"
 #include "run.h"
 #include "strbuf.h"
@@ -22,6 +23,8 @@ struct collect_opts {
 	double timeout;             /* seconds to list one binary */
 	const char *shim;           /* absolute path of balrun-preload.so */
 	const struct repo_info *repo;
+	const struct conf_frameworks *frameworks; /* .balrun.conf's; a binary one matches runs
+	                                             with it (adapters/configured.h); may be NULL */
 };
 
 /* How importing a build system's tests went (ctest.h, meson.h). */
@@ -30,6 +33,14 @@ enum import_status {
 	IMPORT_USAGE,    /* its tool is missing, the directory is not configured: exit 4 */
 	IMPORT_ERROR,    /* its tool failed, or printed what balrun cannot read: exit 2 */
 };
+
+/* For the importers (import-util.c): name (a program) on balrun's PATH (unset: /usr/bin:/bin), malloc'd; NULL if not there. */
+char *collect_which(const char *name);
+/*
+ * A new file /tmp/balrun-STEM.XXXXXX holding text (mode 0755 if executable),
+ * its path malloc'd (the caller unlinks it); NULL with a line in err.
+ */
+char *collect_temp_file(const char *stem, const char *text, int executable, struct strbuf *err);
 
 enum collect_status {
 	COLLECT_OK = 0,

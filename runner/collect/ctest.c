@@ -438,28 +438,11 @@ static int ctest_is_build_dir(const char *dir)
 	return yes;
 }
 
-/* ctest on balrun's PATH, or NULL. */
-static char *ctest_program(void)
-{
-	const char *path = getenv("PATH"), *p = path ? path : "/usr/bin:/bin";
-
-	while (*p) {
-		size_t len = strcspn(p, ":");
-		char *file = xasprintf("%.*s/ctest", (int)len, p);
-
-		if (len && access(file, X_OK) == 0)
-			return file;
-		free(file);
-		p += len + (p[len] == ':');
-	}
-	return NULL;
-}
-
 enum import_status ctest_import(const char *where, const char *config, struct test_command **cmds,
 				size_t *n, struct strbuf *notes, struct strbuf *err)
 {
 	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT;
-	char *file = ctest_program(), *argv[5], why[512], st[64], *dir = realpath(where, NULL);
+	char *file = collect_which("ctest"), *argv[5], why[512], st[64], *dir = realpath(where, NULL);
 	struct proc_opts po = { 0 };
 	enum import_status ret = IMPORT_OK;
 	int status;

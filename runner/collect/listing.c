@@ -77,18 +77,25 @@ static int start_lister(struct lister *l, const struct binary *b, const struct s
 	char err[512];
 	int ret;
 
-	strvec_push(&argv, b->abspath);
-	for (size_t i = 0; i < args->nr; i++)
-		strvec_push(&argv, args->v[i]);
+	if (b->conf) {	/* a framework taught in .balrun.conf: its list command */
+		struct conf_subst sub = { .bin = b->abspath };
+
+		conf_command_expand(b->conf->list.v, b->conf->list.nr, &sub, &argv);
+	} else {
+		strvec_push(&argv, b->abspath);
+		for (size_t i = 0; i < args->nr; i++)
+			strvec_push(&argv, args->v[i]);
+	}
 	strvec_env(&env, NULL);
 	strvec_env_apply(&env, cmdenv);
 	strvec_setenv(&env, "LC_ALL", "C");
 	if (*b->preload)
 		strvec_env_prepend(&env, "LD_PRELOAD", b->preload, ':');
-	b->adapter->list_command(&argv, &env);
+	if (!b->conf)
+		b->adapter->list_command(&argv, &env);
 	strvec_pushf(&env, "%s=%d", PRELOAD_ENV_FD, PRELOAD_EVENT_FD);
 	po.extra_fd = PRELOAD_EVENT_FD;
-	po.file = b->abspath;
+	po.file = argv.v[0];
 	po.cwd = b->cmd.cwd;
 	po.argv = argv.v;
 	po.env = env.v;
@@ -296,6 +303,8 @@ static int listing_read(struct binary *b, const struct raw_listing *l, double ti
 
 	if (l->timed_out)
 		strbuf_addf(&why, "%gs (see --collect-timeout)", timeout);
+	else if (b->conf)
+		ok = conf_parse_listing(b->conf, &o, found, &why) == 0;
 	else
 		ok = b->adapter->parse_listing(&o, found, &why, notes) == 0;
 	if (ok && found->no_preload) {

@@ -196,54 +196,20 @@ static size_t meson_read_probe(const char *log, struct test_command *cmds, size_
 	return found;
 }
 
-/* meson on balrun's PATH, or NULL. */
-static char *meson_program(void)
-{
-	const char *path = getenv("PATH"), *p = path ? path : "/usr/bin:/bin";
-
-	while (*p) {
-		size_t len = strcspn(p, ":");
-		char *file = xasprintf("%.*s/meson", (int)len, p);
-
-		if (len && access(file, X_OK) == 0)
-			return file;
-		free(file);
-		p += len + (p[len] == ':');
-	}
-	return NULL;
-}
-
 /* A wrapper that runs nothing and reports one passing TAP test (every protocol reads it as a pass). */
-static char *meson_write_wrapper(struct strbuf *err)
-{
-	char path[] = "/tmp/balrun-meson-probe.XXXXXX";
-	int fd = mkstemp(path);
-	static const char text[] = "#!/bin/sh\nprintf '1..1\\nok 1 probe\\n'\nexit 0\n";
-
-	if (fd < 0 || write(fd, text, sizeof(text) - 1) != (ssize_t)(sizeof(text) - 1) ||
-	    fchmod(fd, 0755)) {
-		strbuf_addf(err, "cannot write meson's probe wrapper in /tmp: %m");
-		if (fd >= 0) {
-			close(fd);
-			unlink(path);
-		}
-		return NULL;
-	}
-	close(fd);
-	return xstrdup(path);
-}
+static const char meson_wrapper[] = "#!/bin/sh\nprintf '1..1\\nok 1 probe\\n'\nexit 0\n";
 
 /* Ask meson for should_fail and the real environments; a note when it cannot. */
 static void meson_probe(const char *dir, int benchmarks, struct test_command *cmds, size_t n,
 			struct strbuf *notes)
 {
-	char *meson = meson_program(), *wrapper = NULL, why[512], *log = NULL, *argv[11];
+	char *meson = collect_which("meson"), *wrapper = NULL, why[512], *log = NULL, *argv[11];
 	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT, err = STRBUF_INIT;
 	struct proc_opts po = { 0 };
 	size_t k = 0, found = 0;
 	int status;
 
-	if (!meson || !(wrapper = meson_write_wrapper(&err)))
+	if (!meson || !(wrapper = collect_temp_file("meson-probe", meson_wrapper, 1, &err)))
 		goto out;
 	argv[k++] = meson;
 	argv[k++] = "test";

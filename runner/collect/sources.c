@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "automake.h"
 #include "ctest.h"
 #include "meson.h"
 #include "util.h"
@@ -172,59 +173,103 @@ static enum import_status sources_missing_programs(struct test_command *cmds, si
 	return IMPORT_ERROR;
 }
 
+/* The build systems balrun imports from: flag, origin, the tool named in messages. */
+enum sources_kind { SOURCES_CTEST, SOURCES_MESON, SOURCES_AUTOMAKE, SOURCES_NONE };
+static const char *const sources_flag[] = { "--ctest", "--meson", "--automake" };
+static const char *const sources_origin[] = { "CTest", "meson", "automake" };
+static const char *const sources_tool[] = { "ctest", "meson", "make check" };
+
 /* The registered tests of dir, through its build system. */
-static enum import_status sources_import(const struct options *o, const char *ctest, const char *meson,
+static enum import_status sources_import(const struct options *o, enum sources_kind kind, const char *dir,
 					 struct test_command **cmds, size_t *n, struct strbuf *notes,
 					 struct strbuf *err)
 {
 	enum import_status st;
 
-	st = ctest ? ctest_import(ctest, o->build_config, cmds, n, notes, err) :
-	     meson_import(meson, o->benchmarks, cmds, n, notes, err);
-	if (st == IMPORT_OK && o->benchmarks && ctest) {
+	st = kind == SOURCES_CTEST ? ctest_import(dir, o->build_config, cmds, n, notes, err) :
+	     kind == SOURCES_MESON ? meson_import(dir, o->benchmarks, cmds, n, notes, err) :
+	     automake_import(dir, o->no_log_compiler, cmds, n, notes, err);
+	if (st == IMPORT_OK && o->benchmarks && kind != SOURCES_MESON) {
 		strbuf_addf(err, "--benchmarks: only meson has benchmarks");
+		st = IMPORT_USAGE;
+	}
+	if (st == IMPORT_OK && o->no_log_compiler && kind != SOURCES_AUTOMAKE) {
+		strbuf_addf(err, "--no-log-compiler: only automake has LOG_COMPILER");
 		st = IMPORT_USAGE;
 	}
 	if (st == IMPORT_OK && sources_select(o, *cmds, n, err))
 		st = IMPORT_USAGE;
 	if (st == IMPORT_OK)
-		st = sources_missing_programs(*cmds, *n, ctest ? "ctest" : "meson", err);
+		st = sources_missing_programs(*cmds, *n, sources_tool[kind], err);
 	for (size_t i = 0; st == IMPORT_OK && i < *n; i++)	/* --timeout-multiplier */
 		(*cmds)[i].timeout *= o->timeout_multiplier;
 	return st;
+}
+
+/* The build directory flag given (one at most), or SOURCES_NONE; -1 with err if several. */
+static int sources_flag_kind(const struct options *o, const char **dir, struct strbuf *err)
+{
+	const char *dirs[] = { o->ctest_dir, o->meson_dir, o->automake_dir };
+	int kind = SOURCES_NONE;
+
+	for (int k = 0; k < SOURCES_NONE; k++) {
+		if (!dirs[k])
+			continue;
+		if (kind != SOURCES_NONE) {
+			strbuf_addf(err, "%s and %s: one build directory at a time", sources_flag[kind],
+				    sources_flag[k]);
+			return -1;
+		}
+		kind = k;
+		*dir = dirs[k];
+	}
+	return kind;
+}
+
+/* The build system of the current directory, or SOURCES_NONE. */
+static enum sources_kind sources_detect(void)
+{
+	if (sources_is_file(".", "CTestTestfile.cmake"))
+		return SOURCES_CTEST;
+	if (sources_is_file(".", "meson-info/intro-tests.json") ||
+	    sources_is_file(".", "meson-private/coredata.dat"))
+		return SOURCES_MESON;
+	if (automake_is_build_dir("."))
+		return SOURCES_AUTOMAKE;
+	return SOURCES_NONE;
 }
 
 enum import_status sources_gather(const struct options *o, char *const *binaries, size_t nbinaries,
 				  int from_config, struct test_command **cmds, size_t *n,
 				  const char **origin, struct strbuf *notes, struct strbuf *err)
 {
-	const char *ctest = o->ctest_dir, *meson = o->meson_dir;
+	const char *dir = ".";
+	int kind;
 
 	*cmds = NULL;
 	*n = 0;
-	if (ctest && meson) {
-		strbuf_addf(err, "--ctest and --meson: one build directory at a time");
+	if ((kind = sources_flag_kind(o, &dir, err)) < 0)
+		return IMPORT_USAGE;
+	if (kind != SOURCES_NONE && nbinaries && !from_config) {
+		strbuf_addf(err, "%s with binaries: give one or the other", sources_flag[kind]);
 		return IMPORT_USAGE;
 	}
-	if ((ctest || meson) && nbinaries && !from_config) {
-		strbuf_addf(err, "%s with binaries: give one or the other", ctest ? "--ctest" : "--meson");
+	if (kind == SOURCES_NONE && !nbinaries)
+		kind = sources_detect();
+	if (kind != SOURCES_NONE) {
+		*origin = sources_origin[kind];
+		return sources_import(o, kind, dir, cmds, n, notes, err);
+	}
+	if (o->no_log_compiler) {
+		strbuf_addf(err, "--no-log-compiler: only automake has LOG_COMPILER (give --automake DIR, or "
+			    "run balrun in an automake build directory)");
 		return IMPORT_USAGE;
-	}
-	if (!ctest && !meson && !nbinaries) {
-		if (sources_is_file(".", "CTestTestfile.cmake"))
-			ctest = ".";
-		else if (sources_is_file(".", "meson-info/intro-tests.json") ||
-			 sources_is_file(".", "meson-private/coredata.dat"))
-			meson = ".";
-	}
-	if (ctest || meson) {
-		*origin = ctest ? "CTest" : "meson";
-		return sources_import(o, ctest, meson, cmds, n, notes, err);
 	}
 	if (o->tests_regex.nr || o->exclude_regex.nr || o->label_regex.nr || o->label_exclude.nr ||
 	    o->suites.nr || o->no_suites.nr) {
 		strbuf_addf(err, "-R, -E, -L, -LE, --suite and --no-suite choose among the tests of a "
-			    "build system (CMake or meson build directory, --ctest, --meson)");
+			    "build system (CMake, meson or automake build directory, --ctest, --meson, "
+			    "--automake)");
 		return IMPORT_USAGE;
 	}
 	*origin = "binaries";

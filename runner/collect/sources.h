@@ -3,11 +3,12 @@
  * listed:
  *
  *   1. the binaries named on the command line;
- *   2. --ctest DIR or --meson DIR: the tests a build system registered
- *      (ctest.h, meson.h);
+ *   2. --ctest DIR, --meson DIR or --automake DIR: the tests a build
+ *      system registered (ctest.h, meson.h, automake.h);
  *   3. the binaries .balrun.conf names;
  *   4. none of those: the current directory, if it is a CMake build
- *      directory (CTestTestfile.cmake) or a meson one (meson-info/).
+ *      directory (CTestTestfile.cmake), a meson one (meson-info/) or an
+ *      automake one (a Makefile automake generated).
  *
  * Registered tests are then chosen as their own runner would (-R, -E by
  * name; -L, -LE by label; --suite, --no-suite for meson), and a test that

@@ -218,6 +218,11 @@ static void fill_command(struct proto_invocation *inv, const struct binary *bin)
 	inv->nfail_regex = c->fail_regex.nr;
 	inv->skip_regex = c->skip_regex.v;
 	inv->nskip_regex = c->skip_regex.nr;
+	if (bin->conf) {
+		inv->command = bin->conf->run.v;
+		inv->ncommand = bin->conf->run.nr;
+		inv->results = (char *)conf_results_name(bin->conf->results);
+	}
 }
 
 /* The RUN for unit u; s->inv_of and s->ninv say which invocation holds each test. */
@@ -234,7 +239,9 @@ static void fill_run(struct dispatcher *d, struct slot *s, const struct bal_unit
 		struct binary *bin = &d->r->bins[t->binary];
 		struct proto_invocation *inv = run->ninv ? &run->inv[run->ninv - 1] : NULL;
 
-		if (!inv || t->binary != cur) {
+		/* a new invocation per binary, and when a configured framework's batch is full */
+		if (!inv || t->binary != cur || (bin->conf && bin->conf->batch &&
+						 inv->ntests >= bin->conf->batch)) {
 			cur = t->binary;
 			inv = &run->inv[run->ninv++];
 			fill_command(inv, bin);

@@ -27,7 +27,8 @@
 
 static const char usage_text[] =
 "usage: balrun [options] [--] BINARY...\n"
-"       balrun [options]     (in a CMake or meson build directory: its tests)\n"
+"       balrun [options]     (in a CMake, meson or automake build directory: its\n"
+"                            tests)\n"
 "       balrun cache show|merge|prune|export|import-junit ...  (balrun cache --help)\n"
 "\n"
 "Run the test cases of Criterion, cmocka and plain test binaries on N worker\n"
@@ -39,6 +40,10 @@ static const char usage_text[] =
 "  -C, --build-config CFG    the configuration to test (ctest -C, multi-config)\n"
 "      --meson DIR       run the tests meson registered in the build DIR\n"
 "      --benchmarks      with meson: its benchmarks instead of its tests\n"
+"      --automake DIR    run the tests `make check` runs in the automake build DIR\n"
+"                        (libtool wrappers are seen through, everywhere)\n"
+"      --no-log-compiler automake: run test programs without their LOG_COMPILER,\n"
+"                        so that cmocka and Criterion ones split into cases\n"
 "  -R, --tests-regex RE  only registered tests whose name matches RE (as ctest)\n"
 "  -E, --exclude-regex RE    leave out registered tests whose name matches RE\n"
 "  -L, --label-regex RE  only tests with a label (CTest LABELS, meson suite)\n"
@@ -132,8 +137,8 @@ enum {
 	OPT_TIMINGS_FROM, OPT_PRUNE_RUNS, OPT_PRUNE_DAYS,
 	OPT_GROUP, OPT_SERIAL, OPT_LOCK, OPT_WEIGHT, OPT_MARKERS, OPT_PLAN, OPT_SHARD, OPT_CONFIG,
 	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME, OPT_RETRIES, OPT_RERUN_SERIALLY, OPT_DIST,
-	OPT_CTEST, OPT_MESON, OPT_BENCHMARKS, OPT_LABEL_EXCLUDE, OPT_SUITE, OPT_NO_SUITE, OPT_FRAMEWORK,
-	OPT_TIMEOUT_MULTIPLIER,
+	OPT_CTEST, OPT_MESON, OPT_AUTOMAKE, OPT_NO_LOG_COMPILER, OPT_BENCHMARKS, OPT_LABEL_EXCLUDE, OPT_SUITE,
+	OPT_NO_SUITE, OPT_FRAMEWORK, OPT_TIMEOUT_MULTIPLIER,
 };
 
 static const struct option long_options[] = {
@@ -178,6 +183,8 @@ static const struct option long_options[] = {
 	{ "ctest", required_argument, NULL, OPT_CTEST },
 	{ "meson", required_argument, NULL, OPT_MESON },
 	{ "benchmarks", no_argument, NULL, OPT_BENCHMARKS },
+	{ "automake", required_argument, NULL, OPT_AUTOMAKE },
+	{ "no-log-compiler", no_argument, NULL, OPT_NO_LOG_COMPILER },
 	{ "tests-regex", required_argument, NULL, 'R' },
 	{ "exclude-regex", required_argument, NULL, 'E' },
 	{ "label-regex", required_argument, NULL, 'L' },
@@ -217,8 +224,9 @@ static void cli_adapter_names(struct strbuf *sb)
 	size_t n;
 	const struct adapter *const *all = adapter_all(&n);
 
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", all[i]->name);
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (!(all[i]->flags & ADAPTER_CONFIG))	/* .balrun.conf's [framework] sections choose it */
+			strbuf_addf(sb, "%s%s", k++ ? ", " : "", all[i]->name);
 }
 
 /* A regular expression for -R, -E, -L, -LE: checked here (POSIX extended, as ctest's). */
@@ -328,6 +336,8 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 	case OPT_CTEST: o->ctest_dir = arg; return 0;
 	case OPT_MESON: o->meson_dir = arg; return 0;
 	case OPT_BENCHMARKS: o->benchmarks = 1; return 0;
+	case OPT_AUTOMAKE: o->automake_dir = arg; return 0;
+	case OPT_NO_LOG_COMPILER: o->no_log_compiler = 1; return 0;
 	case 'C': o->build_config = arg; return 0;
 	case 'R': return cli_regex("-R", arg, &o->tests_regex, err);
 	case 'E': return cli_regex("-E", arg, &o->exclude_regex, err);
@@ -346,7 +356,7 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 		return -1;
 	}
 	case OPT_FRAMEWORK:
-		if (adapter_by_name(arg)) {
+		if (adapter_by_name(arg) && !(adapter_by_name(arg)->flags & ADAPTER_CONFIG)) {
 			o->framework = arg;
 			return 0;
 		}

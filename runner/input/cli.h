@@ -51,6 +51,8 @@ struct options {
 	/* build systems (collect/ctest.h, collect/meson.h) */
 	const char *ctest_dir;   /* --ctest DIR */
 	const char *meson_dir;   /* --meson DIR */
+	const char *automake_dir; /* --automake DIR */
+	int no_log_compiler;     /* --no-log-compiler: automake programs without LOG_COMPILER */
 	const char *framework;   /* --framework NAME: the adapter for the binaries given */
 	const char *build_config; /* -C CFG: ctest's -C (multi-config trees) */
 	int benchmarks;          /* --benchmarks: meson's benchmarks, not its tests */

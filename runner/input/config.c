@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config-framework.h"
 #include "util.h"
 #include "workers.h"
 
@@ -121,10 +122,11 @@ static int config_option(struct config *c, const char *name, const char *key, co
 	return ret;
 }
 
-/* One entry of the file.  0, or -1 with err. */
-static int config_entry(struct config *c, const git_config_entry *e, struct marker_set *marks,
-			struct strbuf *err)
+/* One entry of the file (at path).  0, or -1 with err. */
+static int config_entry(struct config *c, const char *path, const git_config_entry *e,
+			struct marker_set *marks, struct strbuf *err)
 {
+	struct config_file file = { path, c->display, c->dir };
 	struct config_name n;
 	int kind, ret = -1;
 
@@ -136,6 +138,8 @@ static int config_entry(struct config *c, const git_config_entry *e, struct mark
 		ret = 0;	/* libgit2 follows includes itself */
 	} else if (!strcmp(n.section, "balrun") && !n.sub) {
 		ret = config_option(c, e->name, n.key, e->value, err);
+	} else if (!strcmp(n.section, "framework") && n.sub) {
+		ret = config_framework_entry(&c->frameworks, &file, n.sub, n.key, e->value, err);
 	} else if (kind < 0 || strcmp(n.key, "tests") || !n.sub != (kind == MARKER_SERIAL)) {
 		strbuf_addf(err, "'%s': unknown key '%s' (see docs/markers.md)", c->display, e->name);
 	} else {
@@ -164,13 +168,14 @@ static int config_parse(struct config *c, const char *path, struct marker_set *m
 		goto out;
 	}
 	while ((rc = git_config_next(&e, it)) == 0)
-		if (config_entry(c, e, marks, err))
+		if (config_entry(c, path, e, marks, err))
 			goto out;
 	if (rc != GIT_ITEROVER) {
 		config_git_error(err, c->display);
 		goto out;
 	}
-	ret = 0;
+	ret = config_frameworks_check(&c->frameworks, &(struct config_file){ path, c->display, c->dir },
+				      err);
 out:
 	git_config_iterator_free(it);
 	git_config_free(cfg);
@@ -214,6 +219,7 @@ void config_release(struct config *c)
 	free(c->display);
 	free(c->dir);
 	strvec_clear(&c->binaries);
+	conf_frameworks_release(&c->frameworks);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -289,7 +295,7 @@ static int config_fill_options(struct options *o, const struct config *c, struct
 }
 
 int config_apply(struct options *o, const struct repo_info *repo, struct strvec *bins,
-		 struct marker_set *marks, struct strbuf *err)
+		 struct conf_frameworks *fw, struct marker_set *marks, struct strbuf *err)
 {
 	char *display = NULL, *path = config_path(o, repo, &display);
 	struct config c;
@@ -299,6 +305,10 @@ int config_apply(struct options *o, const struct repo_info *repo, struct strvec 
 		ret = config_read(&c, path, display, marks, err);
 		if (!ret)
 			ret = config_fill_options(o, &c, bins, err);
+		if (!ret && fw) {
+			*fw = c.frameworks;
+			memset(&c.frameworks, 0, sizeof(c.frameworks));
+		}
 		config_release(&c);
 	}
 	/* marker_args holds (flag, value) pairs in command-line order */

@@ -21,6 +21,11 @@
  *           tests = *::slow*
  *   [dist "binary"]
  *           tests = build/tests/test_legacy::*
+ *   [framework "acme"]                   # a framework balrun has no adapter for
+ *           binaries = build/tests/acme_*
+ *           list = {bin} --enumerate
+ *           run = {bin} --only {names:,}
+ *           results = tap                # exitcode, tap or junit
  *
  * Every key may be repeated and every value may hold several
  * space-separated patterns or globs.  Test patterns match full test ids
@@ -32,6 +37,7 @@
 #define BALRUN_CONFIG_H
 
 #include "cli.h"
+#include "configured.h"
 #include "markers.h"
 #include "repo.h"
 #include "strbuf.h"
@@ -46,6 +52,7 @@ struct config {
 	double timeout;          /* 0 not set */
 	int dist;                /* enum dist_mode; 0 not set */
 	struct strvec binaries;  /* globs */
+	struct conf_frameworks frameworks; /* [framework "NAME"] sections (config-framework.h) */
 };
 
 /*
@@ -70,9 +77,10 @@ int config_binaries(const struct config *c, struct strvec *out, struct strbuf *e
  * with --no-config); fill the options the command line left unset (-n
  * unless BALRUN_WORKERS is set, --timeout, the binaries, kept in bins);
  * add the file's and the command line's markers (o->marker_args) to
- * marks.  0, or -1 with err (a usage error).
+ * marks; the file's frameworks go to fw (release with
+ * conf_frameworks_release).  0, or -1 with err (a usage error).
  */
 int config_apply(struct options *o, const struct repo_info *repo, struct strvec *bins,
-		 struct marker_set *marks, struct strbuf *err);
+		 struct conf_frameworks *fw, struct marker_set *marks, struct strbuf *err);
 
 #endif

@@ -44,6 +44,7 @@ void plan_input_build(struct plan_input *in, struct run *r, const struct timing_
 		const struct tc_binary *cb = tc ? tc_binary(tc, r->bins[i].id) : NULL;
 		in->bins[i].overhead = cb ? cb->overhead : -1;
 		in->bins[i].batchable = !(r->bins[i].adapter->flags & ADAPTER_ONE_TEST);
+		in->bins[i].max_batch = r->bins[i].conf ? r->bins[i].conf->batch : 0;
 	}
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];

@@ -1,5 +1,6 @@
 /*
- * census.c - diff-census.so, the oracle's list of a cmocka binary's tests.
+ * census.c - diff-census.so, the oracle's list of a cmocka binary's tests,
+ * and of a Check binary's suites and TCases.
  *
  * LD_PRELOADed into an unmodified cmocka zoo binary with DIFF_CENSUS_FILE
  * set, it interposes _cmocka_run_group_tests() (reached through the PLT) and
@@ -15,6 +16,14 @@
  *   T <len>\n<test name>\n
  * Like cmocka 1.1.5, entries with no name, or with no test, setup and
  * teardown function at all, are dropped.
+ *
+ * Check (statically linked, so nothing of it can be interposed) compares
+ * CK_RUN_SUITE and CK_RUN_CASE with each suite's and TCase's name through
+ * libc's strcmp().  With DIFF_CENSUS_CHECK set as well, the census's
+ * strcmp() records each name compared with the string getenv() gave for
+ * either variable, "S" for a suite (and says it matches, so its TCases come
+ * next) and "C" for a TCase (and says it does not, so nothing runs); any
+ * other comparison is an ordinary byte comparison.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -37,6 +46,36 @@ static void census_write(int fd, char kind, const char *s)
 	if (write(fd, head, (size_t)n) != n || write(fd, s, len) != (ssize_t)len ||
 	    write(fd, "\n", 1) != 1)
 		_exit(120);
+}
+
+static const char *census_suite, *census_case;
+
+__attribute__((constructor)) static void census_init(void)
+{
+	if (getenv("DIFF_CENSUS_CHECK")) {
+		census_suite = getenv("CK_RUN_SUITE");
+		census_case = getenv("CK_RUN_CASE");
+	}
+}
+
+int strcmp(const char *a, const char *b)
+{
+	const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+	const char *path;
+	int fd;
+
+	if (census_suite && (a == census_suite || a == census_case) &&
+	    (path = getenv("DIFF_CENSUS_FILE")) &&
+	    (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) >= 0) {
+		census_write(fd, a == census_suite ? 'S' : 'C', b);
+		close(fd);
+		return a == census_suite ? 0 : 1;
+	}
+	while (*x && *x == *y) {
+		x++;
+		y++;
+	}
+	return (int)*x - (int)*y;
 }
 
 int _cmocka_run_group_tests(const char *group_name, const struct CMUnitTest *const tests,

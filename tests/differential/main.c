@@ -7,17 +7,19 @@
  *    runs at a time (oracle_*.c), and prints it, one line per binary.
  * 3. Runs balrun over the whole zoo at once, at -n 1, 2 and 8, each cold
  *    (a fresh --cache-dir) and then warm (the same cache dir again): six
- *    runs, each with --json.
+ *    runs, each with --json.  TAP producers are not recognised by balrun
+ *    (they need --framework tap, which applies to every binary given): each
+ *    of those runs is made twice, once for them with --framework tap, once
+ *    for the rest, each compared for its own binaries.
  * 4. Compares every run with the oracle (compare.c), one line per mismatch.
  *    A run that balrun stops at collection (a listing failed) is a mismatch,
  *    and is made once more without those binaries to compare the rest.
  * Exit 0 if every run matches the oracle, 1 otherwise (mismatches or oracle
  * errors), 2 if the zoo could not be read.
  *
- * The whole test must end within ctest's TIMEOUT (360 s), so it has a time
- * budget (DIFF_BUDGET seconds, default 330): each balrun run may take its
- * share of what is left of it (the runs still to come, weighted: a run at
- * -n 1 gets 2.5 times the share of one at -n 8), and a run past its share
+ * The whole test must end within ctest's TIMEOUT (450 s), so it has a time
+ * budget (DIFF_BUDGET seconds, default 420): each balrun run may take what
+ * is left of it divided by the runs still to come, and a run past its share
  * is stopped with SIGTERM (balrun then reports its unfinished tests as not
  * run, and those are mismatches).
  *
@@ -83,7 +85,7 @@ static size_t read_zoo(const char *path, struct diff_bin **out)
 		memset(b, 0, sizeof(*b));
 		b->path = xstrdup(sp + 1);
 		b->base = strrchr(b->path, '/') ? strrchr(b->path, '/') + 1 : b->path;
-		b->oracle = diff_oracle_of(line);
+		b->fw = diff_oracle_find(line, 0)->fw;
 	}
 	fclose(f);
 	*out = bins;
@@ -98,7 +100,7 @@ static void compute_oracles(struct diff_bin *bins, size_t n, const char *tmp)
 	for (size_t i = 0; i < n; i++) {
 		char *dir = xasprintf("%s/oracle-%s", tmp, bins[i].base);
 		mkdir(dir, 0700);
-		bins[i].oracle->prepare(&bins[i], dir, &jobs[i]);
+		diff_oracle_find(NULL, bins[i].fw)->prepare(&bins[i], dir, &jobs[i]);
 		free(dir);
 	}
 	/* the binary with the most cases first, so that the rest overlaps with it */
@@ -115,7 +117,7 @@ static void compute_oracles(struct diff_bin *bins, size_t n, const char *tmp)
 		if (i != first)
 			jobs[i] = sorted[k++];
 	for (size_t i = 0; i < n; i++)
-		bins[i].oracle->finish(&bins[i], &jobs[i]);
+		diff_oracle_find(NULL, bins[i].fw)->finish(&bins[i], &jobs[i]);
 	free(jobs);
 	free(sorted);
 }
@@ -183,17 +185,17 @@ static int failed_listings(const char *err, struct diff_bin *bins, size_t n, int
  * that the rest of the zoo is still compared.
  */
 static size_t balrun_run(struct diff_bin *bins, size_t n, const char *tmp, int workers, int warm,
-			 int attempt, int *excluded, double limit, double *wall)
+			 int tap, int attempt, int *excluded, double limit, double *wall)
 {
-	char *dir = xasprintf("%s/run-n%d-%s%s", tmp, workers, warm ? "warm" : "cold",
-			      attempt ? "-retry" : "");
+	char *dir = xasprintf("%s/run-n%d-%s%s%s", tmp, workers, warm ? "warm" : "cold",
+			      tap ? "-tap" : "", attempt ? "-retry" : "");
 	char *cache = xasprintf("%s/cache-n%d", tmp, workers);
 	char *json = xasprintf("%s/report.json", dir), *out = xasprintf("%s/stdout", dir);
 	char *err = xasprintf("%s/stderr", dir), *nstr = xasprintf("%d", workers);
 	const char **argv = calloc(n + 16, sizeof(*argv));
 	struct spawn_job job = { .argv = argv, .out_path = out, .err_path = err, .limit_s = limit };
 	struct diff_run run = { .workers = workers, .warm = warm, .excluded = excluded };
-	size_t k = 0, mism, left_out = 0;
+	size_t k = 0, mism;
 
 	mkdir(dir, 0700);
 	mkdir(cache, 0700);
@@ -207,11 +209,13 @@ static size_t balrun_run(struct diff_bin *bins, size_t n, const char *tmp, int w
 	argv[k++] = "--no-config";
 	argv[k++] = "--color";
 	argv[k++] = "never";
+	if (tap) {
+		argv[k++] = "--framework";
+		argv[k++] = "tap";
+	}
 	argv[k++] = "--";
 	for (size_t i = 0; i < n; i++) {
-		if (excluded[i])
-			left_out++;
-		else
+		if (!excluded[i])
 			argv[k++] = bins[i].path;
 	}
 	spawn_one(&job);
@@ -220,17 +224,17 @@ static size_t balrun_run(struct diff_bin *bins, size_t n, const char *tmp, int w
 	run.report = json_load_file(json, 0, NULL);
 	run.stderr_text = slurp(err, NULL);
 	mism = diff_compare(bins, n, &run, stdout);
-	printf("run     -n %d %-4s  balrun %s in %.1fs, %zu entries%s: %zu mismatches\n", workers,
-	       warm ? "warm" : "cold", spawn_describe(job.status), job.wall_s,
+	printf("run     -n %d %-4s%s balrun %s in %.1fs, %zu entries%s: %zu mismatches\n", workers,
+	       warm ? "warm" : "cold", tap ? " tap" : "    ", spawn_describe(job.status), job.wall_s,
 	       json_array_size(json_object_get(run.report, "tests")),
-	       left_out ? " (a second try without the binaries whose listing failed)" : "", mism);
+	       attempt ? " (a second try without the binaries whose listing failed)" : "", mism);
 	if (job.status == SPAWN_TIMED_OUT)
 		printf("run     -n %d %-4s  balrun did not finish within %.0fs (the harness's time "
 		       "budget): stopped with SIGTERM; the tests it had not finished are 'not run'\n",
 		       workers, warm ? "warm" : "cold", limit);
 	*wall += job.wall_s;
 	if (!run.report && !attempt && failed_listings(run.stderr_text, bins, n, excluded))
-		mism += balrun_run(bins, n, tmp, workers, warm, attempt + 1, excluded,
+		mism += balrun_run(bins, n, tmp, workers, warm, tap, attempt + 1, excluded,
 				   limit - job.wall_s, wall);
 	json_decref(run.report);
 	free((char *)run.stderr_text);
@@ -257,15 +261,6 @@ static size_t compare_file(struct diff_bin *bins, size_t n, const char *path, in
 	return mism;
 }
 
-/*
- * A run's share of the budget, relative to the others: fewer workers take
- * longer (measured on 2 cores: -n 1 about 2.5 times -n 8).
- */
-static double run_weight(int workers)
-{
-	return workers <= 1 ? 1.0 : workers <= 2 ? 0.6 : 0.4;
-}
-
 int main(int argc, char **argv)
 {
 	struct diff_bin *bins = NULL;
@@ -274,9 +269,8 @@ int main(int argc, char **argv)
 	const char *tmp, *only = getenv("DIFF_WORKERS");
 	static const int workers[] = { 1, 2, 8 };
 	double t0 = now_s(), oracle_s, balrun_s = 0;
-	double budget = getenv("DIFF_BUDGET") ? atof(getenv("DIFF_BUDGET")) : 330;
-	int oracle_errors;
-	double weight_left = 0;
+	double budget = getenv("DIFF_BUDGET") ? atof(getenv("DIFF_BUDGET")) : 420;
+	int oracle_errors, runs_left = 0, groups[2] = { 0, 0 };   /* [1]: TAP producers, run apart */
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!n) {
@@ -293,14 +287,16 @@ int main(int argc, char **argv)
 	oracle_s = now_s() - t0;
 	oracle_errors = print_oracles(bins, n);
 	if (argc >= 3 && !strcmp(argv[1], "--report")) {
+		runs_left = 0;
 		mism += compare_file(bins, n, argv[2], argc > 3 ? atoi(argv[3]) : 1);
 	}
+	for (size_t i = 0; i < n; i++)
+		groups[bins[i].fw == FW_TAP] = 1;
 	for (size_t w = 0; w < sizeof(workers) / sizeof(workers[0]); w++) {
 		char nbuf[16];
 		snprintf(nbuf, sizeof(nbuf), "%d", workers[w]);
-		if ((!only || strstr(only, nbuf)) && argc < 2) {
-			weight_left += 2 * run_weight(workers[w]);
-		}
+		if ((!only || strstr(only, nbuf)) && argc < 2)
+			runs_left += 2 * groups[0];
 	}
 	for (size_t w = 0; w < sizeof(workers) / sizeof(workers[0]); w++) {
 		char nbuf[16];
@@ -310,12 +306,22 @@ int main(int argc, char **argv)
 		if ((only && !strstr(only, nbuf)) || argc >= 2)
 			continue;
 		excluded = calloc(n, sizeof(*excluded));
-		for (int warm = 0; warm < 2; warm++, weight_left -= run_weight(workers[w])) {
-			/* share what is left of the budget among the runs still to come, by weight */
-			double limit = (budget - (now_s() - t0)) * run_weight(workers[w]) / weight_left;
-			memset(excluded, 0, n * sizeof(*excluded));
-			mism += balrun_run(bins, n, tmp, workers[w], warm, 0, excluded,
-					   limit < 10 ? 10 : limit, &balrun_s);
+		for (int warm = 0; warm < 2; warm++) {
+			for (int tap = 0; tap < 2; tap++) {
+				/*
+				 * share what is left of the budget among the runs still to
+				 * come; the TAP runs take a fraction of a second: 10 s each
+				 */
+				double limit = tap ? 10 : (budget - (now_s() - t0)) / runs_left;
+
+				if (!groups[tap])
+					continue;
+				for (size_t i = 0; i < n; i++)
+					excluded[i] = (bins[i].fw == FW_TAP) != tap;
+				mism += balrun_run(bins, n, tmp, workers[w], warm, tap, 0, excluded,
+						   limit < 10 ? 10 : limit, &balrun_s);
+				runs_left -= !tap;
+			}
 		}
 		free(excluded);
 	}

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "oracle.h"
+#include "spawn.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,19 +18,22 @@ static const char *const diff_outcome_names[DIFF__COUNT] = {
 };
 
 static const struct diff_oracle diff_oracles[] = {
-	{ "criterion", oracle_criterion_prepare, oracle_criterion_finish },
-	{ "cmocka", oracle_cmocka_prepare, oracle_cmocka_finish },
-	{ "gtest", oracle_gtest_prepare, oracle_gtest_finish },
-	{ "acutest", oracle_acutest_prepare, oracle_acutest_finish },
-	{ "plain", oracle_plain_prepare, oracle_plain_finish },	/* last: the default */
+	{ "criterion", FW_CRITERION, oracle_criterion_prepare, oracle_criterion_finish },
+	{ "cmocka", FW_CMOCKA, oracle_cmocka_prepare, oracle_cmocka_finish },
+	{ "glib", FW_GLIB, oracle_glib_prepare, oracle_glib_finish },
+	{ "check", FW_CHECK, oracle_check_prepare, oracle_check_finish },
+	{ "tap", FW_TAP, oracle_tap_prepare, oracle_tap_finish },
+	{ "gtest", FW_GTEST, oracle_gtest_prepare, oracle_gtest_finish },
+	{ "acutest", FW_ACUTEST, oracle_acutest_prepare, oracle_acutest_finish },
+	{ "plain", FW_PLAIN, oracle_plain_prepare, oracle_plain_finish },   /* last: the default */
 };
 
-const struct diff_oracle *diff_oracle_of(const char *framework)
+const struct diff_oracle *diff_oracle_find(const char *name, enum diff_framework fw)
 {
 	size_t n = sizeof(diff_oracles) / sizeof(diff_oracles[0]);
 
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(diff_oracles[i].framework, framework))
+		if (name ? !strcmp(name, diff_oracles[i].name) : fw == diff_oracles[i].fw)
 			return &diff_oracles[i];
 	return &diff_oracles[n - 1];
 }
@@ -182,4 +186,29 @@ void diff_bin_release(struct diff_bin *b)
 	free(b->errors);
 	free(b->path);
 	memset(b, 0, sizeof(*b));
+}
+
+char *diff_census(const struct diff_bin *b, const char *tmpdir, const char *const *extra, size_t *n,
+		  int *status)
+{
+	char *cfile = xasprintf("%s/census", tmpdir), *cout = xasprintf("%s/census.out", tmpdir);
+	/* an ASan binary: the census need not come after the runtime, it runs no test */
+	const char *env[16] = { xasprintf("DIFF_CENSUS_FILE=%s", cfile),
+				xasprintf("LD_PRELOAD=%s", DIFF_CENSUS_PATH),
+				"ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0" };
+	const char *cargv[] = { b->path, NULL };
+	struct spawn_job census = { .argv = cargv, .env = env, .out_path = cout, .err_path = cout,
+				    .limit_s = 30 };
+	char *text;
+
+	for (size_t i = 3; extra && *extra && i + 1 < sizeof(env) / sizeof(env[0]); i++)
+		env[i] = *extra++;
+	remove(cfile);
+	*status = spawn_one(&census);
+	text = slurp(cfile, n);
+	free((char *)env[0]);
+	free((char *)env[1]);
+	free(cfile);
+	free(cout);
+	return text;
 }

@@ -2,8 +2,9 @@
  * oracle.h - what the serial run of each zoo binary says, case by case.
  *
  * The oracle of a binary is computed from the binary run alone, the way its
- * framework runs it (oracle_criterion.c, oracle_cmocka.c, oracle_gtest.c,
- * oracle_acutest.c, oracle_plain.c):
+ * framework runs it (oracle_criterion.c, oracle_cmocka.c, oracle_glib.c,
+ * oracle_check.c, oracle_tap.c, oracle_gtest.c, oracle_acutest.c,
+ * oracle_plain.c):
  *   - its cases, in the order the serial run runs them, each named as balrun
  *     names it after "<bin id>::" (raw bytes; compare.c escapes them), with
  *     the outcome the framework reported, or DIFF_UNKNOWN for a case the
@@ -40,6 +41,7 @@ enum diff_outcome diff_outcome_worst(enum diff_outcome a, enum diff_outcome b);
 /* Failed, crashed, timed out or not run: what makes a run exit 1. */
 int diff_outcome_fails(enum diff_outcome o);
 
+enum diff_framework { FW_CRITERION, FW_CMOCKA, FW_GLIB, FW_CHECK, FW_TAP, FW_GTEST, FW_ACUTEST, FW_PLAIN };
 
 enum diff_fault {
 	FAULT_BEFORE,                 /* "[before tests]" */
@@ -61,12 +63,10 @@ struct diff_evidence {
 	char *what;               /* the serial evidence, for mismatch lines */
 };
 
-struct diff_oracle;
-
 struct diff_bin {
 	char *path;
 	const char *base;         /* file name, within path */
-	const struct diff_oracle *oracle;
+	enum diff_framework fw;
 	struct diff_case *cases;
 	size_t ncases;
 	struct diff_evidence *ev;
@@ -103,24 +103,41 @@ struct diff_case *diff_bin_find(struct diff_bin *b, const char *name);
  * tmpdir is a directory of the binary's own.
  */
 struct spawn_job;
-struct diff_oracle {
-	const char *framework;    /* as zoo.list names it: "criterion", "gtest", ... */
-	void (*prepare)(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
-	void (*finish)(struct diff_bin *b, const struct spawn_job *job);
-};
-/* The oracle of a framework of zoo.list; plain's for a name it does not know. */
-const struct diff_oracle *diff_oracle_of(const char *framework);
-
 void oracle_criterion_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_criterion_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_cmocka_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_cmocka_finish(struct diff_bin *b, const struct spawn_job *job);
+void oracle_glib_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+void oracle_glib_finish(struct diff_bin *b, const struct spawn_job *job);
+void oracle_check_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+void oracle_check_finish(struct diff_bin *b, const struct spawn_job *job);
+void oracle_tap_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+void oracle_tap_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_gtest_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_gtest_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_acutest_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_acutest_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_plain_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_plain_finish(struct diff_bin *b, const struct spawn_job *job);
+
+/* Each framework's oracle, by the name zoo.list gives it. */
+struct diff_oracle {
+	const char *name;
+	enum diff_framework fw;
+	void (*prepare)(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+	void (*finish)(struct diff_bin *b, const struct spawn_job *job);
+};
+/* The oracle of that name, or of fw (name NULL); plain's if none. */
+const struct diff_oracle *diff_oracle_find(const char *name, enum diff_framework fw);
+
+/*
+ * Run b once with the census shim (census.c) preloaded, DIFF_CENSUS_FILE
+ * in tmpdir and the "NAME=value" entries of extra (NULL-terminated, may be
+ * NULL): the records it wrote (malloc'd, *n bytes), or NULL; *status as
+ * spawn_one() gives it.
+ */
+char *diff_census(const struct diff_bin *b, const char *tmpdir, const char *const *extra, size_t *n,
+		  int *status);
 
 /* Helpers shared by the oracle modules. */
 char *xstrdup(const char *s);

@@ -123,31 +123,16 @@ static int cm_parse_census(struct diff_bin *b, struct cm_priv *p, const char *t,
 void oracle_cmocka_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job)
 {
 	struct cm_priv *p = calloc(1, sizeof(*p));
-	char *cfile = xasprintf("%s/census", tmpdir), *cout = xasprintf("%s/census.out", tmpdir);
-	char *env_file = xasprintf("DIFF_CENSUS_FILE=%s", cfile);
-	char *env_pre = xasprintf("LD_PRELOAD=%s", DIFF_CENSUS_PATH);
-	/* an ASan binary: the census need not come after the runtime, it runs no test */
-	const char *env[] = { env_file, env_pre, "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0",
-			      NULL };
-	const char *cargv[] = { b->path, NULL };
-	struct spawn_job census = { .argv = cargv, .env = env, .out_path = cout, .err_path = cout,
-				    .limit_s = 30 };
 	size_t n = 0;
-	char *text;
+	int status;
+	char *text = diff_census(b, tmpdir, NULL, &n, &status);
 
 	b->priv = p;
-	remove(cfile);
-	spawn_one(&census);
-	text = slurp(cfile, &n);
 	if (!text || cm_parse_census(b, p, text, n) < 0 || !b->ncases)
 		diff_bin_error(b, "the census of %s (%s) is missing, malformed or empty", b->base,
-			       spawn_describe(census.status));
+			       spawn_describe(status));
 	p->done = calloc(b->ncases + 1, sizeof(*p->done));
 	free(text);
-	free(cfile);
-	free(cout);
-	free(env_file);
-	free(env_pre);
 
 	p->out = xasprintf("%s/serial.out", tmpdir);
 	p->err = xasprintf("%s/serial.err", tmpdir);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "adapter.h"
+#include "adapter-facts.h"
 #include "preload.h"
 #include "util.h"
 
@@ -159,37 +160,15 @@ Test(adapters, names_look_up_back)
 	for (size_t i = 0; i < n; i++) {
 		cr_expect_eq(adapter_by_name(all[i]->name), all[i], "%s", all[i]->name);
 		cr_expect(all[i]->recognise && all[i]->run_batch, "%s", all[i]->name);
-		/* a listed framework can list; a one-test one cannot */
-		cr_expect_eq(!(all[i]->flags & ADAPTER_ONE_TEST), all[i]->list_command != NULL, "%s", all[i]->name);
-		cr_expect_eq(!(all[i]->flags & ADAPTER_ONE_TEST), all[i]->parse_listing != NULL, "%s", all[i]->name);
+		/* a listed framework can list; a one-test one cannot, nor one the config teaches */
+		int lists = !(all[i]->flags & (ADAPTER_ONE_TEST | ADAPTER_CONFIG));
+		cr_expect_eq(lists, all[i]->list_command != NULL, "%s", all[i]->name);
+		cr_expect_eq(lists, all[i]->parse_listing != NULL, "%s", all[i]->name);
 	}
 	cr_expect_str_eq(adapter_by_name("cmocka")->name, "cmocka");
 	cr_expect_null(adapter_by_name("nosuch"));
 	cr_expect_null(adapter_by_name(NULL));
 	cr_expect_str_eq(all[n - 1]->name, "plain", "plain must come last: it takes every executable");
-}
-
-/* Facts as the ELF probe would fill them. */
-static void facts(struct binary_facts *f, const char *needed, const char *const *defined,
-		  const char *const *referenced)
-{
-	facts_init(f);
-	f->is_elf = 1;
-	if (needed)
-		strvec_push(&f->needed, needed);
-	for (; defined && *defined; defined++)
-		facts_add_symbol(f, *defined, 1);
-	for (; referenced && *referenced; referenced++)
-		facts_add_symbol(f, *referenced, 0);
-	facts_sort(f);
-}
-
-static const char *recognised(struct binary_facts *f, struct strbuf *notes)
-{
-	const struct adapter *a = adapter_recognise(f, "bin/t", notes);
-
-	facts_release(f);
-	return a ? a->name : "(none)";
 }
 
 Test(adapters, recognise_by_libraries_and_symbols)
@@ -200,23 +179,23 @@ Test(adapters, recognise_by_libraries_and_symbols)
 	const char *const cm_entry[] = { "_cmocka_run_group_tests", NULL };
 	const char *const cr_entry[] = { "criterion_initialize", NULL };
 
-	facts(&f, "libcriterion.so.3", main_only, NULL);
-	cr_expect_str_eq(recognised(&f, &notes), "criterion");
-	facts(&f, NULL, main_only, cr_entry);	/* Criterion's entry point without its library name */
-	cr_expect_str_eq(recognised(&f, &notes), "criterion");
-	facts(&f, "libcmocka.so.0", main_only, cm_entry);
-	cr_expect_str_eq(recognised(&f, &notes), "cmocka");
+	test_facts(&f, "libcriterion.so.3", main_only, NULL);
+	cr_expect_str_eq(test_recognised(&f, &notes), "criterion");
+	test_facts(&f, NULL, main_only, cr_entry);	/* Criterion's entry point without its library name */
+	cr_expect_str_eq(test_recognised(&f, &notes), "criterion");
+	test_facts(&f, "libcmocka.so.0", main_only, cm_entry);
+	cr_expect_str_eq(test_recognised(&f, &notes), "cmocka");
 	cr_expect_str_eq(notes.buf, "");
 	/* referenced through another library: the shim would not see it called */
-	facts(&f, "libtorture.so", main_only, cm_entry);
-	cr_expect_str_eq(recognised(&f, &notes), "plain");
+	test_facts(&f, "libtorture.so", main_only, cm_entry);
+	cr_expect_str_eq(test_recognised(&f, &notes), "plain");
 	/* compiled in: plain, and a note says why */
-	facts(&f, NULL, cm_entry, NULL);
-	cr_expect_str_eq(recognised(&f, &notes), "plain");
+	test_facts(&f, NULL, cm_entry, NULL);
+	cr_expect_str_eq(test_recognised(&f, &notes), "plain");
 	cr_expect(strstr(notes.buf, "'bin/t' has cmocka compiled in"), "%s", notes.buf);
-	facts(&f, NULL, NULL, NULL);
+	test_facts(&f, NULL, NULL, NULL);
 	f.is_elf = 0;
-	cr_expect_str_eq(recognised(&f, &notes), "(none)", "a file that is neither ELF nor script");
+	cr_expect_str_eq(test_recognised(&f, &notes), "(none)", "a file that is neither ELF nor script");
 	strbuf_release(&notes);
 }
 
@@ -226,7 +205,7 @@ Test(adapters, facts_keep_one_symbol_per_name_defined_first)
 	const char *const defined[] = { "b", "a", NULL };
 	const char *const referenced[] = { "a", "c", "b", NULL };
 
-	facts(&f, "libx.so.1", defined, referenced);
+	test_facts(&f, "libx.so.1", defined, referenced);
 	cr_expect_eq(f.nsymbols, 3);
 	cr_expect_eq(facts_symbol(&f, "a"), FACTS_DEFINED);
 	cr_expect_eq(facts_symbol(&f, "b"), FACTS_DEFINED);

@@ -253,6 +253,25 @@ Test(batching, max_batch_and_non_batchable)
 	balancer_free(b);
 }
 
+Test(batching, a_binary_of_its_own_max_batch)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), c = fx_binary(&f, 0.04, 1), seq[MAXT];
+	size_t sizes[MAXT], nunits, i, k = 0;
+
+	f.bins[c].max_batch = 3;	/* a configured framework's batch = 3 */
+	for (i = 0; i < 60; i++)
+		fx_test(&f, i % 2 ? a : c, 0.001);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 1, .max_batch = 10 });
+
+	cr_assert_eq(drain(b, seq, sizes, &nunits), 60);
+	for (i = 0; i < nunits; k += sizes[i++]) {
+		uint32_t bin = f.tests[seq[k]].binary;
+		cr_expect_leq(sizes[i], bin == c ? 3 : 10, "unit %zu of binary %u: %zu tests", i, bin, sizes[i]);
+	}
+	balancer_free(b);
+}
+
 Test(batching, units_shrink_towards_the_end)
 {
 	struct fx f = { 0 };

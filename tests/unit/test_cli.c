@@ -78,9 +78,11 @@ Test(cli, workers_values)
 	char **auto_argv = ARGV("-n", "auto", "b");
 	cr_assert_eq(parse(&o, &err, auto_argv), CLI_RUN);
 	cr_expect_eq(o.workers, 0);
+	cli_release(&o);
 	char **zero_argv = ARGV("-n", "0", "b");
 	cr_assert_eq(parse(&o, &err, zero_argv), CLI_RUN);
 	cr_expect_eq(o.workers, 1, "-n 0 runs in one worker");
+	cli_release(&o);
 	char **twelve_argv = ARGV("--workers=12", "b");
 	cr_assert_eq(parse(&o, &err, twelve_argv), CLI_RUN);
 	cr_expect_eq(o.workers, 12);
@@ -123,9 +125,24 @@ Test(cli, help_and_version_exit_ok, .init = cr_redirect_stdout)
 	struct options o;
 	struct strbuf err = STRBUF_INIT;
 	cr_expect_eq(parse(&o, &err, ARGV("--help")), CLI_EXIT_OK);
+	cli_release(&o);
 	cr_expect_eq(parse(&o, &err, ARGV("--version")), CLI_EXIT_OK);
 	fflush(stdout);
 	cr_expect_stdout_neq_str("");
+	cli_release(&o);
+	strbuf_release(&err);
+}
+
+Test(cli, automake_flags)
+{
+	struct options o;
+	struct strbuf err = STRBUF_INIT;
+	char **argv = ARGV("--automake", "build", "--no-log-compiler");
+
+	cr_assert_eq(parse(&o, &err, argv), CLI_RUN, "%s", err.buf);
+	cr_expect_str_eq(o.automake_dir, "build");
+	cr_expect_eq(o.no_log_compiler, 1);
+	cr_expect_eq(o.nbinaries, 0);
 	cli_release(&o);
 	strbuf_release(&err);
 }

@@ -6,7 +6,8 @@
  * tests/unit/worker-fixtures/, and collects START/RESULT/DONE per unit:
  * outcomes, messages, which output went to which test, which tests got no
  * RESULT.  Time limits in the fixtures are 300 ms; nothing here asserts how
- * fast anything was, only that the worker got to the end.
+ * fast anything was, only that the worker got to the end.  The harness
+ * (starting the worker, collecting a unit) is worker-harness.c.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -25,7 +26,7 @@
 #include "proto.h"
 #include "strbuf.h"
 #include "util.h"
-#include "worker-drive.h"
+#include "worker-harness.h"
 
 TestSuite(worker, .timeout = 60);
 
@@ -102,9 +103,9 @@ Test(worker, unknown_framework_runs_nothing)
 	struct unit_log log;
 	struct worker w;
 
-	run_single(&w, &log, WF_DIR "/wf-plain-pass", "nosuch", ids, 2, 0);
+	run_single(&w, &log, WF_DIR "/wf-plain-pass", "nosuchframework", ids, 2, 0);
 	cr_assert_eq(log.started[0] + log.started[1], 0);
-	cr_assert(strstr(log.done.errors[0], "unknown framework 'nosuch'"), "%s", log.done.errors[0]);
+	cr_assert(strstr(log.done.errors[0], "unknown framework 'nosuchframework'"), "%s", log.done.errors[0]);
 	finish(&w, &log, 0);
 }
 
