@@ -1,6 +1,6 @@
 /*
  * test_worker_acutest.c - the acutest adapter's run_batch, through the real
- * balrun-worker (worker-drive.h) and tests/fixtures/acutest/ac_outcomes
+ * balrun-worker (worker-harness.h) and tests/fixtures/acutest/ac_outcomes
  * (what each test does is at the top of its source).
  *
  * Each invocation carries what collection would send: the tests' names and
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "util.h"
-#include "worker-drive.h"
+#include "worker-harness.h"
 
 TestSuite(worker_acutest, .timeout = 60);
 

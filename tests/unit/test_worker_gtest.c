@@ -1,6 +1,6 @@
 /*
  * test_worker_gtest.c - the gtest adapter's run_batch, through the real
- * balrun-worker (worker-drive.h) and the GoogleTest fixtures of
+ * balrun-worker (worker-harness.h) and the GoogleTest fixtures of
  * tests/fixtures/gtest/ (what each case does is at the top of its source).
  *
  * Each invocation carries what collection would send: the cases' names
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "util.h"
-#include "worker-drive.h"
+#include "worker-harness.h"
 
 TestSuite(worker_gtest, .timeout = 60);
 
