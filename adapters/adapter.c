@@ -17,13 +17,15 @@
 #include "util.h"
 
 extern const struct adapter adapter_criterion, adapter_cmocka, adapter_glib, adapter_check,
-	adapter_tap, adapter_configured, adapter_plain;
+	adapter_tap, adapter_gtest, adapter_acutest, adapter_configured, adapter_plain;
 
 static const struct adapter *const adapters[] = {
 	&adapter_criterion,
 	&adapter_cmocka,
 	&adapter_glib,
 	&adapter_check,
+	&adapter_gtest,
+	&adapter_acutest,
 	&adapter_tap,              /* never by itself: --framework tap */
 	&adapter_configured,       /* never recognised: .balrun.conf chooses it */
 	&adapter_plain,            /* last: it takes every executable */
@@ -128,6 +130,25 @@ enum facts_symbol facts_symbol(const struct binary_facts *f, const char *name)
 			lo = mid + 1;
 	}
 	return FACTS_ABSENT;
+}
+
+enum facts_symbol facts_symbol_prefix(const struct binary_facts *f, const char *prefix)
+{
+	size_t lo = 0, hi = f->nsymbols, n = strlen(prefix);
+
+	while (lo < hi) {	/* the first name not below prefix */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(f->names.buf + f->symbols[mid].name, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < f->nsymbols && !strncmp(f->names.buf + f->symbols[i].name, prefix, n); i++)
+		if (f->symbols[i].defined)
+			return FACTS_DEFINED;
+	return lo < f->nsymbols && !strncmp(f->names.buf + f->symbols[lo].name, prefix, n) ?
+	       FACTS_REFERENCED : FACTS_ABSENT;
 }
 
 /* ---- listings ---- */

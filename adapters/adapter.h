@@ -3,7 +3,7 @@
  * frameworks it knows.
  *
  * A framework is one adapter: one file (plain.c) or one small folder
- * (criterion/, cmocka/), and one line in the table in adapter.c.  Both
+ * (criterion/, cmocka/, gtest/, acutest/), and one line in the table in adapter.c.  Both
  * programs use it: balrun asks it to recognise a binary and to list its
  * cases (collect/), the worker asks it to run a batch of them (its
  * run_batch).  The five things an adapter does:
@@ -69,6 +69,12 @@ void facts_sort(struct binary_facts *f);
 /* 1 if the binary needs a library whose name starts with prefix ("libcmocka.so"). */
 int facts_needs(const struct binary_facts *f, const char *prefix);
 enum facts_symbol facts_symbol(const struct binary_facts *f, const char *name);
+/*
+ * Like facts_symbol() for the first symbol whose name starts with prefix
+ * (C++ names: "_ZN7testing8internal23MakeAndRegisterTestInfo" whatever its
+ * argument types mangle to).
+ */
+enum facts_symbol facts_symbol_prefix(const struct binary_facts *f, const char *prefix);
 
 /*
  * One binary's listing, in the order a serial run runs its tests: each
@@ -80,7 +86,10 @@ enum facts_symbol facts_symbol(const struct binary_facts *f, const char *name);
 struct listed_test {
 	char *name;
 	uint32_t scope;
-	uint64_t check;            /* cmocka: preload_check(group, name) */
+	uint64_t check;            /* with ADAPTER_CHECKS, sent with each test: cmocka:
+	                              preload_check(group, name); gtest, acutest: how
+	                              the worker selects it (gtest-internal.h,
+	                              acutest-internal.h) */
 	unsigned disabled : 1;
 	unsigned filtered : 1;     /* the registered command would not run it (adopt_command) */
 };

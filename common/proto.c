@@ -262,9 +262,7 @@ void proto_encode(struct strbuf *out, const struct proto_msg *m)
 
 static void proto_free_strings(char **v, size_t n)
 {
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; v && i < n; i++)
 		free(v[i]);
 	free(v);
 }
@@ -273,9 +271,7 @@ static void proto_release_record(const struct proto_field *fields, size_t nfield
 
 static void proto_free_invocations(struct proto_invocation *v, size_t n)
 {
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; v && i < n; i++)
 		proto_release_record(proto_invocation_fields,
 				     ARRAY_SIZE(proto_invocation_fields), &v[i]);
 	free(v);

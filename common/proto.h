@@ -73,8 +73,9 @@ struct proto_invocation {
 	                            time limit in ms (0 none); replaces the RUN's timeout_ms */
 	uint64_t *ordinals;      /* optional (cmocka: required): per test, its ordinal in the
 	                            binary's listing (common/preload.h) */
-	uint64_t *checks;        /* optional (cmocka: required): per test, preload_check() of
-	                            its group and name */
+	uint64_t *checks;        /* optional (cmocka, gtest, acutest: required): per test, what
+	                            its adapter lists with it (cmocka: preload_check() of its
+	                            group and name; adapters/adapter.h listed_test.check) */
 	/*
 	 * The command as a build system registered it (CTest, meson), or as
 	 * balrun runs it by default: all empty for a binary named on the

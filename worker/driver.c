@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -202,4 +203,51 @@ void ordinal_index_release(struct ordinal_index *ix)
 	free(ix->by);
 	ix->by = NULL;
 	ix->n = 0;
+}
+
+/* ---- a process that ended ---- */
+
+void driver_test_died(struct session *s, struct wtest *t, const struct child *c, uint64_t run_ns,
+		      const char *what)
+{
+	char msg[128];
+
+	t->duration_ns = driver_elapsed(run_ns, c->exited_ns);
+	if (c->timed_out) {
+		snprintf(msg, sizeof(msg), "timed out after %llu ms (%s)",
+			 (unsigned long long)session_timeout_ms(s, t->index), what);
+		wtest_note(t, OUTCOME_TIMEOUT, msg);
+	} else if (WIFEXITED(c->status)) {
+		snprintf(msg, sizeof(msg), "exited with status %d during the test", WEXITSTATUS(c->status));
+		wtest_note(t, OUTCOME_FAIL, msg);
+	} else {
+		wtest_note(t, OUTCOME_CRASH, what);
+	}
+}
+
+int driver_fault_outside(struct session *s, const struct child *c, const char *what, int any_test,
+			 int failed, const char *premature, const struct capture *outside)
+{
+	const char *where = any_test ? "after its tests" : "before any test ran";
+	struct strbuf msg = STRBUF_INIT;
+	enum outcome o = OUTCOME_FAIL;
+
+	if (c->timed_out) {
+		o = OUTCOME_TIMEOUT;
+		strbuf_addf(&msg, "timed out %s (%s)", where, what);
+	} else if (!WIFEXITED(c->status)) {
+		o = OUTCOME_CRASH;
+		strbuf_addf(&msg, "%s %s", what, where);
+	} else if (premature) {
+		strbuf_addf(&msg, "exited with status 0 %s, before the end of its run (%s)", where, premature);
+	} else if (WEXITSTATUS(c->status) && !failed) {
+		strbuf_addf(&msg, "exited with status %d although none of its tests failed",
+			    WEXITSTATUS(c->status));
+	} else {
+		strbuf_release(&msg);
+		return 0;
+	}
+	session_fault(s, any_test ? FAULT_AFTER : FAULT_BEFORE, -1, o, msg.buf, outside);
+	strbuf_release(&msg);
+	return 1;
 }

@@ -88,6 +88,23 @@ void ordinal_index_init(struct ordinal_index *ix, const struct proto_invocation 
 int ordinal_index_find(const struct ordinal_index *ix, uint64_t ordinal);
 void ordinal_index_release(struct ordinal_index *ix);
 
+/*
+ * The process ended while test t (started at run_ns) was running: note how
+ * on t (TIMEOUT at its limit, FAIL "exited with status N during the test",
+ * CRASH what, the status in words) and set its duration; the caller sends
+ * the RESULT.
+ */
+void driver_test_died(struct session *s, struct wtest *t, const struct child *c, uint64_t run_ns,
+		      const char *what);
+/*
+ * The process ended with no test running: send a FAULT (before or after
+ * the tests, with the output captured outside them) if it timed out, died
+ * by a signal, exited 0 before the end of its run (premature: why the
+ * adapter knows, or NULL), or exited non-zero with none of its tests
+ * failed.  1 if a FAULT was sent.
+ */
+int driver_fault_outside(struct session *s, const struct child *c, const char *what, int any_test,
+			 int failed, const char *premature, const struct capture *outside);
 /* Elapsed nanoseconds from a to b, 0 if b is before a. */
 uint64_t driver_elapsed(uint64_t a, uint64_t b);
 

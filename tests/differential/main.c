@@ -45,7 +45,8 @@ extern char **environ;
 /* Variables that change how the frameworks or balrun behave: not passed on. */
 static void clean_environment(void)
 {
-	static const char *const prefixes[] = { "CMOCKA_", "CRITERION_", "BALRUN_", "LD_PRELOAD" };
+	static const char *const prefixes[] = { "CMOCKA_", "CRITERION_", "BALRUN_", "LD_PRELOAD", "GTEST_",
+						"TEST_PREMATURE_EXIT_FILE" };
 
 	for (size_t i = 0; environ[i];) {
 		int drop = 0;

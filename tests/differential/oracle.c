@@ -23,6 +23,8 @@ static const struct diff_oracle diff_oracles[] = {
 	{ "glib", FW_GLIB, oracle_glib_prepare, oracle_glib_finish },
 	{ "check", FW_CHECK, oracle_check_prepare, oracle_check_finish },
 	{ "tap", FW_TAP, oracle_tap_prepare, oracle_tap_finish },
+	{ "gtest", FW_GTEST, oracle_gtest_prepare, oracle_gtest_finish },
+	{ "acutest", FW_ACUTEST, oracle_acutest_prepare, oracle_acutest_finish },
 	{ "plain", FW_PLAIN, oracle_plain_prepare, oracle_plain_finish },   /* last: the default */
 };
 
@@ -34,6 +36,20 @@ const struct diff_oracle *diff_oracle_find(const char *name, enum diff_framework
 		if (name ? !strcmp(name, diff_oracles[i].name) : fw == diff_oracles[i].fw)
 			return &diff_oracles[i];
 	return &diff_oracles[n - 1];
+}
+
+void diff_bin_add_raw(struct diff_bin *b, char ***raws, char *raw)
+{
+	char *full;
+	int same = 1;
+
+	for (size_t k = 0; k < b->ncases; k++)
+		same += !strcmp((*raws)[k], raw);
+	full = same > 1 ? xasprintf("%s#%d", raw, same) : xstrdup(raw);
+	diff_bin_add_case(b, full, strlen(full), DIFF_UNKNOWN, NULL);
+	free(full);
+	*raws = xrealloc(*raws, b->ncases * sizeof(**raws));
+	(*raws)[b->ncases - 1] = raw;
 }
 
 const char *diff_outcome_name(enum diff_outcome o)

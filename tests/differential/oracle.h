@@ -3,7 +3,8 @@
  *
  * The oracle of a binary is computed from the binary run alone, the way its
  * framework runs it (oracle_criterion.c, oracle_cmocka.c, oracle_glib.c,
- * oracle_check.c, oracle_tap.c, oracle_plain.c):
+ * oracle_check.c, oracle_tap.c, oracle_gtest.c, oracle_acutest.c,
+ * oracle_plain.c):
  *   - its cases, in the order the serial run runs them, each named as balrun
  *     names it after "<bin id>::" (raw bytes; compare.c escapes them), with
  *     the outcome the framework reported, or DIFF_UNKNOWN for a case the
@@ -40,7 +41,7 @@ enum diff_outcome diff_outcome_worst(enum diff_outcome a, enum diff_outcome b);
 /* Failed, crashed, timed out or not run: what makes a run exit 1. */
 int diff_outcome_fails(enum diff_outcome o);
 
-enum diff_framework { FW_CRITERION, FW_CMOCKA, FW_GLIB, FW_CHECK, FW_TAP, FW_PLAIN };
+enum diff_framework { FW_CRITERION, FW_CMOCKA, FW_GLIB, FW_CHECK, FW_TAP, FW_GTEST, FW_ACUTEST, FW_PLAIN };
 
 enum diff_fault {
 	FAULT_BEFORE,                 /* "[before tests]" */
@@ -83,6 +84,12 @@ void diff_bin_add_evidence(struct diff_bin *b, enum diff_fault kind, const char 
 			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void diff_bin_error(struct diff_bin *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Add an unknown case called raw, with "#k" added on the k-th occurrence of
+ * the same raw name; (*raws)[i] is case i's raw name (raws grows with the
+ * cases; takes raw).
+ */
+void diff_bin_add_raw(struct diff_bin *b, char ***raws, char *raw);
 /* Free what the binary holds (not the struct itself). */
 void diff_bin_release(struct diff_bin *b);
 /* The case of this name (exact bytes), or NULL. */
@@ -106,6 +113,10 @@ void oracle_check_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_j
 void oracle_check_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_tap_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_tap_finish(struct diff_bin *b, const struct spawn_job *job);
+void oracle_gtest_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+void oracle_gtest_finish(struct diff_bin *b, const struct spawn_job *job);
+void oracle_acutest_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
+void oracle_acutest_finish(struct diff_bin *b, const struct spawn_job *job);
 void oracle_plain_prepare(struct diff_bin *b, const char *tmpdir, struct spawn_job *job);
 void oracle_plain_finish(struct diff_bin *b, const struct spawn_job *job);
 

@@ -239,3 +239,9 @@ void expect_output(const struct unit_log *log, int i, const char *has, const cha
 	if (lacks)
 		cr_assert(!strstr(out, lacks), "test %d: output has '%s':\n%s", i, lacks, out);
 }
+
+void expect_unreported(const struct unit_log *log, int i)
+{
+	cr_assert_eq(log->started[i] + log->results[i], 0, "test %d was reported (%s)", i,
+		     log->results[i] ? log->message[i] : "START only");
+}

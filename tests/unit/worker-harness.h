@@ -66,4 +66,7 @@ void expect(const struct unit_log *log, int i, enum outcome o, const char *messa
 /* Test i's output holds has and lacks lacks (each if not NULL). */
 void expect_output(const struct unit_log *log, int i, const char *has, const char *lacks);
 
+/* Test i got neither START nor RESULT (its batch died first: it runs again elsewhere). */
+void expect_unreported(const struct unit_log *log, int i);
+
 #endif
