@@ -386,8 +386,8 @@ static int same_run(const struct binary *a, const struct binary *b)
 	       x->judge == y->judge && x->skip_code == y->skip_code && x->timeout == y->timeout &&
 	       x->serial == y->serial && x->weight == y->weight && same_str(x->framework, y->framework) &&
 	       same_strvec(&x->locks, &y->locks) && same_strvec(&x->labels, &y->labels) &&
-	       !x->pass_regex.nr && !x->fail_regex.nr && !x->skip_regex.nr &&
-	       !y->pass_regex.nr && !y->fail_regex.nr && !y->skip_regex.nr &&
+	       same_strvec(&x->pass_regex, &y->pass_regex) && same_strvec(&x->fail_regex, &y->fail_regex) &&
+	       same_strvec(&x->skip_regex, &y->skip_regex) &&
 	       !x->fixtures_setup.nr && !x->fixtures_cleanup.nr && !x->fixtures_required.nr &&
 	       !y->fixtures_setup.nr && !y->fixtures_cleanup.nr && !y->fixtures_required.nr &&
 	       !x->depends.nr && !y->depends.nr && same_str(a->markers, b->markers);

@@ -48,6 +48,7 @@ DEVIATIONS = {
 CASE_COUNTS = [
     re.compile(r"\[==========\] (?:\S+: )?(\d+) test\(s\) run\."),   # cmocka
     re.compile(r"Synthesis: Tested: (\d+)"),                          # Criterion
+    re.compile(r"\[==========\] (\d+) tests? from \d+ test (?:suites?|cases?) ran\."),  # GoogleTest
 ]
 
 FIXED_ENV = {"BALRUN_FIXTURE_OUTER": "outer"}
