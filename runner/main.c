@@ -144,7 +144,7 @@ static int prepare_options(struct balrun *s, int argc, char **argv, struct strbu
 	repo_discover(&s->repo);
 	if (config_apply(&s->o, &s->repo, &s->config_bins, &s->frameworks, &s->marks, err) ||
 	    (s->o.shard && shard_parse(s->o.shard, &s->shard, err)) ||
-	    paths_check_outputs(s->o.json, s->o.cache_dir, err) ||
+	    paths_check_outputs(s->o.json, s->o.junit, s->o.cache_dir, err) ||
 	    (n = workers_resolve(s->o.workers_given, s->o.workers, s->o.config_workers, err)) < 0) {
 		fprintf(stderr, "balrun: %s\n", err->buf);
 		return EXIT_USAGE;
@@ -350,6 +350,12 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 	report_print(&s->r, &st, &ro);
 	strbuf_reset(&err);
 	if (s->o.json && report_json(&s->r, &st, &ro, s->o.json, &err)) {
+		fprintf(stderr, "balrun: %s\n", err.buf);
+		if (code == EXIT_OK)
+			code = EXIT_INTERNAL;
+	}
+	strbuf_reset(&err);
+	if (s->o.junit && report_junit(&s->r, &st, s->o.junit, &err)) {
 		fprintf(stderr, "balrun: %s\n", err.buf);
 		if (code == EXIT_OK)
 			code = EXIT_INTERNAL;

@@ -4,7 +4,8 @@
  * The whole document is parsed (files are small: one element per test) with
  * network access and entity expansion off, then walked depth first: every
  * <testcase> at any depth counts, and its nearest <testsuite> ancestor gives
- * the suite name.  A repeated id is folded into the result before it when
+ * the suite name (a report balrun wrote, <testsuites name="balrun">, gives
+ * back its ids: classname "::" name).  A repeated id is folded into the result before it when
  * the two are adjacent, which is how Criterion writes the parameters of one
  * test; that keeps reading linear.  (Non-adjacent repeats stay separate
  * results and are each recorded.)
@@ -26,6 +27,7 @@ struct junit_walk {
 	struct junit_results *out;
 	size_t first;          /* index of this file's first result in out */
 	struct strbuf id;
+	const char *sep;       /* between classname and name: "/", or "::" in balrun's own reports */
 };
 
 static int junit_is(const xmlNode *n, const char *name)
@@ -82,7 +84,7 @@ static int junit_id(struct junit_walk *w, const xmlNode *tc, const char *suite)
 	if (name && *name) {
 		strbuf_adds(&w->id, w->prefix ? w->prefix : "");
 		if (group && *group && strcmp(group, (const char *)name))
-			strbuf_addf(&w->id, "%s/", group);
+			strbuf_addf(&w->id, "%s%s", group, w->sep);
 		strbuf_adds(&w->id, (const char *)name);
 	}
 	xmlFree(name);
@@ -117,6 +119,12 @@ static void junit_walk(struct junit_walk *w, const xmlNode *n, const char *suite
 			junit_walk(w, n->children, (const char *)name);
 			xmlFree(name);
 		} else if (n->type == XML_ELEMENT_NODE) {
+			xmlChar *name = junit_is(n, "testsuites") ?
+					xmlGetProp(n, (const xmlChar *)"name") : NULL;
+
+			if (name && !strcmp((const char *)name, "balrun"))
+				w->sep = "::";	/* balrun --junit: classname::name is the id */
+			xmlFree(name);
 			junit_walk(w, n->children, suite);
 		}
 	}
@@ -127,7 +135,7 @@ int junit_read(const char *path, const char *prefix, struct junit_results *out,
 {
 	xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
 				  XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-	struct junit_walk w = { prefix, out, out->nr, STRBUF_INIT };
+	struct junit_walk w = { prefix, out, out->nr, STRBUF_INIT, "/" };
 
 	if (!doc && access(path, R_OK) < 0) {
 		strbuf_addf(err, "read '%s': %s", path, strerror(errno));

@@ -122,6 +122,7 @@ static const char usage_text[] =
 "  -q, --quiet           only failures and the summary\n"
 "      --durations N     show the N slowest tests (0: all)\n"
 "      --json FILE       write a machine-readable report to FILE\n"
+"      --junit FILE      write a JUnit XML report to FILE (for CI)\n"
 "      --color WHEN      auto, always or never (NO_COLOR is honoured)\n"
 "  -h, --help            this text\n"
 "      --version         balrun's version\n"
@@ -133,7 +134,7 @@ static const char usage_text[] =
 enum {
 	OPT_LF = 256, OPT_FF, OPT_NO_FF, OPT_LIST, OPT_MAXFAIL, OPT_TIMEOUT,
 	OPT_COLLECT_TIMEOUT, OPT_SMOKE, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_DURATIONS,
-	OPT_JSON, OPT_COLOR, OPT_VERSION,
+	OPT_JSON, OPT_JUNIT, OPT_COLOR, OPT_VERSION,
 	OPT_TIMINGS_FROM, OPT_PRUNE_RUNS, OPT_PRUNE_DAYS,
 	OPT_GROUP, OPT_SERIAL, OPT_LOCK, OPT_WEIGHT, OPT_MARKERS, OPT_PLAN, OPT_SHARD, OPT_CONFIG,
 	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME, OPT_RETRIES, OPT_RERUN_SERIALLY, OPT_DIST,
@@ -164,6 +165,7 @@ static const struct option long_options[] = {
 	{ "prune-days", required_argument, NULL, OPT_PRUNE_DAYS },
 	{ "durations", required_argument, NULL, OPT_DURATIONS },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "max-worker-restart", required_argument, NULL, OPT_MAX_RESTART },
@@ -304,6 +306,7 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 			o->durations = -1;
 		return 0;
 	case OPT_JSON: o->json = arg; return 0;
+	case OPT_JUNIT: o->junit = arg; return 0;
 	case OPT_COLOR: return parse_color(arg, &o->color, err);
 	case OPT_MAX_RESTART: return cli_parse_count("--max-worker-restart", arg, 0, &o->max_restarts, err);
 	case OPT_RESUME: o->resume = 1; return 0;

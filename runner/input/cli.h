@@ -30,6 +30,7 @@ struct options {
 	int no_cache;            /* --no-cache: neither read nor write timings */
 	int smoke;               /* --smoke K; -1 = default min(N, 4) */
 	const char *json;        /* --json FILE */
+	const char *junit;        /* --junit FILE: JUnit XML report */
 	int verbose;             /* -v: +1, -q: -1 */
 	int color;               /* -1 auto, 0 never, 1 always */
 	char **binaries;         /* positional arguments */

@@ -73,7 +73,7 @@ int paths_check_writable(const char *path, struct strbuf *why)
 	return ret;
 }
 
-int paths_check_outputs(const char *json, const char *cache_dir, struct strbuf *err)
+int paths_check_outputs(const char *json, const char *junit, const char *cache_dir, struct strbuf *err)
 {
 	struct strbuf why = STRBUF_INIT;
 	struct stat st;
@@ -81,6 +81,9 @@ int paths_check_outputs(const char *json, const char *cache_dir, struct strbuf *
 
 	if (json && paths_check_writable(json, &why)) {
 		strbuf_addf(err, "--json: cannot write '%s': %s", json, why.buf);
+		ret = -1;
+	} else if (junit && paths_check_writable(junit, &why)) {
+		strbuf_addf(err, "--junit: cannot write '%s': %s", junit, why.buf);
 		ret = -1;
 	} else if (cache_dir && stat(cache_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		strbuf_addf(err, "--cache-dir: '%s' is not a directory", cache_dir);

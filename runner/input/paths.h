@@ -26,6 +26,6 @@ int paths_check_writable(const char *path, struct strbuf *why);
  * be NULL), checked before anything runs.  0, or -1 with a one-line err
  * naming the flag and the path.
  */
-int paths_check_outputs(const char *json, const char *cache_dir, struct strbuf *err);
+int paths_check_outputs(const char *json, const char *junit, const char *cache_dir, struct strbuf *err);
 
 #endif

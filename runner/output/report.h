@@ -1,8 +1,9 @@
 /*
  * report.h - the end of a run: failures with their output, the tests that
  * did not run and why, the slowest tests, the per-worker balance, the
- * closing counts line (report.c), and the machine-readable JSON report
- * (report-json.c).  The sections about tests that ran more than once:
+ * closing counts line (report.c), the machine-readable JSON report
+ * (report-json.c) and the JUnit XML one (report-junit.c).  The sections
+ * about tests that ran more than once:
  * report-attempts.c (report-internal.h).
  */
 #ifndef BALRUN_REPORT_H
@@ -40,6 +41,13 @@ size_t report_list(FILE *out, const struct run *r);
 
 /* Everything printed after the run, in order. */
 void report_print(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o);
+
+/*
+ * Write the JUnit XML report (--junit; report-junit.c, docs/reports.md):
+ * a testsuite per binary, a testcase per selected test.  0 or -1 with err.
+ */
+int report_junit(const struct run *r, const struct dispatch_stats *st, const char *path,
+		 struct strbuf *err);
 
 /* Write the JSON report (format in docs/usage.md).  0 or -1 with err. */
 int report_json(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o,

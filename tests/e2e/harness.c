@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,4 +197,18 @@ size_t e2e_count_outcome(const struct e2e_run *r, const char *outcome)
 	json_array_foreach(tests, i, t)
 		n += !strcmp(json_string_value(json_object_get(t, "outcome")), outcome);
 	return n;
+}
+
+int e2e_sh(const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd;
+	int st;
+
+	va_start(ap, fmt);
+	cr_assert(vasprintf(&cmd, fmt, ap) > 0);
+	va_end(ap);
+	st = system(cmd);
+	free(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }

@@ -22,6 +22,9 @@ struct e2e_run {
 	struct rusage ru;   /* balrun's resource usage, its waited-for children included */
 };
 
+/* Run a shell command built from fmt (printf-style); its exit status, 128 if it did not exit. */
+int e2e_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* A new empty temporary directory (removed at exit). */
 const char *e2e_tmpdir(void);
 /* Path of a fixture binary in the build tree. */

@@ -20,21 +20,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Run a shell command built from fmt; returns its exit status. */
-static int sh(const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd;
-	int st;
-
-	va_start(ap, fmt);
-	cr_assert(vasprintf(&cmd, fmt, ap) > 0);
-	va_end(ap);
-	st = system(cmd);
-	free(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 /* The whole file as a string (caller frees), "" if missing. */
 static char *file_text(const char *path)
 {
@@ -53,7 +38,7 @@ static char *file_text(const char *path)
 static char *fixture_id(const char *name)
 {
 	const char *tmp = e2e_tmpdir();
-	cr_assert_eq(sh("'%s' --list '%s' > '%s/list'", BALRUN_PATH, e2e_fixture(name), tmp), 0);
+	cr_assert_eq(e2e_sh("'%s' --list '%s' > '%s/list'", BALRUN_PATH, e2e_fixture(name), tmp), 0);
 	char *path, *text;
 	cr_assert(asprintf(&path, "%s/list", tmp) > 0);
 	text = file_text(path);
@@ -65,7 +50,7 @@ static char *fixture_id(const char *name)
 /* Run balrun on a fixture into a cache dir, with extra arguments. */
 static void run_into(const char *cache, const char *fixture, const char *extra)
 {
-	int code = sh("'%s' -q -n 1 --cache-dir '%s' %s '%s' >/dev/null 2>&1", BALRUN_PATH, cache,
+	int code = e2e_sh("'%s' -q -n 1 --cache-dir '%s' %s '%s' >/dev/null 2>&1", BALRUN_PATH, cache,
 		      extra, e2e_fixture(fixture));
 	cr_assert(code == 0 || code == 1, "balrun exited %d", code);
 }
@@ -76,7 +61,7 @@ static json_t *export_json(const char *cache)
 	char *path;
 	json_t *j;
 
-	cr_assert_eq(sh("'%s' cache export --format json --cache-dir '%s' -o '%s/x.json'", BALRUN_PATH,
+	cr_assert_eq(e2e_sh("'%s' cache export --format json --cache-dir '%s' -o '%s/x.json'", BALRUN_PATH,
 			cache, tmp), 0);
 	cr_assert(asprintf(&path, "%s/x.json", tmp) > 0);
 	j = json_load_file(path, 0, NULL);
@@ -103,7 +88,7 @@ Test(cache, show_sorts_filters_and_rejects_bad_flags)
 	char *path, *text;
 
 	run_into(cache, "crit_durations", "-k ms1 -k ms3");
-	cr_assert_eq(sh("'%s' cache show --sort duration --cache-dir '%s' ms > '%s/o'", BALRUN_PATH,
+	cr_assert_eq(e2e_sh("'%s' cache show --sort duration --cache-dir '%s' ms > '%s/o'", BALRUN_PATH,
 			cache, out), 0);
 	cr_assert(asprintf(&path, "%s/o", out) > 0);
 	text = file_text(path);
@@ -113,7 +98,7 @@ Test(cache, show_sorts_filters_and_rejects_bad_flags)
 	cr_assert_not_null(strstr(text, "4 of 4 tests"), "%s", text);
 	cr_assert_not_null(strstr(text, "100% of 1"), "%s", text);
 	free(text);
-	cr_assert_eq(sh("'%s' cache show --sort name --cache-dir '%s' '*ms3?0' > '%s/o'", BALRUN_PATH,
+	cr_assert_eq(e2e_sh("'%s' cache show --sort name --cache-dir '%s' '*ms3?0' > '%s/o'", BALRUN_PATH,
 			cache, out), 0);
 	text = file_text(path);
 	a = strstr(text, "ms300");
@@ -121,10 +106,10 @@ Test(cache, show_sorts_filters_and_rejects_bad_flags)
 	cr_assert(a && b && a < b && !strstr(text, "ms100"), "%s", text);
 	free(text);
 	free(path);
-	cr_assert_eq(sh("'%s' cache show --sort fastest 2>/dev/null", BALRUN_PATH), 4);
-	cr_assert_eq(sh("'%s' cache frobnicate 2>/dev/null", BALRUN_PATH), 4);
-	cr_assert_eq(sh("'%s' cache prune --days -1 2>/dev/null", BALRUN_PATH), 4);
-	cr_assert_eq(sh("'%s' cache merge --cache-dir '%s' '%s/none' 2>/dev/null", BALRUN_PATH, cache,
+	cr_assert_eq(e2e_sh("'%s' cache show --sort fastest 2>/dev/null", BALRUN_PATH), 4);
+	cr_assert_eq(e2e_sh("'%s' cache frobnicate 2>/dev/null", BALRUN_PATH), 4);
+	cr_assert_eq(e2e_sh("'%s' cache prune --days -1 2>/dev/null", BALRUN_PATH), 4);
+	cr_assert_eq(e2e_sh("'%s' cache merge --cache-dir '%s' '%s/none' 2>/dev/null", BALRUN_PATH, cache,
 			out), 1);
 }
 
@@ -140,7 +125,7 @@ Test(cache, merge_of_real_shard_caches_is_associative_and_commutative)
 	run_into(cb, "crit_durations", "-k ms01 -k ms1");
 	run_into(cc, "crit_basic", "");
 	run_into(cc, "crit_durations", "-k ms02");
-#define M(out, ...) cr_assert_eq(sh("cd '%s' && '%s' cache merge -o " out " " __VA_ARGS__ " >/dev/null", \
+#define M(out, ...) cr_assert_eq(e2e_sh("cd '%s' && '%s' cache merge -o " out " " __VA_ARGS__ " >/dev/null", \
 				    d, BALRUN_PATH), 0)
 	M("bc", "b/timings c/timings");
 	M("a_bc", "a/timings bc");
@@ -149,9 +134,9 @@ Test(cache, merge_of_real_shard_caches_is_associative_and_commutative)
 	M("cba", "c/timings b/timings a/timings");
 	M("ba", "b/timings a/timings");
 #undef M
-	cr_assert_eq(sh("cd '%s' && cmp -s a_bc ab_c && cmp -s a_bc cba && cmp -s ab ba", d), 0);
+	cr_assert_eq(e2e_sh("cd '%s' && cmp -s a_bc ab_c && cmp -s a_bc cba && cmp -s ab ba", d), 0);
 	/* merging into the default cache (here --cache-dir) keeps what was there */
-	cr_assert_eq(sh("'%s' cache merge --cache-dir '%s' '%s/b/timings' >/dev/null", BALRUN_PATH,
+	cr_assert_eq(e2e_sh("'%s' cache merge --cache-dir '%s' '%s/b/timings' >/dev/null", BALRUN_PATH,
 			ca, d), 0);
 	json_t *j = export_json(ca);
 	/* a: ms010-ms080 (5); b: ms010, ms100, ms150 */
@@ -170,12 +155,12 @@ Test(cache, prune_from_the_command_line)
 	for (int i = 0; i < 3; i++)
 		run_into(cache, "crit_durations", "-k ms020");
 	/* runs 1-4; ms010 last seen in run 1: kept by --runs 4, dropped by --runs 3 */
-	cr_assert_eq(sh("'%s' cache prune --runs 4 --days 0 --cache-dir '%s' >/dev/null", BALRUN_PATH,
+	cr_assert_eq(e2e_sh("'%s' cache prune --runs 4 --days 0 --cache-dir '%s' >/dev/null", BALRUN_PATH,
 			cache), 0);
 	json_t *j = export_json(cache);
 	cr_assert_eq(json_array_size(json_object_get(j, "tests")), 2);
 	json_decref(j);
-	cr_assert_eq(sh("'%s' cache prune --runs 3 --days 0 --cache-dir '%s' >/dev/null", BALRUN_PATH,
+	cr_assert_eq(e2e_sh("'%s' cache prune --runs 3 --days 0 --cache-dir '%s' >/dev/null", BALRUN_PATH,
 			cache), 0);
 	j = export_json(cache);
 	cr_assert_eq(json_array_size(json_object_get(j, "tests")), 1);
@@ -192,13 +177,13 @@ Test(cache, import_junit_from_criterion_and_ctest_seeds_planning)
 
 	*strrchr(dirpart, '/') = '\0';
 	/* real JUnit files: Criterion's --xml and ctest's --output-junit */
-	sh("env -u BXFI_MAP '%s' --xml='%s/crit.xml' >/dev/null 2>&1", e2e_fixture("crit_basic"), d);
-	cr_assert_eq(sh("cd '%s' && printf 'add_test(plain_pass \"%s\")\\nadd_test(plain_fail \"%s\")\\n' "
+	e2e_sh("env -u BXFI_MAP '%s' --xml='%s/crit.xml' >/dev/null 2>&1", e2e_fixture("crit_basic"), d);
+	cr_assert_eq(e2e_sh("cd '%s' && printf 'add_test(plain_pass \"%s\")\\nadd_test(plain_fail \"%s\")\\n' "
 			"> CTestTestfile.cmake && ctest --output-junit ctest.xml >/dev/null 2>&1; "
 			"test -s ctest.xml", d, e2e_fixture("plain_pass"), e2e_fixture("plain_fail")), 0);
-	cr_assert_eq(sh("'%s' cache import-junit --cache-dir '%s' --prefix '%s::' '%s/crit.xml' >/dev/null",
+	cr_assert_eq(e2e_sh("'%s' cache import-junit --cache-dir '%s' --prefix '%s::' '%s/crit.xml' >/dev/null",
 			BALRUN_PATH, cache, crit, d), 0);
-	cr_assert_eq(sh("'%s' cache import-junit --cache-dir '%s' --prefix '%s/' '%s/ctest.xml' >/dev/null",
+	cr_assert_eq(e2e_sh("'%s' cache import-junit --cache-dir '%s' --prefix '%s/' '%s/ctest.xml' >/dev/null",
 			BALRUN_PATH, cache, dirpart, d), 0);
 	json_t *j = export_json(cache);
 	snprintf(id, sizeof(id), "%s::timing/slow", crit);
@@ -223,7 +208,7 @@ Test(cache, import_junit_from_criterion_and_ctest_seeds_planning)
 	cr_assert(json_is_real(json_object_get(e2e_test(&r, "timing/slow"), "estimate_s")), "%s", r.err);
 	cr_assert_gt(json_real_value(json_object_get(e2e_test(&r, "timing/slow"), "estimate_s")), 0.1);
 	e2e_free(&r);
-	cr_assert_eq(sh("'%s' cache import-junit --cache-dir '%s' '%s/CTestTestfile.cmake' 2>/dev/null",
+	cr_assert_eq(e2e_sh("'%s' cache import-junit --cache-dir '%s' '%s/CTestTestfile.cmake' 2>/dev/null",
 			BALRUN_PATH, cache, d), 1);
 	free(crit);
 	free(plain);
@@ -232,7 +217,7 @@ Test(cache, import_junit_from_criterion_and_ctest_seeds_planning)
 
 static void commit_timings(const char *repo, const char *id, const char *mean)
 {
-	cr_assert_eq(sh("cd '%s' && mkdir -p .balrun && printf 'balrun-timings 1\\nR\\t1\\t1700000000\\t-\\n"
+	cr_assert_eq(e2e_sh("cd '%s' && mkdir -p .balrun && printf 'balrun-timings 1\\nR\\t1\\t1700000000\\t-\\n"
 			"T\\t%s\\t%s\\t0.000000\\t%s\\t1\\tPASS\\t0\\t1\\t0\\t1\\t1700000000\\n' > .balrun/timings && "
 			"git add -f .balrun/timings crit_basic && "
 			"git -c user.name=t -c user.email=t@t commit -qm timings", repo, id, mean, mean), 0);
@@ -243,10 +228,10 @@ Test(cache, timings_from_a_revision_of_a_scratch_repository)
 	const char *repo = e2e_tmpdir();
 	struct e2e_run r;
 
-	cr_assert_eq(sh("cd '%s' && git init -q . && cp '%s' crit_basic", repo, e2e_fixture("crit_basic")), 0);
+	cr_assert_eq(e2e_sh("cd '%s' && git init -q . && cp '%s' crit_basic", repo, e2e_fixture("crit_basic")), 0);
 	commit_timings(repo, "crit_basic::basic/pass", "7.500000");
 	commit_timings(repo, "crit_basic::basic/pass", "3.250000");
-	cr_assert_eq(sh("cd '%s' && rm .balrun/timings", repo), 0);
+	cr_assert_eq(e2e_sh("cd '%s' && rm .balrun/timings", repo), 0);
 	cr_assert_eq(chdir(repo), 0);
 	e2e_balrun(&r, NULL, (const char *[]){ "-n", "1", "--timings-from", "HEAD~1", "crit_basic", NULL });
 	cr_assert_float_eq(json_real_value(json_object_get(e2e_test(&r, "basic/pass"), "estimate_s")),
@@ -265,7 +250,7 @@ Test(cache, timings_from_a_revision_of_a_scratch_repository)
 	head[strcspn(head, "\n")] = '\0';
 	cr_assert_not_null(strstr(local, head), "%s", local);
 	cr_assert_not_null(strstr(local, "crit_basic::basic/pass"), "%s", local);
-	cr_assert_eq(sh("git diff --quiet HEAD -- crit_basic && git show HEAD:.balrun/timings | grep -q 3.250000"), 0);
+	cr_assert_eq(e2e_sh("git diff --quiet HEAD -- crit_basic && git show HEAD:.balrun/timings | grep -q 3.250000"), 0);
 	free(local);
 	/* a revision that does not exist: a warning, and the run goes on */
 	e2e_balrun(&r, NULL, (const char *[]){ "-n", "1", "--timings-from", "no-such-branch", "crit_basic",
