@@ -38,6 +38,7 @@
 #include "plan-print.h"
 #include "preload.h"
 #include "repo.h"
+#include "ci.h"
 #include "report.h"
 #include "rerun.h"
 #include "run.h"
@@ -271,6 +272,22 @@ static struct checkpoint *start_checkpoint(struct balrun *s, size_t *resumed)
 	return cp;
 }
 
+/* What the CI system shows (--ci-output): GitHub annotations and step summary. */
+static void report_ci(const struct balrun *s, const struct dispatch_stats *st,
+		      const struct report_opts *ro)
+{
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	struct strbuf err = STRBUF_INIT;
+
+	if (s->o.ci != CI_GITHUB)
+		return;
+	fflush(stdout);
+	ci_github_annotations(stdout, &s->r);
+	if (summary && *summary && ci_github_summary(summary, &s->r, st, ro, &err))
+		fprintf(stderr, "balrun: %s\n", err.buf);
+	strbuf_release(&err);
+}
+
 /* What the run prints before its first test (phases_opts.starting). */
 struct run_header {
 	struct balrun *s;
@@ -347,7 +364,10 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 	ro.color = status_color(status);
 	ro.workers = dopts.workers;
 	ro.exit_code = code;
+	ro.ci = s->o.ci;
+	ro.shard = s->o.shard;
 	report_print(&s->r, &st, &ro);
+	report_ci(s, &st, &ro);
 	strbuf_reset(&err);
 	if (s->o.json && report_json(&s->r, &st, &ro, s->o.json, &err)) {
 		fprintf(stderr, "balrun: %s\n", err.buf);

@@ -123,6 +123,8 @@ static const char usage_text[] =
 "      --durations N     show the N slowest tests (0: all)\n"
 "      --json FILE       write a machine-readable report to FILE\n"
 "      --junit FILE      write a JUnit XML report to FILE (for CI)\n"
+"      --ci-output WHERE none, github, gitlab or auto (the default: GitHub\n"
+"                        annotations and step summary, GitLab sections)\n"
 "      --color WHEN      auto, always or never (NO_COLOR is honoured)\n"
 "  -h, --help            this text\n"
 "      --version         balrun's version\n"
@@ -134,7 +136,7 @@ static const char usage_text[] =
 enum {
 	OPT_LF = 256, OPT_FF, OPT_NO_FF, OPT_LIST, OPT_MAXFAIL, OPT_TIMEOUT,
 	OPT_COLLECT_TIMEOUT, OPT_SMOKE, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_DURATIONS,
-	OPT_JSON, OPT_JUNIT, OPT_COLOR, OPT_VERSION,
+	OPT_JSON, OPT_JUNIT, OPT_CI_OUTPUT, OPT_COLOR, OPT_VERSION,
 	OPT_TIMINGS_FROM, OPT_PRUNE_RUNS, OPT_PRUNE_DAYS,
 	OPT_GROUP, OPT_SERIAL, OPT_LOCK, OPT_WEIGHT, OPT_MARKERS, OPT_PLAN, OPT_SHARD, OPT_CONFIG,
 	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME, OPT_RETRIES, OPT_RERUN_SERIALLY, OPT_DIST,
@@ -166,6 +168,7 @@ static const struct option long_options[] = {
 	{ "durations", required_argument, NULL, OPT_DURATIONS },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "ci-output", required_argument, NULL, OPT_CI_OUTPUT },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "max-worker-restart", required_argument, NULL, OPT_MAX_RESTART },
@@ -274,6 +277,27 @@ static int parse_color(const char *s, int *out, struct strbuf *err)
 	return 0;
 }
 
+/*
+ * --ci-output: "none", "github", "gitlab" or "auto" (GITHUB_ACTIONS=true:
+ * github; GITLAB_CI=true: gitlab; else none).  0, or -1 if s is none of them.
+ */
+static int cli_ci_output(const char *s, enum ci_mode *mode)
+{
+	const char *gh = getenv("GITHUB_ACTIONS"), *gl = getenv("GITLAB_CI");
+
+	if (!strcmp(s, "none"))
+		*mode = CI_NONE;
+	else if (!strcmp(s, "github"))
+		*mode = CI_GITHUB;
+	else if (!strcmp(s, "gitlab"))
+		*mode = CI_GITLAB;
+	else if (!strcmp(s, "auto"))
+		*mode = gh && !strcmp(gh, "true") ? CI_GITHUB : gl && !strcmp(gl, "true") ? CI_GITLAB : CI_NONE;
+	else
+		return -1;
+	return 0;
+}
+
 static int parse_one(struct options *o, int c, const char *arg, struct strbuf *err)
 {
 	switch (c) {
@@ -307,6 +331,11 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 		return 0;
 	case OPT_JSON: o->json = arg; return 0;
 	case OPT_JUNIT: o->junit = arg; return 0;
+	case OPT_CI_OUTPUT:
+		if (!cli_ci_output(arg, &o->ci))
+			return 0;
+		strbuf_addf(err, "--ci-output: '%s' is not one of none, github, gitlab, auto", arg);
+		return -1;
 	case OPT_COLOR: return parse_color(arg, &o->color, err);
 	case OPT_MAX_RESTART: return cli_parse_count("--max-worker-restart", arg, 0, &o->max_restarts, err);
 	case OPT_RESUME: o->resume = 1; return 0;
@@ -431,6 +460,7 @@ static void options_defaults(struct options *o)
 	o->prune_days = TC_PRUNE_DAYS;
 	o->max_restarts = -1;
 	o->color = -1;
+	cli_ci_output("auto", &o->ci);
 }
 
 enum cli_result cli_parse(struct options *o, int argc, char **argv, struct strbuf *err)

@@ -13,6 +13,13 @@
 #include "strbuf.h"
 #include "strvec.h"
 
+/* The CI system output is for (--ci-output; output/ci.h). */
+enum ci_mode {
+	CI_NONE = 0,
+	CI_GITHUB,
+	CI_GITLAB,
+};
+
 struct options {
 	int workers;             /* -n; 0 = auto (workers.h decides) */
 	int list;                /* --list: print ids and exit */
@@ -31,6 +38,7 @@ struct options {
 	int smoke;               /* --smoke K; -1 = default min(N, 4) */
 	const char *json;        /* --json FILE */
 	const char *junit;        /* --junit FILE: JUnit XML report */
+	enum ci_mode ci;          /* --ci-output (default auto: from the environment) */
 	int verbose;             /* -v: +1, -q: -1 */
 	int color;               /* -1 auto, 0 never, 1 always */
 	char **binaries;         /* positional arguments */

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "report-internal.h"
 #include "colour.h"
@@ -94,6 +95,14 @@ void report_print_output(FILE *out, const char *output, size_t len, uint64_t dro
 		fputc('\n', out);
 }
 
+/* GitLab CI (--ci-output): the k-th failure's output as a collapsed section. */
+static void gitlab_section(FILE *out, enum ci_mode mode, const char *what, size_t k)
+{
+	if (mode == CI_GITLAB)
+		fprintf(out, "\033[0Ksection_%s:%ld:balrun_failure_%zu%s\r\033[0K", what,
+			(long)time(NULL), k, strcmp(what, "start") ? "" : "[collapsed=true]");
+}
+
 static void print_failures(const struct run *r, const struct report_opts *o)
 {
 	struct strbuf shown = STRBUF_INIT;
@@ -106,6 +115,7 @@ static void print_failures(const struct run *r, const struct report_opts *o)
 			continue;
 		if (!header++)
 			fprintf(o->out, "\n%s\n", o->verbose > 0 ? "== output ==" : "== failures ==");
+		gitlab_section(o->out, o->ci, "start", header);
 		fprintf(o->out, "%s--- %s %s%s (%.2fs, worker %d", colour_outcome(t->outcome, o->color),
 			outcome_tag(t->outcome), run_display(t->id, &shown), colour_reset(o->color), t->duration, t->worker);
 		if (t->ntries)
@@ -114,6 +124,7 @@ static void print_failures(const struct run *r, const struct report_opts *o)
 		if (t->message)
 			fprintf(o->out, "%s\n", t->message);
 		report_print_output(o->out, t->output, t->output_len, t->output_dropped);
+		gitlab_section(o->out, o->ci, "end", header);
 	}
 	strbuf_release(&shown);
 }

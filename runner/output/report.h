@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "dispatch.h"
 #include "run.h"
 
@@ -22,6 +23,8 @@ struct report_opts {
 	int durations;        /* N slowest; -1 all; 0 none */
 	unsigned workers;
 	int exit_code;
+	enum ci_mode ci;      /* GitLab: each failure's output a collapsed section */
+	const char *shard;    /* --shard, for summaries; NULL */
 };
 
 /* Counts by outcome over the selected tests. */
