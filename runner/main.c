@@ -124,6 +124,7 @@ struct balrun {
 	struct marker_set marks;        /* markers.h */
 	struct shard shard;             /* --shard; total 0 without */
 	size_t kept;                    /* groups kept together: order-dependent last time (dist.h) */
+	double predicted;               /* the balancer's predicted makespan; 0: none */
 };
 
 /* The timings to plan (and split shards) with: --timings-from REV's, else the local cache. */
@@ -145,7 +146,7 @@ static int prepare_options(struct balrun *s, int argc, char **argv, struct strbu
 	repo_discover(&s->repo);
 	if (config_apply(&s->o, &s->repo, &s->config_bins, &s->frameworks, &s->marks, err) ||
 	    (s->o.shard && shard_parse(s->o.shard, &s->shard, err)) ||
-	    paths_check_outputs(s->o.json, s->o.junit, s->o.cache_dir, err) ||
+	    paths_check_outputs(&s->o, err) ||
 	    (n = workers_resolve(s->o.workers_given, s->o.workers, s->o.config_workers, err)) < 0) {
 		fprintf(stderr, "balrun: %s\n", err->buf);
 		return EXIT_USAGE;
@@ -299,6 +300,8 @@ static void print_header(void *data, double predicted, unsigned workers)
 	struct run_header *h = data;
 	struct balrun *s = h->s;
 
+	if (!s->predicted)
+		s->predicted = predicted;
 	if (s->o.verbose < 0)
 		return;
 	report_header(stdout, &s->r, h->selected, workers, predicted);
@@ -365,6 +368,7 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 	ro.workers = dopts.workers;
 	ro.exit_code = code;
 	ro.ci = s->o.ci;
+	ro.predicted = s->predicted;
 	ro.shard = s->o.shard;
 	report_print(&s->r, &st, &ro);
 	report_ci(s, &st, &ro);
@@ -375,7 +379,9 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 			code = EXIT_INTERNAL;
 	}
 	strbuf_reset(&err);
-	if (s->o.junit && report_junit(&s->r, &st, s->o.junit, &err)) {
+	if ((s->o.junit && report_junit(&s->r, &st, s->o.junit, &err)) ||
+	    (s->o.trace && report_trace(&s->r, &ro, s->o.trace, &err)) ||
+	    (s->o.timeline && report_timeline(&s->r, &st, &ro, s->o.timeline, &err))) {
 		fprintf(stderr, "balrun: %s\n", err.buf);
 		if (code == EXIT_OK)
 			code = EXIT_INTERNAL;

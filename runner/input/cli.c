@@ -123,6 +123,9 @@ static const char usage_text[] =
 "      --durations N     show the N slowest tests (0: all)\n"
 "      --json FILE       write a machine-readable report to FILE\n"
 "      --junit FILE      write a JUnit XML report to FILE (for CI)\n"
+"      --timeline FILE   a picture of the run: an HTML Gantt chart, a lane per\n"
+"                        worker (one self-contained file)\n"
+"      --trace FILE      the run as Chrome trace events (Perfetto, chrome://tracing)\n"
 "      --ci-output WHERE none, github, gitlab or auto (the default: GitHub\n"
 "                        annotations and step summary, GitLab sections)\n"
 "      --color WHEN      auto, always or never (NO_COLOR is honoured)\n"
@@ -136,7 +139,7 @@ static const char usage_text[] =
 enum {
 	OPT_LF = 256, OPT_FF, OPT_NO_FF, OPT_LIST, OPT_MAXFAIL, OPT_TIMEOUT,
 	OPT_COLLECT_TIMEOUT, OPT_SMOKE, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_DURATIONS,
-	OPT_JSON, OPT_JUNIT, OPT_CI_OUTPUT, OPT_COLOR, OPT_VERSION,
+	OPT_JSON, OPT_JUNIT, OPT_TRACE, OPT_TIMELINE, OPT_CI_OUTPUT, OPT_COLOR, OPT_VERSION,
 	OPT_TIMINGS_FROM, OPT_PRUNE_RUNS, OPT_PRUNE_DAYS,
 	OPT_GROUP, OPT_SERIAL, OPT_LOCK, OPT_WEIGHT, OPT_MARKERS, OPT_PLAN, OPT_SHARD, OPT_CONFIG,
 	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME, OPT_RETRIES, OPT_RERUN_SERIALLY, OPT_DIST,
@@ -169,6 +172,8 @@ static const struct option long_options[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "ci-output", required_argument, NULL, OPT_CI_OUTPUT },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "max-worker-restart", required_argument, NULL, OPT_MAX_RESTART },
@@ -331,6 +336,8 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 		return 0;
 	case OPT_JSON: o->json = arg; return 0;
 	case OPT_JUNIT: o->junit = arg; return 0;
+	case OPT_TRACE: o->trace = arg; return 0;
+	case OPT_TIMELINE: o->timeline = arg; return 0;
 	case OPT_CI_OUTPUT:
 		if (!cli_ci_output(arg, &o->ci))
 			return 0;

@@ -39,6 +39,8 @@ struct options {
 	const char *json;        /* --json FILE */
 	const char *junit;        /* --junit FILE: JUnit XML report */
 	enum ci_mode ci;          /* --ci-output (default auto: from the environment) */
+	const char *trace;        /* --trace FILE: Chrome trace events */
+	const char *timeline;     /* --timeline FILE: HTML Gantt chart */
 	int verbose;             /* -v: +1, -q: -1 */
 	int color;               /* -1 auto, 0 never, 1 always */
 	char **binaries;         /* positional arguments */

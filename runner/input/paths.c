@@ -73,18 +73,23 @@ int paths_check_writable(const char *path, struct strbuf *why)
 	return ret;
 }
 
-int paths_check_outputs(const char *json, const char *junit, const char *cache_dir, struct strbuf *err)
+int paths_check_outputs(const struct options *o, struct strbuf *err)
 {
+	const char *const flags[] = { "--json", "--junit", "--trace", "--timeline" };
+	const char *const files[] = { o->json, o->junit, o->trace, o->timeline };
+	const char *cache_dir = o->cache_dir;
 	struct strbuf why = STRBUF_INIT;
 	struct stat st;
 	int ret = 0;
 
-	if (json && paths_check_writable(json, &why)) {
-		strbuf_addf(err, "--json: cannot write '%s': %s", json, why.buf);
-		ret = -1;
-	} else if (junit && paths_check_writable(junit, &why)) {
-		strbuf_addf(err, "--junit: cannot write '%s': %s", junit, why.buf);
-		ret = -1;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && !ret; i++) {
+		if (files[i] && paths_check_writable(files[i], &why)) {
+			strbuf_addf(err, "%s: cannot write '%s': %s", flags[i], files[i], why.buf);
+			ret = -1;
+		}
+	}
+	if (ret) {
+		/* reported */
 	} else if (cache_dir && stat(cache_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		strbuf_addf(err, "--cache-dir: '%s' is not a directory", cache_dir);
 		ret = -1;

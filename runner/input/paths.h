@@ -8,6 +8,7 @@
 #ifndef BALRUN_PATHS_H
 #define BALRUN_PATHS_H
 
+#include "cli.h"
 #include "strbuf.h"
 
 /* Absolute path of a helper named name, or NULL with err filled. */
@@ -22,10 +23,10 @@ char *paths_helper(const char *name, struct strbuf *err);
 int paths_check_writable(const char *path, struct strbuf *why);
 
 /*
- * Every file the run will write (--json FILE, --cache-dir DIR; either may
- * be NULL), checked before anything runs.  0, or -1 with a one-line err
- * naming the flag and the path.
+ * Every file the run will write (--json, --junit, --trace, --timeline
+ * FILE; --cache-dir DIR; any may be unset), checked before anything runs.
+ * 0, or -1 with a one-line err naming the flag and the path.
  */
-int paths_check_outputs(const char *json, const char *junit, const char *cache_dir, struct strbuf *err);
+int paths_check_outputs(const struct options *o, struct strbuf *err);
 
 #endif

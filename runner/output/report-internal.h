@@ -21,6 +21,15 @@
 
 #include "report.h"
 
+/*
+ * s[0..n) as text XML 1.0 can carry, into sb (returned as sb->buf): at most
+ * max bytes of it, its end, after a line saying how much was left out;
+ * control characters other than tab and newline, invalid UTF-8,
+ * surrogates and U+FFFE/U+FFFF as "\xNN".  Not escaped for markup: the
+ * writer does that.
+ */
+const char *report_xml_text(struct strbuf *sb, const char *s, size_t n, size_t max);
+
 /* Captured output as the failures section shows it (a note first when its middle was dropped). */
 void report_print_output(FILE *out, const char *output, size_t len, uint64_t dropped);
 

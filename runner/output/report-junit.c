@@ -12,7 +12,7 @@
  * of <failure>/<error> the test's output (<system-out> for the others).  Every testcase has <properties>: balrun.outcome (flaky and
  * order-dependent show there; they pass), balrun.worker, balrun.attempts.
  *
- * Text goes through junit_text(): output is bounded (its end is kept, where
+ * Text goes through report_xml_text(): output is bounded (its end is kept, where
  * failures are), and bytes XML cannot carry (control characters, invalid
  * UTF-8) become "\xNN", so the file is valid XML whatever a test printed.
  * Written with libxml2's xmlTextWriter into FILE.tmp, renamed over FILE.
@@ -30,52 +30,6 @@
 
 #define JUNIT_MAX_OUTPUT (64u << 10)   /* bytes of a test's output kept, from its end */
 
-/* Length of the valid UTF-8 character XML allows at s (n bytes left), or 0. */
-static size_t junit_char(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-	unsigned long cp;
-
-	if (!len || len > n)
-		return 0;
-	if (len == 1)
-		return c >= 0x20 || c == '\t' || c == '\n' || c == '\r';
-	cp = c & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return len;
-}
-
-/* s[0..n) as text XML can carry, at most max bytes of it (its end), into sb. */
-static const char *junit_text(struct strbuf *sb, const char *s, size_t n, size_t max)
-{
-	strbuf_reset(sb);
-	if (n > max) {
-		strbuf_addf(sb, "[balrun: the first %zu bytes of the output are left out]\n", n - max);
-		s += n - max;
-		n = max;
-	}
-	for (size_t i = 0; i < n;) {
-		size_t k = junit_char((const unsigned char *)s + i, n - i);
-
-		if (k) {
-			strbuf_add(sb, s + i, k);
-			i += k;
-		} else {
-			strbuf_addf(sb, "\\x%02x", (unsigned char)s[i]);
-			i++;
-		}
-	}
-	return sb->buf;
-}
-
 struct junit_writer {
 	xmlTextWriterPtr w;
 	struct strbuf text;
@@ -84,7 +38,7 @@ struct junit_writer {
 
 static void junit_attr(struct junit_writer *jw, const char *name, const char *value)
 {
-	const char *v = junit_text(&jw->text, value, strlen(value), JUNIT_MAX_OUTPUT);
+	const char *v = report_xml_text(&jw->text, value, strlen(value), JUNIT_MAX_OUTPUT);
 
 	jw->failed |= xmlTextWriterWriteAttribute(jw->w, BAD_CAST name, BAD_CAST v) < 0;
 }
@@ -128,7 +82,7 @@ static const char *junit_element(enum outcome o)
 
 static void junit_output(struct junit_writer *jw, const struct test_case *t)
 {
-	const char *text = junit_text(&jw->text, t->output ? t->output : "", t->output_len, JUNIT_MAX_OUTPUT);
+	const char *text = report_xml_text(&jw->text, t->output ? t->output : "", t->output_len, JUNIT_MAX_OUTPUT);
 
 	jw->failed |= xmlTextWriterWriteString(jw->w, BAD_CAST text) < 0;
 }

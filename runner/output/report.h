@@ -24,6 +24,7 @@ struct report_opts {
 	unsigned workers;
 	int exit_code;
 	enum ci_mode ci;      /* GitLab: each failure's output a collapsed section */
+	double predicted;     /* the predicted makespan (seconds); 0: none */
 	const char *shard;    /* --shard, for summaries; NULL */
 };
 
@@ -51,6 +52,13 @@ void report_print(const struct run *r, const struct dispatch_stats *st, const st
  */
 int report_junit(const struct run *r, const struct dispatch_stats *st, const char *path,
 		 struct strbuf *err);
+
+/* The run as Chrome trace events (--trace; report-trace.c).  0 or -1 with err. */
+int report_trace(const struct run *r, const struct report_opts *o, const char *path, struct strbuf *err);
+
+/* The run as a self-contained HTML Gantt chart (--timeline; report-timeline.c).  0 or -1 with err. */
+int report_timeline(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o,
+		    const char *path, struct strbuf *err);
 
 /* Write the JSON report (format in docs/usage.md).  0 or -1 with err. */
 int report_json(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o,

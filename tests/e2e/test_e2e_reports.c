@@ -1,9 +1,14 @@
 /*
- * test_e2e_junit.c - --junit FILE: the report validates against the JUnit
- * schema CI readers take (tests/fixtures/data/junit.xsd), says for every
- * test what the JSON report says, stays valid XML whatever a test printed
- * (plain_binary prints every byte), and reads back into the timing cache
- * with `balrun cache import-junit` under the same ids.
+ * test_e2e_reports.c - the files a run writes besides --json.
+ *
+ * --junit FILE validates against the JUnit schema CI readers take
+ * (tests/fixtures/data/junit.xsd), says for every test what the JSON
+ * report says, stays valid XML whatever a test printed (plain_binary prints
+ * every byte), and reads back into the timing cache with `balrun cache
+ * import-junit` under the same ids.  --timeline FILE is well-formed XHTML
+ * with a lane per worker, a bar per test that ran, the lower bound and the
+ * end drawn, and nothing loaded from elsewhere.  --trace FILE has a
+ * complete event per test on its worker's thread.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -159,5 +164,99 @@ Test(junit, reads_back_into_the_timing_cache_under_the_same_ids)
 					 "%s", id);
 	}
 	json_decref(exported);
+	e2e_free(&r);
+}
+
+/* Elements named name under n whose class attribute is cls (NULL: any). */
+static size_t count_elements(const xmlNode *n, const char *name, const char *cls)
+{
+	size_t k = 0;
+
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (!strcmp((const char *)n->name, name)) {
+			xmlChar *c = xmlGetProp(n, BAD_CAST "class");
+			k += !cls || (c && !strcmp((char *)c, cls));
+			xmlFree(c);
+		}
+		k += count_elements(n->children, name, cls);
+	}
+	return k;
+}
+
+/* Tests of the report that ran on a worker. */
+static size_t ran(const struct e2e_run *r)
+{
+	json_t *t;
+	size_t i, n = 0;
+
+	json_array_foreach(json_object_get(r->report, "tests"), i, t)
+		n += json_integer_value(json_object_get(t, "worker")) >= 0;
+	return n;
+}
+
+Test(timeline, a_lane_per_worker_a_bar_per_test_and_nothing_from_the_network)
+{
+	const char *dir = e2e_tmpdir();
+	char html[4200], *text;
+	struct e2e_run r;
+	xmlDoc *doc;
+	FILE *f;
+	size_t n = 0;
+
+	snprintf(html, sizeof(html), "%s/timeline.html", dir);
+	e2e_balrun(&r, NULL, ARGS("-n", "2", "--no-cache", "--timeline", html, e2e_fixture("crit_basic"),
+				  e2e_fixture("cmocka_basic"), e2e_fixture("plain_binary")));
+	cr_assert_eq(r.code, 1, "stderr: %s", r.err);
+	doc = xmlReadFile(html, NULL, XML_PARSE_NONET);
+	cr_assert_not_null(doc, "the timeline is not well-formed XHTML");
+	cr_expect_eq(count_elements(xmlDocGetRootElement(doc), "g", "lane"), 2, "a lane per worker");
+	cr_expect_eq(count_elements(xmlDocGetRootElement(doc), "rect", "test"), ran(&r), "a bar per test that ran");
+	cr_expect_eq(count_elements(xmlDocGetRootElement(doc), "line", "bound"), 1, "the lower bound");
+	cr_expect_eq(count_elements(xmlDocGetRootElement(doc), "line", "wall"), 1, "the end of the run");
+	cr_expect_eq(count_elements(xmlDocGetRootElement(doc), "title", NULL), ran(&r) + 1,
+		     "a tooltip per bar (and the page's title)");
+	xmlFreeDoc(doc);
+	f = fopen(html, "r");
+	cr_assert(getdelim(&text, &n, '\0', f) > 0);
+	fclose(f);
+	cr_expect(!strstr(text, "src=") && !strstr(text, "href=") && !strstr(text, "@import"),
+		  "self-contained: nothing loaded from elsewhere");
+	free(text);
+	e2e_free(&r);
+}
+
+Test(trace, an_event_per_test_on_its_worker_thread)
+{
+	const char *dir = e2e_tmpdir();
+	char path[4200];
+	struct e2e_run r;
+	json_t *trace, *e, *t;
+	size_t i, k, complete = 0, threads = 0;
+
+	snprintf(path, sizeof(path), "%s/trace.json", dir);
+	e2e_balrun(&r, NULL, ARGS("-n", "2", "--no-cache", "--trace", path, e2e_fixture("crit_basic"),
+				  e2e_fixture("plain_fail")));
+	cr_assert_eq(r.code, 1, "stderr: %s", r.err);
+	trace = json_load_file(path, 0, NULL);
+	cr_assert_not_null(trace, "not JSON");
+	json_array_foreach(json_object_get(trace, "traceEvents"), i, e) {
+		const char *ph = json_string_value(json_object_get(e, "ph"));
+
+		threads += !strcmp(ph, "M") && !strcmp(json_string_value(json_object_get(e, "name")), "thread_name");
+		if (strcmp(ph, "X"))
+			continue;
+		complete++;
+		cr_expect(json_number_value(json_object_get(e, "dur")) >= 0);
+		json_array_foreach(json_object_get(r.report, "tests"), k, t)
+			if (!strcmp(json_string_value(json_object_get(t, "id")),
+				    json_string_value(json_object_get(e, "name"))))
+				cr_expect_eq(json_integer_value(json_object_get(t, "worker")),
+					     json_integer_value(json_object_get(e, "tid")));
+	}
+	cr_expect_eq(complete, ran(&r));
+	cr_expect_eq(threads, 2);
+	json_decref(trace);
 	e2e_free(&r);
 }
