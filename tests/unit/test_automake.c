@@ -15,30 +15,13 @@
 #include "automake-internal.h"
 #include "automake.h"
 #include "proto.h"
+#include "scratch-dir.h"
 #include "util.h"
 
-static char tmp[PATH_MAX];
-
-static void setup(void)
-{
-	char t[] = "/tmp/balrun-automake-test.XXXXXX";
-
-	cr_assert(mkdtemp(t));
-	cr_assert(realpath(t, tmp));
-}
-
-static void teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmp);
-
-	cr_expect_eq(system(cmd), 0);
-	free(cmd);
-}
-
-static void sh(const char *cmd)
-{
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
-}
+#define tmp scratch_dir
+#define setup scratch_setup
+#define teardown scratch_teardown
+#define sh scratch_sh
 
 static void write_file(const char *rel, const char *text)
 {

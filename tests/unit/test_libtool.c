@@ -14,30 +14,13 @@
 #include <unistd.h>
 
 #include "libtool.h"
+#include "scratch-dir.h"
 #include "util.h"
 
-static char tmp[PATH_MAX];
-
-static void setup(void)
-{
-	char t[] = "/tmp/balrun-libtool-test.XXXXXX";
-
-	cr_assert(mkdtemp(t));
-	cr_assert(realpath(t, tmp));
-}
-
-static void teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmp);
-
-	cr_expect_eq(system(cmd), 0);
-	free(cmd);
-}
-
-static void sh(const char *cmd)
-{
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
-}
+#define tmp scratch_dir
+#define setup scratch_setup
+#define teardown scratch_teardown
+#define sh scratch_sh
 
 /* The data file as DIR/NAME in the temporary tree, with .libs/REAL when real is set. */
 static char *place(const char *data, const char *dir, const char *name, const char *real)
