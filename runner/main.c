@@ -21,6 +21,7 @@
 
 #include "balancer.h"
 #include "cache-cmd.h"
+#include "report-cmd.h"
 #include "plan-input.h"
 #include "checkpoint.h"
 #include "cli.h"
@@ -392,6 +393,24 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 	return code;
 }
 
+/* --plan: print the predicted schedule, and draw it with --timeline. */
+static int show_plan(struct balrun *s)
+{
+	struct plan_print_opts po = { stdout, s->o.verbose, &s->shard, &s->marks };
+	struct report_opts ro = { .out = stdout, .planned = 1, .workers = s->workers };
+	struct dispatch_stats st = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	int code = EXIT_OK;
+
+	ro.predicted = st.wall = plan_show(&s->r, balrun_timings(s), &s->o, &ro.workers, &po);
+	if (s->o.timeline && report_timeline(&s->r, &st, &ro, s->o.timeline, &err)) {
+		fprintf(stderr, "balrun: %s\n", err.buf);
+		code = EXIT_INTERNAL;
+	}
+	strbuf_release(&err);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct balrun s = { 0 };
@@ -409,6 +428,8 @@ int main(int argc, char **argv)
 	unsetenv("BXFI_MAP");
 	if (cache_cmd_wanted(argc, argv))
 		return cache_cmd_main(argc - 1, argv + 1);
+	if (report_cmd_wanted(argc, argv))
+		return report_cmd_main(argc - 1, argv + 1);
 	run_init(&s.r);
 	code = prepare(&s, argc, argv);
 	if (code >= 0)
@@ -443,9 +464,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (s.o.plan) {
-		struct plan_print_opts po = { stdout, s.o.verbose, &s.shard, &s.marks };
-		plan_show(&s.r, s.plan_tc ? s.plan_tc : s.tc, &s.o, s.workers, &po);
-		code = EXIT_OK;
+		code = show_plan(&s);
 		goto out;
 	}
 	if (s.shard.total && s.o.verbose >= 0)

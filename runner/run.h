@@ -129,6 +129,8 @@ struct test_case {
 	double start, end;     /* seconds since the run started (coordinator clock) */
 	int worker;            /* -1 if it never ran */
 	unsigned attempts;     /* units it was handed out in (retries included) */
+	uint32_t unit;         /* 1 + the number of the unit (batch) its last run was in, within
+	                          its phase; 0: it never ran */
 	unsigned unreached;    /* units that ran on without reaching it (dispatch.c) */
 	unsigned isolated : 1; /* runs alone: its batch ended before any test ran */
 	unsigned in_context : 1; /* its last run had every test of its scope before it, in one

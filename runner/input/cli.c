@@ -30,6 +30,7 @@ static const char usage_text[] =
 "       balrun [options]     (in a CMake, meson or automake build directory: its\n"
 "                            tests)\n"
 "       balrun cache show|merge|prune|export|import-junit ...  (balrun cache --help)\n"
+"       balrun report RUN.json [--timeline|--junit|--trace FILE]  (balrun report --help)\n"
 "\n"
 "Run the test cases of Criterion, cmocka and plain test binaries on N worker\n"
 "processes, longest first by remembered timings, with a few fast smoke tests\n"

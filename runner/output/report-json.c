@@ -13,10 +13,11 @@
 #include "report-internal.h"
 #include "json.h"
 
-static json_t *test_json(const struct test_case *t)
+static json_t *test_json(const struct run *r, const struct test_case *t)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_name(t->id));
+	json_object_set_new(o, "binary", json_name(r->bins[t->binary].id));
 	if (t->fault)
 		json_object_set_new(o, "fault", json_true());
 	json_object_set_new(o, "outcome", json_string(outcome_name(t->outcome)));
@@ -24,6 +25,7 @@ static json_t *test_json(const struct test_case *t)
 	json_object_set_new(o, "worker", json_integer(t->worker));
 	json_object_set_new(o, "start_s", json_real(t->start));
 	json_object_set_new(o, "end_s", json_real(t->end));
+	json_object_set_new(o, "unit", json_integer(t->unit));
 	json_object_set_new(o, "dispatches", json_integer(t->attempts));
 	json_object_set_new(o, "attempts", attempts_json(t));
 	if (t->alone)
@@ -85,6 +87,7 @@ int report_json(const struct run *r, const struct dispatch_stats *st, const stru
 	json_object_set_new(root, "workers", json_integer(o->workers));
 	json_object_set_new(root, "sum_s", json_real(sum));
 	json_object_set_new(root, "lower_bound_s", json_real(longest > lb ? longest : lb));
+	json_object_set_new(root, "predicted_s", o->predicted > 0 ? json_real(o->predicted) : json_null());
 	json_object_set_new(root, "restarts", json_integer(st->restarts));
 	json_object_set_new(root, "interrupted", json_boolean(st->interrupted));
 	json_t *c = json_object();
@@ -95,7 +98,7 @@ int report_json(const struct run *r, const struct dispatch_stats *st, const stru
 		const struct test_case *t = &r->tests[i];
 		if (!t->selected)
 			continue;
-		json_array_append_new(tests, test_json(t));
+		json_array_append_new(tests, test_json(r, t));
 	}
 	json_object_set_new(root, "tests", tests);
 	json_object_set_new(root, "worker_stats", workers_json(st, o->workers));

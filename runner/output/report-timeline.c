@@ -33,12 +33,13 @@
 
 struct tl {
 	xmlTextWriterPtr w;
+	const struct report_opts *o;
 	struct strbuf text;
 	double scale;         /* pixels per second */
 	int failed;
 };
 
-static const char *tl_colour(enum outcome o)
+static const char *tl_outcome_colour(enum outcome o)
 {
 	switch (o) {
 	case OUTCOME_PASS: return "#43a047";
@@ -50,6 +51,13 @@ static const char *tl_colour(enum outcome o)
 	case OUTCOME_SKIP: return "#9e9e9e";
 	default: return "#616161";
 	}
+}
+
+static const char *tl_colour(const struct report_opts *o, const struct test_case *c)
+{
+	if (o->planned)
+		return c->est_known ? "#5c6bc0" : "#b0bec5";
+	return tl_outcome_colour(c->outcome);
 }
 
 static void tl_start(struct tl *t, const char *element)
@@ -114,21 +122,30 @@ static void tl_marker(struct tl *t, double s, unsigned lanes, const char *cls, c
 	tl_text(t, x + 3, TL_TOP - 6 - 12.0 * row, cls, buf);
 }
 
+static double tl_end_of(const struct test_case *c)
+{
+	return c->end > c->start ? c->end : c->start + c->duration;
+}
+
 static void tl_bar(struct tl *t, const struct test_case *c)
 {
-	double end = c->end > c->start ? c->end : c->start + c->duration;
-	double w = (end - c->start) * t->scale;
+	double w = (tl_end_of(c) - c->start) * t->scale;
 	struct strbuf tip = STRBUF_INIT;
 
 	tl_start(t, "rect");
 	tl_attr(t, "class", "test");
 	tl_attrf(t, "x", "%.2f", TL_LEFT + c->start * t->scale);
-	tl_attrf(t, "y", "%.1f", TL_TOP + c->worker * TL_LANE + 3);
+	tl_attrf(t, "y", "%.1f", TL_TOP + c->worker * TL_LANE + 4);
 	tl_attrf(t, "width", "%.2f", w < 1 ? 1 : w);
-	tl_attrf(t, "height", "%.1f", TL_LANE - 6);
-	tl_attr(t, "fill", tl_colour(c->outcome));
+	tl_attrf(t, "height", "%.1f", TL_LANE - 8);
+	tl_attr(t, "fill", tl_colour(t->o, c));
 	tl_start(t, "title");
-	strbuf_addf(&tip, "%s\n%s, %.3fs, worker %d\n", c->id, outcome_name(c->outcome), c->duration, c->worker);
+	if (t->o->planned)
+		strbuf_addf(&tip, "%s\n%s %.3fs, worker %d\n", c->id, c->est_known ? "timed" : "estimated",
+			    c->duration, c->worker);
+	else
+		strbuf_addf(&tip, "%s\n%s, %.3fs, worker %d\n", c->id, outcome_name(c->outcome), c->duration,
+			    c->worker);
 	if (c->message)
 		strbuf_addf(&tip, "%s\n", c->message);
 	if (c->output_len)
@@ -137,6 +154,56 @@ static void tl_bar(struct tl *t, const struct test_case *c)
 	tl_end(t);
 	tl_end(t);
 	strbuf_release(&tip);
+}
+
+/* A batch: an outline around the tests of one unit, tests[0..n) of a lane in start order. */
+static void tl_batch(struct tl *t, const struct test_case *const *tests, size_t n)
+{
+	double start = tests[0]->start, end = tl_end_of(tests[n - 1]);
+	char tip[96];
+
+	tl_start(t, "rect");
+	tl_attr(t, "class", "batch");
+	tl_attrf(t, "x", "%.2f", TL_LEFT + start * t->scale);
+	tl_attrf(t, "y", "%.1f", TL_TOP + tests[0]->worker * TL_LANE + 2);
+	tl_attrf(t, "width", "%.2f", (end - start) * t->scale);
+	tl_attrf(t, "height", "%.1f", TL_LANE - 4);
+	tl_start(t, "title");
+	snprintf(tip, sizeof(tip), "batch of %zu tests, %.3fs", n, end - start);
+	tl_string(t, tip, strlen(tip));
+	tl_end(t);
+	tl_end(t);
+}
+
+static int tl_by_start(const void *a, const void *b)
+{
+	const struct test_case *x = *(const struct test_case *const *)a, *y = *(const struct test_case *const *)b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/*
+ * The bars of worker w: first an outline for every batch (consecutive
+ * tests of one unit), then the tests over them.
+ */
+static void tl_lane_bars(struct tl *t, const struct run *r, unsigned w)
+{
+	const struct test_case **lane = xcalloc(r->ntests + 1, sizeof(*lane));
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i].selected && r->tests[i].worker == (int)w)
+			lane[n++] = &r->tests[i];
+	qsort(lane, n, sizeof(*lane), tl_by_start);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && lane[i]->unit && lane[j]->unit == lane[i]->unit; j++)
+			;
+		if (j - i > 1)
+			tl_batch(t, lane + i, j - i);
+	}
+	for (size_t i = 0; i < n; i++)
+		tl_bar(t, lane[i]);
+	free(lane);
 }
 
 static void tl_axis(struct tl *t, double span, unsigned lanes)
@@ -195,24 +262,25 @@ static void tl_svg(struct tl *t, const struct run *r, const struct dispatch_stat
 		tl_end(t);
 		snprintf(label, sizeof(label), "worker %u", w);
 		tl_text(t, 4, TL_TOP + w * TL_LANE + TL_LANE * 0.65, "label", label);
-		for (size_t i = 0; i < r->ntests; i++)
-			if (r->tests[i].selected && r->tests[i].worker == (int)w)
-				tl_bar(t, &r->tests[i]);
+		tl_lane_bars(t, r, w);
 		tl_end(t);
 	}
 	tl_axis(t, span, lanes);
 	tl_marker(t, lb, lanes, "bound", "lower bound", 0);
 	if (o->predicted > 0)
 		tl_marker(t, o->predicted, lanes, "predicted", "predicted", 1);
-	tl_marker(t, st->wall, lanes, "wall", "end", 2);
+	if (!o->planned)
+		tl_marker(t, st->wall, lanes, "wall", "end", 2);
 	tl_end(t);
 }
 
 static const char tl_style[] =
 	"body{font:13px sans-serif;margin:16px}svg text{font:11px sans-serif}"
 	".lane-bg{fill:#eceff1}.test{stroke:#fff;stroke-width:0.5;cursor:pointer}"
-	".tick{stroke:#cfd8dc}.bound{stroke:#1e88e5;stroke-dasharray:6 3;fill:#1e88e5}"
-	".predicted{stroke:#6d4c41;stroke-dasharray:2 3;fill:#6d4c41}.wall{stroke:#212121;fill:#212121}"
+	".batch{fill:#cfd8dc;stroke:#546e7a;stroke-width:1}"
+	".tick{stroke:#cfd8dc}line.bound{stroke:#1e88e5;stroke-dasharray:6 3}text.bound{fill:#1e88e5}"
+	"line.predicted{stroke:#6d4c41;stroke-dasharray:2 3}text.predicted{fill:#6d4c41}"
+	"line.wall{stroke:#212121}text.wall{fill:#212121}"
 	"#detail{background:#f5f5f5;padding:8px;white-space:pre-wrap;max-height:20em;overflow:auto}"
 	".key span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}";
 
@@ -222,22 +290,35 @@ static const char tl_script[] =
 	" r.addEventListener('click', function () {"
 	" document.getElementById('detail').textContent = r.querySelector('title').textContent; }); });";
 
-static void tl_key(struct tl *t, const size_t counts[OUTCOME__COUNT])
+static void tl_key_entry(struct tl *t, const char *colour, size_t count, const char *what)
 {
 	char buf[64];
 
+	tl_start(t, "span");
+	tl_attrf(t, "style", "background:%s", colour);
+	tl_string(t, " ", 1);
+	tl_end(t);
+	snprintf(buf, sizeof(buf), "%zu %s", count, what);
+	tl_string(t, buf, strlen(buf));
+}
+
+/* The legend: counts by outcome, or for a plan by where the estimate came from. */
+static void tl_key(struct tl *t, const struct run *r, const size_t counts[OUTCOME__COUNT])
+{
+	size_t timed = 0, guessed = 0;
+
 	tl_start(t, "p");
 	tl_attr(t, "class", "key");
-	for (int i = 0; i < OUTCOME__COUNT; i++) {
-		if (!counts[i])
-			continue;
-		tl_start(t, "span");
-		tl_attrf(t, "style", "background:%s", tl_colour((enum outcome)i));
-		tl_string(t, " ", 1);
-		tl_end(t);
-		snprintf(buf, sizeof(buf), "%zu %s", counts[i], outcome_name((enum outcome)i));
-		tl_string(t, buf, strlen(buf));
-	}
+	for (size_t i = 0; t->o->planned && i < r->ntests; i++)
+		if (r->tests[i].selected && r->tests[i].worker >= 0)
+			*(r->tests[i].est_known ? &timed : &guessed) += 1;
+	if (timed)
+		tl_key_entry(t, "#5c6bc0", timed, "timed");
+	if (guessed)
+		tl_key_entry(t, "#b0bec5", guessed, "estimated");
+	for (int i = 0; !t->o->planned && i < OUTCOME__COUNT; i++)
+		if (counts[i])
+			tl_key_entry(t, tl_outcome_colour((enum outcome)i), counts[i], outcome_name((enum outcome)i));
 	tl_end(t);
 }
 
@@ -263,10 +344,15 @@ static void tl_document(struct tl *t, const struct run *r, const struct dispatch
 	t->failed |= xmlTextWriterWriteElement(t->w, BAD_CAST "style", BAD_CAST tl_style) < 0;
 	tl_end(t);
 	tl_start(t, "body");
-	snprintf(buf, sizeof(buf), "balrun: %.2fs of tests on %u workers in %.2fs (lower bound %.2fs, %.0f%%)",
-		 sum, o->workers, st->wall, lb, st->wall > 0 ? 100 * lb / st->wall : 100);
+	if (o->planned)
+		snprintf(buf, sizeof(buf), "balrun plan: %.2fs of tests on %u workers, predicted %.2fs "
+			 "(lower bound %.2fs, %.0f%%)", sum, o->workers, o->predicted, lb,
+			 o->predicted > 0 ? 100 * lb / o->predicted : 100);
+	else
+		snprintf(buf, sizeof(buf), "balrun: %.2fs of tests on %u workers in %.2fs (lower bound %.2fs, %.0f%%)",
+			 sum, o->workers, st->wall, lb, st->wall > 0 ? 100 * lb / st->wall : 100);
 	t->failed |= xmlTextWriterWriteElement(t->w, BAD_CAST "h3", BAD_CAST buf) < 0;
-	tl_key(t, counts);
+	tl_key(t, r, counts);
 	tl_svg(t, r, st, o, lb);
 	tl_start(t, "pre");
 	tl_attr(t, "id", "detail");
@@ -284,7 +370,7 @@ int report_timeline(const struct run *r, const struct dispatch_stats *st, const 
 		    const char *path, struct strbuf *err)
 {
 	char *tmp = xasprintf("%s.tmp", path);
-	struct tl t = { xmlNewTextWriterFilename(tmp, 0), STRBUF_INIT, 1, 0 };
+	struct tl t = { xmlNewTextWriterFilename(tmp, 0), o, STRBUF_INIT, 1, 0 };
 	int ret = 0;
 
 	if (!t.w) {

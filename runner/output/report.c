@@ -252,6 +252,11 @@ void report_print(const struct run *r, const struct dispatch_stats *st, const st
 	print_not_run(r, o);
 	print_fallbacks(r, st, o);
 	print_durations(r, o);
+	report_print_totals(r, st, o);
+}
+
+void report_print_totals(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o)
+{
 	if (o->verbose >= 0)
 		print_balance(st, o);
 	print_counts_line(r, st, o);

@@ -2,7 +2,9 @@
  * report.h - the end of a run: failures with their output, the tests that
  * did not run and why, the slowest tests, the per-worker balance, the
  * closing counts line (report.c), the machine-readable JSON report
- * (report-json.c) and the JUnit XML one (report-junit.c).  The sections
+ * (report-json.c, read back by report-load.c), the JUnit XML one
+ * (report-junit.c), the timeline (report-timeline.c) and trace
+ * (report-trace.c).  The sections
  * about tests that ran more than once:
  * report-attempts.c (report-internal.h).
  */
@@ -25,6 +27,8 @@ struct report_opts {
 	int exit_code;
 	enum ci_mode ci;      /* GitLab: each failure's output a collapsed section */
 	double predicted;     /* the predicted makespan (seconds); 0: none */
+	int planned;          /* the tests' start, end and worker are --plan's simulation, their
+	                         duration the estimate; nothing ran (--timeline only) */
 	const char *shard;    /* --shard, for summaries; NULL */
 };
 
@@ -45,6 +49,8 @@ size_t report_list(FILE *out, const struct run *r);
 
 /* Everything printed after the run, in order. */
 void report_print(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o);
+/* Its last part: the per-worker balance (unless o->verbose < 0) and the closing counts line. */
+void report_print_totals(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o);
 
 /*
  * Write the JUnit XML report (--junit; report-junit.c, docs/reports.md):
@@ -59,6 +65,16 @@ int report_trace(const struct run *r, const struct report_opts *o, const char *p
 /* The run as a self-contained HTML Gantt chart (--timeline; report-timeline.c).  0 or -1 with err. */
 int report_timeline(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o,
 		    const char *path, struct strbuf *err);
+
+/*
+ * Read a JSON report back (report-load.c): into r (empty) a binary per
+ * binary id and a finished test per entry, into st the wall time, per-worker
+ * stats and fallbacks (release with dispatch_stats_release), into o the
+ * workers, exit code and predicted makespan.  0, or -1 with a one-line err
+ * naming the file and what is wrong.
+ */
+int report_load(const char *path, struct run *r, struct dispatch_stats *st, struct report_opts *o,
+		struct strbuf *err);
 
 /* Write the JSON report (format in docs/usage.md).  0 or -1 with err. */
 int report_json(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o,

@@ -113,9 +113,35 @@ static void plan_shards(const struct shard *sh, FILE *out)
 		fprintf(out, "%5u  %9.3f%s\n", i + 1, sh->load[i], i + 1 == sh->index ? "  <- this one" : "");
 }
 
-void plan_print(const struct run *r, const struct plan_input *in, const struct bal_opts *bo,
-		const struct plan_print_opts *o)
+/*
+ * The simulated schedule into r's tests: each unit's tests one after the
+ * other over its span, in proportion to their estimates.
+ */
+static void plan_fill(struct run *r, const struct plan_input *in, const struct bal_plan *p)
 {
+	for (size_t i = 0; i < p->nunits; i++) {
+		const struct bal_planned_unit *u = &p->units[i];
+		double total = 0, at = u->start;
+
+		for (size_t j = 0; j < u->ntests; j++)
+			total += in->tests[p->tests[u->first + j]].est;
+		for (size_t j = 0; j < u->ntests; j++) {
+			struct test_case *t = &r->tests[in->map[p->tests[u->first + j]]];
+			double share = total > 0 ? t->est / total : 1.0 / (double)u->ntests;
+
+			t->worker = (int)u->worker;
+			t->unit = (uint32_t)i + 1;
+			t->duration = t->est;
+			t->start = at;
+			t->end = at += share * (u->end - u->start);
+		}
+	}
+}
+
+double plan_print(struct run *r, const struct plan_input *in, const struct bal_opts *bo,
+		  const struct plan_print_opts *o)
+{
+	double makespan;
 	struct bal_plan p;
 	size_t known = 0;
 
@@ -133,17 +159,23 @@ void plan_print(const struct run *r, const struct plan_input *in, const struct b
 	plan_workers(&p, bo->workers, o->out);
 	fprintf(o->out, "predicted makespan %.3fs, lower bound %.3fs (%.3fx)\n", p.makespan, p.lower_bound,
 		p.lower_bound > 0 ? p.makespan / p.lower_bound : 1.0);
+	plan_fill(r, in, &p);
+	makespan = p.makespan;
 	bal_plan_release(&p);
+	return makespan;
 }
 
-void plan_show(struct run *r, const struct timing_cache *tc, const struct options *o, unsigned workers,
-	       const struct plan_print_opts *po)
+double plan_show(struct run *r, const struct timing_cache *tc, const struct options *o, unsigned *workers,
+		 const struct plan_print_opts *po)
 {
 	struct plan_input in;
 	struct bal_opts bo;
+	double makespan;
 
-	plan_input_build(&in, r, tc, workers, 0, -1);
+	plan_input_build(&in, r, tc, *workers, 0, -1);
 	plan_input_opts(&in, o, &bo);
-	plan_print(r, &in, &bo, po);
+	makespan = plan_print(r, &in, &bo, po);
+	*workers = bo.workers;
 	plan_input_release(&in);
+	return makespan;
 }

@@ -24,15 +24,22 @@ struct plan_print_opts {
 	const struct marker_set *marks; /* group names */
 };
 
-/* Simulate the run of in (bal_opts from bo) and print the plan. */
-void plan_print(const struct run *r, const struct plan_input *in, const struct bal_opts *bo,
-		const struct plan_print_opts *o);
+/*
+ * Simulate the run of in (bal_opts from bo) and print the plan.  The
+ * schedule is left in r's planned tests (worker, unit, start, end, and the
+ * estimate as duration) for --plan --timeline.  Returns the predicted
+ * makespan.
+ */
+double plan_print(struct run *r, const struct plan_input *in, const struct bal_opts *bo,
+		  const struct plan_print_opts *o);
 
 /*
  * --plan for the selected tests of r: build the balancer input (estimates
- * from tc, markers), simulate with o's options on workers, print.
+ * from tc, markers), simulate with o's options on *workers, print, and
+ * leave the schedule in r as plan_print does.  *workers becomes the
+ * workers the run would start.  Returns the predicted makespan.
  */
-void plan_show(struct run *r, const struct timing_cache *tc, const struct options *o, unsigned workers,
-	       const struct plan_print_opts *po);
+double plan_show(struct run *r, const struct timing_cache *tc, const struct options *o, unsigned *workers,
+		 const struct plan_print_opts *po);
 
 #endif

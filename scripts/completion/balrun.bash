@@ -2,12 +2,24 @@
 # share/bash-completion/completions/balrun).  Options come from
 # `balrun --help`, so they never go stale; after -k, the ids of the tests
 # the rest of the command line would collect (`balrun --list`); after
-# `balrun cache`, its subcommands.
+# `balrun cache`, its subcommands; after `balrun report`, its options and
+# JSON files.
 _balrun()
 {
 	local cur prev words cword
 	_init_completion || return
 
+	if [[ ${words[1]} == report ]]; then
+		case $prev in
+		--timeline | --junit | --trace) _filedir ;;
+		*) if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W '--timeline --junit --trace --quiet --help' -- "$cur"))
+		   else
+			_filedir json
+		   fi ;;
+		esac
+		return
+	fi
 	if [[ ${words[1]} == cache ]]; then
 		if ((cword == 2)); then
 			COMPREPLY=($(compgen -W 'show merge prune export import-junit' -- "$cur"))
@@ -39,7 +51,7 @@ _balrun()
 		return
 	fi
 	if ((cword == 1)); then
-		COMPREPLY=($(compgen -W cache -- "$cur"))
+		COMPREPLY=($(compgen -W 'cache report' -- "$cur"))
 	fi
 	_filedir
 }
