@@ -269,7 +269,7 @@ part_big() {
 		printf "big: timing cache of %d tests: %.1f MB (%.0f bytes per test)", n, s / 1e6, s / n }')"
 	note "big: cache show = load + print the table; cache prune = lock, load, prune, write, fsync, rename"
 	if [[ -x $BUILD_DIR/bin/tcache_bench ]]; then
-		for n in 100000 $((BIG_BINARIES * BIG_TESTS)); do
+		for n in $(printf '%s\n' 100000 $((BIG_BINARIES * BIG_TESTS)) | sort -nu); do
 			say "big: tcache_bench $n"
 			"$BUILD_DIR/bin/tcache_bench" "$n" >"$WORK_DIR/logs/tcache_bench-$n.log" 2>&1 || true
 			note "$(awk -v n="$n" '
@@ -327,7 +327,7 @@ part_examples() {
 	bound=$(json_number "$json" lower_bound_s)
 	note "$(awk -v w="$wall" -v b="$bound" 'BEGIN {
 		printf "examples -n 2 warm (exit 1 expected: some examples fail on purpose): wall_s %.3f," \
-			" lower_bound_s %.3f (from measured durations), ratio %.3f", w, b, b > 0 ? w / b : 0 }')"
+			" lower_bound_s %.3f (from measured durations), ratio %.3f", w, b, (b > 0 ? w / b : 0) }')"
 }
 
 print_table() {
