@@ -15,6 +15,7 @@
  * |sample - previous mean|.  A mean of 0 means "no duration known yet".
  */
 #include "tc-table.h"
+#include "strset.h"
 #include "util.h"
 
 #include <math.h>
@@ -23,14 +24,6 @@
 
 _Static_assert(offsetof(struct tc_entry, id) == 0, "index reads the key first");
 _Static_assert(offsetof(struct tc_binary, path) == 0, "index reads the key first");
-
-static uint32_t tc_hash(const char *s)
-{
-	uint32_t h = 2166136261u;           /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 static const char *tc_key_at(const void *array, size_t stride, size_t i)
 {
@@ -86,7 +79,7 @@ void tc_table_reserve_tests(struct tc_table *t, size_t n)
 static long tc_index_lookup(struct tc_index *ix, const char *key, const void *array,
 			    size_t stride, long add_at)
 {
-	uint32_t hash = tc_hash(key);
+	uint32_t hash = strset_hash(key);
 
 	if (!ix->cap) {
 		if (add_at < 0)

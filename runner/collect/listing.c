@@ -27,7 +27,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <search.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +37,7 @@
 #include "adapter.h"
 #include "preload.h"
 #include "proc.h"
+#include "strset.h"
 #include "strvec.h"
 #include "util.h"
 
@@ -211,34 +211,27 @@ static void lister_failed(const struct raw_listing *l, const struct binary *b, c
 /*
  * The k-th repeat of a name (k >= 2, in listing order) becomes "name#k",
  * so that every id of the binary is unique and stays the same from run to
- * run.  Names are looked up in a hash table of the names given out so far.
+ * run.  Names are looked up in a set of the names given out so far.
  */
 static void unique_names(struct listing *l)
 {
-	struct hsearch_data tab;
+	struct strset seen = STRSET_INIT;
 
-	memset(&tab, 0, sizeof(tab));
-	if (!hcreate_r(2 * l->n + 16, &tab))
-		die("cannot make a hash table of %zu test names", l->n);
+	strset_reserve(&seen, l->n);
 	for (size_t i = 0; i < l->n; i++) {
-		ENTRY e = { .key = l->v[i].name }, *found;
-
-		hsearch_r(e, FIND, &found, &tab);
-		for (unsigned k = 2; found; k++) {
+		for (unsigned k = 2; strset_find(&seen, l->v[i].name); k++) {
 			char *name = xasprintf("%s#%u", l->v[i].name, k);
-			e.key = name;
-			hsearch_r(e, FIND, &found, &tab);
-			if (found) {
+
+			if (strset_find(&seen, name)) {
 				free(name);
 				continue;
 			}
 			free(l->v[i].name);
 			l->v[i].name = name;
 		}
-		e.key = l->v[i].name;
-		hsearch_r(e, ENTER, &found, &tab);
+		strset_add(&seen, l->v[i].name);
 	}
-	hdestroy_r(&tab);
+	strset_release(&seen);
 }
 
 /* Scope names shown in ids and reports: a repeated cmocka group name gets "#k". */

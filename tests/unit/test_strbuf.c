@@ -1,6 +1,6 @@
 /*
- * test_strbuf.c - unit tests of the shared helpers: common/strbuf.c and
- * common/util.c.
+ * test_strbuf.c - unit tests of the shared helpers: common/strbuf.c,
+ * common/strset.c and common/util.c.
  *
  * The buffer is checked at its edges (empty, growth across the allocation
  * boundary, NUL bytes inside, formatting longer than the current room,
@@ -13,11 +13,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "strset.h"
 #include "util.h"
 
 Test(strbuf, empty_buffer_is_a_valid_string)
@@ -273,4 +275,36 @@ Test(util, starts_with)
 	cr_assert(starts_with("abc", ""));
 	cr_assert_not(starts_with("ab", "abc"));
 	cr_assert_not(starts_with("xabc", "abc"));
+}
+
+/* strset.h: whole keys count (names alike in their first bytes), growth keeps every key. */
+Test(strset, whole_keys_many_alike_and_growth)
+{
+	struct strset s = STRSET_INIT;
+	enum { N = 50000 };
+	char **keys = calloc(N, sizeof(*keys));
+
+	cr_assert_null(strset_find(&s, "x"), "an empty set finds nothing");
+	for (int i = 0; i < N; i++) {
+		cr_assert(asprintf(&keys[i], "a_long_common_group_name/test_%d", i) > 0);
+		cr_assert_eq(strset_add(&s, keys[i]), 1, "%s", keys[i]);
+	}
+	cr_assert_eq(s.n, N);
+	cr_assert_geq(s.cap, 2 * s.n, "at most half full");
+	for (int i = 0; i < N; i++) {
+		char copy[64];
+
+		snprintf(copy, sizeof(copy), "a_long_common_group_name/test_%d", i);
+		cr_assert_eq(strset_find(&s, copy), keys[i], "an equal key finds the one added");
+		cr_assert_eq(strset_add(&s, copy), 0, "an equal key is not added twice");
+	}
+	cr_assert_null(strset_find(&s, "a_long_common_group_name/test_"));
+	cr_assert_null(strset_find(&s, "a_long_common_group_name/test_50000"));
+	cr_assert_eq(strset_add(&s, ""), 1, "the empty string is a key like any other");
+	cr_assert_not_null(strset_find(&s, ""));
+	strset_release(&s);
+	cr_assert_null(strset_find(&s, "a_long_common_group_name/test_1"));
+	for (int i = 0; i < N; i++)
+		free(keys[i]);
+	free(keys);
 }
