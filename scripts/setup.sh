@@ -17,7 +17,8 @@ packages=(gcc make cmake pkg-config git
           libmsgpack-dev libgit2-dev libcriterion-dev libcmocka-dev libelf-dev libjansson-dev
           libxml2-dev clang libclang-rt-14-dev valgrind libglib2.0-dev check
           python3 meson ninja-build g++ libgtest-dev
-          autoconf automake libtool)   # autoconf..libtool: the project of tests/e2e/test_e2e_automake.c
+          autoconf automake libtool   # autoconf..libtool: the project of tests/e2e/test_e2e_automake.c
+          dpkg-dev)                   # dpkg-shlibdeps: the Depends of cpack -G DEB (cmake/Packaging.cmake)
 
 missing=()
 for p in "${packages[@]}"; do
