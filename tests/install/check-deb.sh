@@ -13,6 +13,7 @@ build=$1
 version=$2
 here=$(cd "$(dirname "$0")" && pwd)
 me=check-deb
+# shellcheck source=tests/install/common.sh
 . "$here/common.sh"
 
 # cpack first makes the `preinstall` target (all; about 10 s to find nothing to do)

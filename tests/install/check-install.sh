@@ -9,6 +9,7 @@ set -eu
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
 me=check-install
+# shellcheck source=tests/install/common.sh
 . "$here/common.sh"
 prefix=$work/prefix
 

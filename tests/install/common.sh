@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/install/common.sh - sourced by check-install.sh and check-deb.sh: the
 # checks of a balrun installed under a prefix, as its users would use it.
 # The sourcing script sets `here` (this folder) and `me` (its name, for the
