@@ -18,7 +18,8 @@ packages=(gcc make cmake pkg-config git
           libxml2-dev clang libclang-rt-14-dev valgrind libglib2.0-dev check
           python3 meson ninja-build g++ libgtest-dev
           autoconf automake libtool    # the project of tests/e2e/test_e2e_automake.c
-          chromium fonts-dejavu-core)  # the timeline in a browser: tests/report/timeline_browser.py
+          chromium fonts-dejavu-core   # the timeline in a browser: tests/report/timeline_browser.py
+          dpkg-dev)                    # dpkg-shlibdeps: the Depends of cpack -G DEB (cmake/Packaging.cmake)
 
 missing=()
 for p in "${packages[@]}"; do
