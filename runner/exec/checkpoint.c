@@ -31,7 +31,13 @@ struct checkpoint {
 	int fd;
 	char *path;
 	int failed;              /* a write failed: no more writes */
+	struct strbuf pending;   /* whole lines not written yet */
+	uint64_t written_ns;     /* when pending was last written */
 };
+
+/* Lines are written at most this long after their test finished, or at 64 KiB. */
+#define CKPT_FLUSH_NS 100000000u
+#define CKPT_FLUSH_BYTES 65536u
 
 /* The runnable tests' indexes, sorted by id. */
 struct ckpt_index {
@@ -276,6 +282,7 @@ static struct checkpoint *ckpt_resume(const char *dir, const struct ckpt_index *
 		goto out;
 	}
 	cp = xcalloc(1, sizeof(*cp));
+	strbuf_init(&cp->pending, 0);
 	cp->fd = best_fd;
 	cp->path = ckpt_path(dir, best);
 	ckpt_resume_file(cp, ix, header, tc, &buf, resumed, note);
@@ -311,6 +318,7 @@ static struct checkpoint *ckpt_fresh(const char *dir, const struct strbuf *heade
 		goto out;
 	}
 	cp = xcalloc(1, sizeof(*cp));
+	strbuf_init(&cp->pending, 0);
 	cp->fd = fd;
 	cp->path = path;
 	path = NULL;
@@ -338,41 +346,42 @@ struct checkpoint *checkpoint_open(const char *dir, struct run *r, int resume,
 	return cp;
 }
 
-static void ckpt_append(struct checkpoint *cp, const struct strbuf *line)
+void checkpoint_flush(struct checkpoint *cp)
 {
-	/* one write: a reader sees the whole line or, after a crash, a torn tail */
-	if (write(cp->fd, line->buf, line->len) != (ssize_t)line->len)
+	if (!cp || cp->failed || !cp->pending.len)
+		return;
+	/* one write of whole lines: a reader sees them all or, after a crash, a torn tail */
+	if (write(cp->fd, cp->pending.buf, cp->pending.len) != (ssize_t)cp->pending.len)
 		cp->failed = 1;
+	strbuf_reset(&cp->pending);
+	cp->written_ns = now_ns();
 }
 
 void checkpoint_add(struct checkpoint *cp, const struct test_case *t)
 {
-	struct strbuf line = STRBUF_INIT;
-
 	if (!cp || cp->failed || t->outcome == OUTCOME_NOTRUN || t->fault)
 		return;
-	strbuf_addf(&line, "%s\t%.6f\t", outcome_tag(t->outcome), t->duration);
-	strbuf_add_field(&line, t->id);
-	strbuf_addch(&line, '\n');
-	ckpt_append(cp, &line);
-	strbuf_release(&line);
+	strbuf_addf(&cp->pending, "%s\t%.6f\t", outcome_tag(t->outcome), t->duration);
+	strbuf_add_field(&cp->pending, t->id);
+	strbuf_addch(&cp->pending, '\n');
+	if (cp->pending.len >= CKPT_FLUSH_BYTES || now_ns() - cp->written_ns >= CKPT_FLUSH_NS)
+		checkpoint_flush(cp);
 }
 
 void checkpoint_saved(struct checkpoint *cp)
 {
-	struct strbuf line = STRBUF_INIT;
-
 	if (!cp || cp->failed)
 		return;
-	strbuf_adds(&line, "#saved\n");
-	ckpt_append(cp, &line);
-	strbuf_release(&line);
+	strbuf_adds(&cp->pending, "#saved\n");
+	checkpoint_flush(cp);
 }
 
 void checkpoint_close(struct checkpoint *cp, int complete)
 {
 	if (!cp)
 		return;
+	checkpoint_flush(cp);
+	strbuf_release(&cp->pending);
 	if (complete)
 		unlink(cp->path);	/* still under our lock: nobody else uses it */
 	close(cp->fd);

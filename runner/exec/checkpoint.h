@@ -14,9 +14,12 @@
  * runs that share one cache directory never write, replace or remove each
  * other's: a run that finds "checkpoint" locked uses "checkpoint.2" (".3",
  * ...) instead, and removes only its own file.  The header is written once
- * the lock is held; each test line is appended with one write(2) on an
- * O_APPEND descriptor as the test finishes; "#saved" is appended after the
- * timing cache was saved.  A line without its newline (balrun died
+ * the lock is held; test lines are appended with one write(2) of whole
+ * lines on an O_APPEND descriptor, at most 100 ms after their tests
+ * finished and at the end of every unit (a million results are not a
+ * million writes); "#saved" is appended after the timing cache was saved.
+ * A balrun killed outright loses at most those 100 ms: their tests run again
+ * on --resume.  A line without its newline (balrun died
  * mid-append) is ignored and cut off before appending again.  The selection
  * hash covers the ids of the tests this run would run (selected, not
  * disabled), so a checkpoint of another selection is never applied.  A run
@@ -61,8 +64,10 @@ struct checkpoint;
 struct checkpoint *checkpoint_open(const char *dir, struct run *r, int resume,
 				   struct timing_cache *tc, size_t *resumed, struct strbuf *note);
 
-/* Append t (finished, not NOTRUN) with one write(2).  cp may be NULL. */
+/* Append t (finished, not NOTRUN): written within 100 ms, or by checkpoint_flush.  cp may be NULL. */
 void checkpoint_add(struct checkpoint *cp, const struct test_case *t);
+/* Write what was added and not written yet (at the end of a unit).  cp may be NULL. */
+void checkpoint_flush(struct checkpoint *cp);
 
 /* Note that the results so far are in the timing cache.  cp may be NULL. */
 void checkpoint_saved(struct checkpoint *cp);

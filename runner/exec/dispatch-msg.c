@@ -121,6 +121,7 @@ static void on_done(struct dispatcher *d, struct slot *s, const struct proto_don
 {
 	int progress = 0;
 
+	checkpoint_flush(d->o->checkpoint);
 	for (size_t i = 0; i < s->ntests; i++)
 		progress |= s->got[i];
 	/* overhead is only meaningful for a clean single-binary unit */

@@ -18,10 +18,20 @@ struct status {
 	size_t total, done, failed;   /* total: tests of the run in progress */
 	unsigned workers, running;
 	double elapsed, remaining;
-	char *last;            /* id of the last test that started */
+	const char *last;      /* id of the last test that started (its test's; NULL after a run) */
 	int line_shown;        /* a live line is on the screen */
 	uint64_t last_draw;
+	/* not a terminal, default verbosity: passing lines stop above STATUS_MAX_RATE a second */
+	uint64_t window_ns;    /* start of the current second */
+	size_t window_lines;   /* passing lines printed in it */
+	int quiet_passes;      /* no more lines for tests that pass or skip */
+	uint64_t progress_ns;  /* last progress line while quiet_passes */
 };
+
+/* More passing lines than this in a second, and they stop (a log cannot show a million tests). */
+#define STATUS_MAX_RATE 200
+/* Then a progress line this often. */
+#define STATUS_PROGRESS_NS 10000000000u
 
 static int term_width(FILE *f)
 {
@@ -83,6 +93,7 @@ static void draw(struct status *s)
 
 	if (!s->tty)
 		return;
+	struct strbuf shown = STRBUF_INIT;
 	format_eta(s->remaining / (s->workers ? s->workers : 1), eta, sizeof(eta));
 	strbuf_addf(&sb, "[%zu/%zu] %u running, %s%zu failed%s, ETA %s",
 		    s->done, s->total, s->running,
@@ -91,13 +102,22 @@ static void draw(struct status *s)
 	if (s->last) {
 		int room = width - 3 - (int)sb.len + (s->failed && s->color ? 11 : 0);
 		if (room > 10)
-			strbuf_addf(&sb, " | %s", status_elide_middle(s->last, (size_t)room, name, sizeof(name)));
+			strbuf_addf(&sb, " | %s", status_elide_middle(run_display(s->last, &shown), (size_t)room,
+								       name, sizeof(name)));
 	}
 	fprintf(s->o.out, "\r%s\033[K", sb.buf);
 	fflush(s->o.out);
 	s->line_shown = 1;
 	s->last_draw = now_ns();
 	strbuf_release(&sb);
+	strbuf_release(&shown);
+}
+
+/* Redraw the live line at most every 50 ms. */
+static void draw_soon(struct status *s)
+{
+	if (s->tty && now_ns() - s->last_draw > 50000000u)
+		draw(s);
 }
 
 /* A run starts (the main one, or a run after it): the counts start again. */
@@ -109,18 +129,17 @@ static void on_run_started(void *data, size_t tests, unsigned workers)
 	s->workers = workers;
 	s->done = s->failed = 0;
 	s->running = 0;
+	s->last = NULL;
 }
 
 static void on_started(void *data, const struct test_case *t, unsigned worker)
 {
 	struct status *s = data;
-	free(s->last);
-	struct strbuf shown = STRBUF_INIT;
-	s->last = xstrdup(run_display(t->id, &shown));
-	strbuf_release(&shown);
+
+	(void)worker;
+	s->last = t->id;
 	s->running++;
-	if (now_ns() - s->last_draw > 50000000u)
-		draw(s);
+	draw_soon(s);
 }
 
 /* retry: the attempt failed and the test runs again (--retries): "RETRY ...: failed: message". */
@@ -143,6 +162,38 @@ static void print_test_line(struct status *s, const struct test_case *t, int ret
 	fputc('\n', s->o.out);
 }
 
+/*
+ * Not a terminal, default verbosity: is this passing line one too many?
+ * Above STATUS_MAX_RATE passing lines in a second they stop for the rest
+ * of the run, saying so once; a progress line follows every 10 s.
+ */
+static int too_many_lines(struct status *s, const struct test_case *t)
+{
+	uint64_t now;
+
+	if (s->tty || s->o.verbose != 0 || outcome_is_failure(t->outcome) || t->outcome == OUTCOME_NOTRUN)
+		return 0;
+	now = now_ns();
+	if (s->quiet_passes) {
+		if (now - s->progress_ns >= STATUS_PROGRESS_NS) {
+			fprintf(s->o.out, "balrun: [%zu/%zu] %zu failed\n", s->done, s->total, s->failed);
+			s->progress_ns = now;
+		}
+		return 1;
+	}
+	if (now - s->window_ns >= 1000000000u) {
+		s->window_ns = now;
+		s->window_lines = 0;
+	}
+	if (++s->window_lines <= STATUS_MAX_RATE)
+		return 0;
+	s->quiet_passes = 1;
+	s->progress_ns = now;
+	fprintf(s->o.out, "balrun: more than %d tests a second: no more lines for tests that pass or skip "
+		"(failures still print; -v prints every test)\n", STATUS_MAX_RATE);
+	return 1;
+}
+
 static void on_finished(void *data, const struct test_case *t)
 {
 	struct status *s = data;
@@ -157,12 +208,14 @@ static void on_finished(void *data, const struct test_case *t)
 	else if (s->tty)
 		show = outcome_is_failure(t->outcome) || s->o.verbose > 0;
 	else
-		show = s->o.verbose >= 0 || outcome_is_failure(t->outcome);
+		show = (s->o.verbose >= 0 || outcome_is_failure(t->outcome)) && !too_many_lines(s, t);
 	if (show) {
 		clear_line(s);
 		print_test_line(s, t, 0);
+		draw(s);
+	} else {
+		draw_soon(s);
 	}
-	draw(s);
 }
 
 /* Not finished: it goes back to the queue, so it is not counted as done or failed. */
@@ -222,6 +275,5 @@ void status_free(struct status *s)
 {
 	if (!s)
 		return;
-	free(s->last);
 	free(s);
 }

@@ -5,7 +5,10 @@
  * status line (done/total, running, failures, ETA from the timings),
  * rewritten in place with carriage return + clear line, long names elided in
  * the middle; failures (and with -v every test) print as lines above it.
- * Otherwise (a pipe, a CI log): one line per finished test, no escapes.
+ * Otherwise (a pipe, a CI log): one line per finished test, no escapes;
+ * past 200 passing lines in a second (a log cannot show a million tests)
+ * only failures print, with a progress line every 10 s; the totals at the
+ * end stay exact.
  * Colour only on a terminal, never with NO_COLOR or TERM=dumb, unless
  * --color always (colour.h).  One printer may watch several runs in turn
  * (the main run, then the runs after it): run_started resets its counts.
