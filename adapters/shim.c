@@ -159,19 +159,29 @@ void shim_mark(const char *fmt, ...)
 	int saved = errno, fd, n, k;
 	va_list ap;
 
-	fflush(stdout);
 	fflush(stderr);
 	fd = shim_mark_fd();
-	if (fd < 0)
+	if (fd < 0) {
+		fflush(stdout);
 		goto out;
+	}
 	n = snprintf(buf, sizeof(buf), "%c" PRELOAD_MARK_TAG "%s ", PRELOAD_MARK_BYTE, shim_sel.mark);
 	va_start(ap, fmt);
 	k = vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
-	if (n < 0 || k < 0 || (size_t)(n + k) >= sizeof(buf) - 1)
+	if (n < 0 || k < 0 || (size_t)(n + k) >= sizeof(buf) - 1) {
+		fflush(stdout);
 		goto out;
+	}
 	n += k;
 	buf[n++] = '\n';
+	if (fd == 1 && fileno(stdout) == 1) {
+		/* after what stdout holds, in the same write: one write per marker, not two */
+		fwrite(buf, 1, (size_t)n, stdout);
+		fflush(stdout);
+		goto out;
+	}
+	fflush(stdout);
 	while (write(fd, buf, (size_t)n) < 0 && errno == EINTR)
 		;
 out:

@@ -30,8 +30,10 @@ long shim_find(const char *line, int by_first);
 
 /*
  * Write one marker line ("\x1e" "balrun-<nonce> " + the formatted event +
- * "\n") to the output pipe with one write(), after flushing stdio: see
- * common/preload.h.  Does nothing before shim_selection() or when neither
+ * "\n") to the output pipe, after what stdio holds: see common/preload.h.
+ * When stdout is the pipe the marker goes through its buffer, so that the
+ * text before it and the marker leave in one write(); otherwise stdio is
+ * flushed and the marker written with one write().  Does nothing before shim_selection() or when neither
  * fd 1 nor fd 2 is the pipe any more.
  */
 void shim_mark(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -53,7 +53,7 @@ static void bal_resolve_opts(struct balancer *b, const struct bal_opts *opts,
 	if (b->opts.default_overhead <= 0)
 		b->opts.default_overhead = 0.04;
 	if (!b->opts.max_batch)
-		b->opts.max_batch = 256;
+		b->opts.max_batch = 4096;
 	b->nbinaries = nbinaries;
 	b->overhead = xcalloc(nbinaries ? nbinaries : 1, sizeof(*b->overhead));
 	b->batchable = xcalloc(nbinaries ? nbinaries : 1, sizeof(*b->batchable));

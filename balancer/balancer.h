@@ -82,7 +82,7 @@ struct bal_opts {
 	int failed_first;       /* 1: last run's failures right after the smoke tests */
 	double default_est;     /* seconds, when nothing at all is known (0 -> 0.5) */
 	double default_overhead;/* seconds, for binaries with unknown overhead (0 -> 0.04) */
-	unsigned max_batch;     /* most tests in one unit (0 -> 256) */
+	unsigned max_batch;     /* most tests in one unit (0 -> 4096) */
 };
 
 /*

@@ -291,7 +291,7 @@ enum proto_status proto_reader_next(struct proto_reader *r, struct proto_msg *m,
 /* ---- sending ---- */
 
 /* write() all of it; on a non-blocking fd, wait in poll() for room. */
-static int proto_write_all(int fd, const char *p, size_t len)
+int proto_write_all(int fd, const char *p, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, p, len);

@@ -202,5 +202,7 @@ enum proto_status proto_reader_next(struct proto_reader *r, struct proto_msg *m,
 
 /* Encode m and write it all to fd (blocking). 0 or -1 (errno set). */
 int proto_send(int fd, const struct proto_msg *m);
+/* Write len bytes of encoded frames (proto_encode) as proto_send does.  0, or -1 with errno. */
+int proto_write_all(int fd, const char *p, size_t len);
 
 #endif

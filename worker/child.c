@@ -146,12 +146,28 @@ static int child_poll_ms(const struct child *c, uint64_t now)
 	return next <= now ? 0 : (int)((next - now + MS_NS - 1) / MS_NS);
 }
 
+static void (*child_idle_fn)(void *);
+static void *child_idle_data;
+
+void child_set_idle(void (*fn)(void *data), void *data)
+{
+	child_idle_fn = fn;
+	child_idle_data = data;
+}
+
+static void child_idle(void)
+{
+	if (child_idle_fn)
+		child_idle_fn(child_idle_data);
+}
+
 void child_run(struct child *c)
 {
 	while (c->proc.out >= 0 || c->proc.extra >= 0 || !c->reaped) {
 		struct pollfd pfd[2];
 		nfds_t n = 0;
 
+		child_idle();
 		if (c->proc.out < 0 && c->proc.extra < 0 && !c->deadline_ns && !c->kill_ns) {
 			child_try_reap(c, 0);   /* nothing to read, no timer: just wait */
 			continue;

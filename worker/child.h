@@ -86,6 +86,14 @@ int child_start(struct child *c, char *const *argv, char *const *env, const char
 /* Pump until the child is reaped and its pipe is closed. */
 void child_run(struct child *c);
 
+/*
+ * Call fn(data) whenever child_run is about to wait (before each poll() or
+ * blocking wait), so that what the output callbacks produced from one read
+ * leaves in one piece: the session writes its queued frames (session.h).
+ * NULL: nothing.  One hook for the process.
+ */
+void child_set_idle(void (*fn)(void *data), void *data);
+
 /* Arm (or with 0 clear) the time limit of the current test, as a duration from now. */
 void child_set_timeout(struct child *c, uint64_t timeout_ms);
 

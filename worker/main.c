@@ -74,6 +74,7 @@ static int worker_run_unit(const struct proto_run *run)
 	done.u.done.overhead_us = xcalloc(run->ninv ? run->ninv : 1, sizeof(uint64_t));
 	done.u.done.errors = xcalloc(run->ninv ? run->ninv : 1, sizeof(char *));
 	session_init(&s, WORKER_OUT, run);
+	child_set_idle(session_idle, &s);
 	for (size_t i = 0; i < run->ninv && !child_stop_requested; i++) {
 		uint64_t start = now_ns();
 
@@ -86,10 +87,11 @@ static int worker_run_unit(const struct proto_run *run)
 		base += (uint32_t)run->inv[i].ntests;
 	}
 	done.u.done.wall_us = driver_elapsed(unit_start, now_ns()) / 1000;
+	child_set_idle(NULL, NULL);
 	if (child_stop_requested)
 		ret = -1;	/* stopped: no DONE, the coordinator knows */
 	else
-		ret = s.broken || proto_send(WORKER_OUT, &done) < 0 ? -1 : 0;
+		ret = session_flush(&s) || proto_send(WORKER_OUT, &done) < 0 ? -1 : 0;
 	session_release(&s);
 	proto_msg_release(&done);
 	return ret;

@@ -102,12 +102,14 @@ void session_init(struct session *s, int fd, const struct proto_run *run)
 	s->unit = run->unit;
 	s->timeout_ms = run->timeout_ms;
 	strbuf_init(&s->error, 0);
+	strbuf_init(&s->out, 0);
 }
 
 void session_release(struct session *s)
 {
 	free(s->reported);
 	strbuf_release(&s->error);
+	strbuf_release(&s->out);
 }
 
 void session_begin(struct session *s, uint32_t index, uint32_t base,
@@ -146,17 +148,41 @@ uint64_t session_max_timeout_ms(const struct session *s)
 	return max;
 }
 
-static void session_send(struct session *s, const struct proto_msg *m)
+/* Frames queued past this are written at once. */
+#define SESSION_OUT_MAX 65536
+
+int session_flush(struct session *s)
 {
+	int failed;
+
 	/* once told to stop, report nothing: tests cut short were not run */
-	if (s->broken || child_stop_requested)
-		return;
-	if (proto_send(s->fd, m) == 0)
-		return;
+	if (s->broken || child_stop_requested || !s->out.len) {
+		strbuf_reset(&s->out);
+		return s->broken ? -1 : 0;
+	}
+	failed = proto_write_all(s->fd, s->out.buf, s->out.len) != 0;
+	strbuf_reset(&s->out);
+	if (!failed)
+		return 0;
 	fprintf(stderr, "balrun-worker: sending to the coordinator: %s\n", strerror(errno));
 	s->broken = 1;
 	if (s->active)
 		child_abandon(s->active);
+	return -1;
+}
+
+void session_idle(void *data)
+{
+	session_flush(data);
+}
+
+static void session_send(struct session *s, const struct proto_msg *m)
+{
+	if (s->broken || child_stop_requested)
+		return;
+	proto_encode(&s->out, m);
+	if (s->out.len >= SESSION_OUT_MAX)
+		session_flush(s);
 }
 
 int session_seen(const struct session *s, int index)

@@ -10,8 +10,13 @@
  * given to the session are the invocation's; the session adds the offset of
  * the invocation within the unit.
  *
- * If a send fails (the coordinator is gone) the session becomes broken: the
- * active test process is killed and nothing more is sent.
+ * Frames are queued and written together by session_flush(), which the
+ * worker calls whenever it is about to wait (child_set_idle) and before
+ * DONE: the START and RESULT frames that one read of a test's output
+ * produced cost one write(2), not one each, and none waits longer than the
+ * processing of that read.  If a write fails (the coordinator is gone) the
+ * session becomes broken: the active test process is killed and nothing
+ * more is sent.
  */
 #ifndef BALRUN_SESSION_H
 #define BALRUN_SESSION_H
@@ -50,6 +55,7 @@ struct session {
 	struct strbuf error;     /* this invocation's error line, "" if none */
 	struct child *active;    /* the running test process, or NULL */
 	int broken;
+	struct strbuf out;       /* encoded frames not written yet (session_flush) */
 };
 
 void wtest_init(struct wtest *t);
@@ -70,6 +76,10 @@ int wtest_sanitizer(struct wtest *t);
 void wtest_usage(struct wtest *t, const struct child *c, int single);
 
 void session_init(struct session *s, int fd, const struct proto_run *run);
+/* Write the queued frames with one write(2).  0, or -1 if the session is (now) broken. */
+int session_flush(struct session *s);
+/* session_flush for child_set_idle: data is the session. */
+void session_idle(void *data);
 void session_release(struct session *s);
 /* Start bookkeeping for invocation inv (number index of the RUN), whose first test has unit index base. */
 void session_begin(struct session *s, uint32_t index, uint32_t base,
