@@ -327,7 +327,9 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 		.dispatch = { .workers = s->workers, .worker_path = s->worker, .timeout = s->o.timeout,
 			      .maxfail = s->o.maxfail, .checkpoint = cp, .retries = (unsigned)s->o.retries,
 			      .max_restarts = s->o.max_restarts >= 0 ? (unsigned)s->o.max_restarts :
-					      PHASES_DEFAULT_RESTARTS },
+					      PHASES_DEFAULT_RESTARTS,
+			      .drop_passing_output = s->o.verbose <= 0 && !s->o.json && !s->o.junit &&
+						     !s->o.timeline && !s->o.retries },
 	};
 	struct dispatch_opts dopts = { 0 };
 	struct status *status;

@@ -86,8 +86,7 @@ void test_take_output(struct test_case *t, char **output, size_t *len, uint64_t 
 
 static void test_release(struct test_case *t)
 {
-	free(t->id);
-	free(t->name);
+	free(t->id);	/* name points into it */
 	free(t->message);
 	free(t->output);
 	for (size_t i = 0; i < t->ntries; i++)
@@ -132,11 +131,11 @@ struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name)
 	t->worker = -1;
 	t->selected = 1;
 	if (b->adapter->flags & ADAPTER_ONE_TEST) {
-		t->name = xstrdup(b->id);
 		t->id = xstrdup(b->id);
+		t->name = t->id;
 	} else {
-		t->name = xstrdup(name);
 		t->id = xasprintf("%s::%s", b->id, name);
+		t->name = t->id + strlen(b->id) + 2;
 	}
 	return t;
 }

@@ -113,7 +113,8 @@ struct test_attempt {
 
 struct test_case {
 	char *id;              /* "<binary id>::<name>", or the binary id for plain tests */
-	char *name;            /* name the framework knows ("suite/name"); plain: the binary id */
+	const char *name;      /* name the framework knows ("suite/name"); plain: the binary id.
+	                          Points into id (its end), which owns it. */
 	uint32_t binary;
 	uint32_t ordinal;      /* its place in the binary's listing (the order a serial run runs it) */
 	uint32_t scope;        /* index of its scope in the binary (cmocka group call, Criterion suite) */

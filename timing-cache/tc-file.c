@@ -159,18 +159,25 @@ static int tcfile_sync_dir(const char *dir, struct strbuf *err)
 	return 0;
 }
 
-/* Write all of content to fd, then fsync; the fault makes a step fail. */
-static int tcfile_write_content(int fd, const struct strbuf *content, enum tcfile_fault fault)
+struct tcfile_sink {
+	int fd;
+	enum tcfile_fault fault;
+};
+
+/* Write a piece to the new file; the write fault stops it half-way through its first piece. */
+static int tcfile_put(void *data, const char *buf, size_t len)
 {
-	if (fault == TCFILE_FAULT_WRITE) {
-		write_full(fd, content->buf, content->len / 2);   /* a half-written file */
+	struct tcfile_sink *s = data;
+
+	if (s->fault == TCFILE_FAULT_WRITE) {
+		write_full(s->fd, buf, len / 2);   /* a half-written file */
 		errno = ENOSPC;
 		return -1;
 	}
-	return write_full(fd, content->buf, content->len);
+	return write_full(s->fd, buf, len);
 }
 
-int tcfile_replace(const char *dir, const char *path, const struct strbuf *content,
+int tcfile_replace(const char *dir, const char *path, tcfile_producer *produce, void *data,
 		   enum tcfile_fault fault, struct strbuf *err)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
@@ -182,7 +189,9 @@ int tcfile_replace(const char *dir, const char *path, const struct strbuf *conte
 		free(tmp);
 		return -1;
 	}
-	if (tcfile_write_content(fd, content, fault) < 0) {
+	struct tcfile_sink sink = { fd, fault };
+
+	if (produce(data, tcfile_put, &sink) < 0) {
 		tcfile_fail(err, "write", tmp);
 		goto fail;
 	}

@@ -55,11 +55,19 @@ void tcfile_unlock(int fd);
 int tcfile_move_aside(const char *path, struct strbuf *backup, struct strbuf *err);
 
 /*
- * Replace path (in directory dir) with content: write "<path>.tmp.<pid>",
- * fsync, close, rename over path, fsync dir.  On failure the temp file is
- * removed and path is left as it was.  The caller holds the lock.
+ * Where a new file's content goes: produce(data, put, sink) calls
+ * put(sink, buf, len) for each piece in order; put returns 0, or -1 with
+ * errno (then produce returns -1 at once).
  */
-int tcfile_replace(const char *dir, const char *path, const struct strbuf *content,
+typedef int tcfile_producer(void *data, int (*put)(void *sink, const char *buf, size_t len), void *sink);
+
+/*
+ * Replace path (in directory dir) with what produce writes: write
+ * "<path>.tmp.<pid>", fsync, close, rename over path, fsync dir.  On
+ * failure the temp file is removed and path is left as it was.  The caller
+ * holds the lock.
+ */
+int tcfile_replace(const char *dir, const char *path, tcfile_producer *produce, void *data,
 		   enum tcfile_fault fault, struct strbuf *err);
 
 #endif

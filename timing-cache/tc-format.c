@@ -403,17 +403,54 @@ void tcf_put_binary(struct strbuf *out, const struct tc_binary *b)
 	tcf_numbers_end(out, p);
 }
 
+#define TCF_CHUNK (1u << 20)
+
+/* Hand out what buf holds once it is a chunk (or at the end, with last). */
+static int tcf_emit(struct strbuf *buf, int last, int (*put)(void *, const char *, size_t), void *ctx)
+{
+	int ret = 0;
+
+	if (buf->len && (last || buf->len >= TCF_CHUNK)) {
+		ret = put(ctx, buf->buf, buf->len);
+		strbuf_reset(buf);
+	}
+	return ret;
+}
+
+int tcf_write(const struct tc_table *t, int (*put)(void *ctx, const char *buf, size_t len), void *ctx)
+{
+	struct strbuf buf = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_grow(&buf, TCF_CHUNK + 4096);
+	strbuf_addf(&buf, "%s %d\n", TC_MAGIC, TC_VERSION);
+	for (size_t i = 0; i < t->runs_nr && !ret; i++) {
+		const struct tc_run *r = &t->runs[i];
+		strbuf_addf(&buf, "R\t%u\t%lld\t%s\n", (unsigned)r->number, (long long)r->when,
+			    r->commit ? r->commit : "-");
+		ret = tcf_emit(&buf, 0, put, ctx);
+	}
+	for (size_t i = 0; i < t->bins_nr && !ret; i++) {
+		tcf_put_binary(&buf, &t->bins[i]);
+		ret = tcf_emit(&buf, 0, put, ctx);
+	}
+	for (size_t i = 0; i < t->tests_nr && !ret; i++) {
+		tcf_put_test(&buf, &t->tests[i]);
+		ret = tcf_emit(&buf, 0, put, ctx);
+	}
+	if (!ret)
+		ret = tcf_emit(&buf, 1, put, ctx);
+	strbuf_release(&buf);
+	return ret;
+}
+
+static int tcf_append(void *ctx, const char *buf, size_t len)
+{
+	strbuf_add(ctx, buf, len);
+	return 0;
+}
+
 void tcf_format(const struct tc_table *t, struct strbuf *out)
 {
-	strbuf_grow(out, 64 + 32 * t->runs_nr + 64 * t->bins_nr + 128 * t->tests_nr);
-	strbuf_addf(out, "%s %d\n", TC_MAGIC, TC_VERSION);
-	for (size_t i = 0; i < t->runs_nr; i++) {
-		const struct tc_run *r = &t->runs[i];
-		strbuf_addf(out, "R\t%u\t%lld\t%s\n", (unsigned)r->number, (long long)r->when,
-			    r->commit ? r->commit : "-");
-	}
-	for (size_t i = 0; i < t->bins_nr; i++)
-		tcf_put_binary(out, &t->bins[i]);
-	for (size_t i = 0; i < t->tests_nr; i++)
-		tcf_put_test(out, &t->tests[i]);
+	tcf_write(t, tcf_append, out);
 }

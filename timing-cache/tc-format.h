@@ -40,4 +40,11 @@ void tcf_put_binary(struct strbuf *out, const struct tc_binary *b);
 /* Append the whole file content for t (header, runs, binaries, tests). */
 void tcf_format(const struct tc_table *t, struct strbuf *out);
 
+/*
+ * The same content handed out in pieces of about 1 MiB to put(ctx, buf,
+ * len), so that saving a million tests never holds the whole file in
+ * memory.  Stops at the first put that returns -1 and returns -1; else 0.
+ */
+int tcf_write(const struct tc_table *t, int (*put)(void *ctx, const char *buf, size_t len), void *ctx);
+
 #endif

@@ -405,6 +405,12 @@ static void tc_reload(struct timing_cache *c)
  * atomically; the result becomes the in-memory view.  0 or -1 (err), and on
  * failure nothing changes.
  */
+/* tcfile_producer: the table as the file's text, a piece at a time. */
+static int tc_produce(void *data, int (*put)(void *sink, const char *buf, size_t len), void *sink)
+{
+	return tcf_write(data, put, sink);
+}
+
 static int tc_rewrite(struct timing_cache *c, int fresh_start,
 		      void (*edit)(struct timing_cache *, struct tc_table *, void *), void *data,
 		      struct strbuf *err)
@@ -434,9 +440,7 @@ static int tc_rewrite(struct timing_cache *c, int fresh_start,
 	if (!fresh_start && !in_place && tc_reread(c, &fresh, &content, err))
 		goto out;
 	edit(c, t, data);
-	strbuf_reset(&content);
-	tcf_format(t, &content);
-	if (tcfile_replace(c->dir, c->path, &content, fault, err)) {
+	if (tcfile_replace(c->dir, c->path, tc_produce, t, fault, err)) {
 		if (in_place)
 			tc_reload(c);
 		goto out;

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,6 +104,12 @@ static void on_result(struct dispatcher *d, struct slot *s, struct proto_result 
 	t->cpu_us = m->cpu_us;
 	t->rss_kb = m->rss_kb;
 	t->in_context = s->ctx[m->test];
+	if (d->o->drop_passing_output && (m->outcome == OUTCOME_PASS || m->outcome == OUTCOME_SKIP)) {
+		free(m->output);	/* a million passing tests keep nothing */
+		m->output = NULL;
+		m->output_len = 0;
+		m->output_dropped = 0;
+	}
 	test_take_output(t, &m->output, &m->output_len, m->output_dropped);
 	test_finish(t, m->outcome, m->message);
 	if (dispatch_retry(d, s, m->test))

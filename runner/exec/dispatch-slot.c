@@ -247,7 +247,7 @@ static void fill_run(struct dispatcher *d, struct slot *s, const struct bal_unit
 			fill_command(inv, bin);
 			inv->tests = xcalloc(u->ntests, sizeof(*inv->tests));
 		}
-		inv->tests[inv->ntests++] = t->name;
+		inv->tests[inv->ntests++] = (char *)t->name;	/* borrowed: only encoded */
 		s->inv_of[i] = (uint32_t)(run->ninv - 1);
 	}
 	s->ninv = run->ninv;

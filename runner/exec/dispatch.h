@@ -77,6 +77,8 @@ struct dispatch_opts {
 	unsigned max_restarts;    /* replacement workers allowed in all */
 	struct checkpoint *checkpoint; /* finished tests are appended to it; may be NULL */
 	unsigned retries;         /* --retries: run a failed test again up to this many times (retry.h) */
+	int drop_passing_output;  /* 1: keep no output of a test that passed or skipped: nothing of
+	                             the run will show it (no -v, no report file, no retries) */
 };
 
 /*
