@@ -27,9 +27,9 @@
 
 /* One tc_record_test / tc_record_binary call, applied at save time. */
 struct tc_update {
-	char *key;             /* test id or binary path */
-	int is_binary;         /* 1: an overhead; 2: flags (in rss_kb) */
-	enum outcome outcome;  /* tests only */
+	size_t key;            /* test id or binary path: its offset in update_keys */
+	uint8_t is_binary;     /* 1: an overhead; 2: flags (in rss_kb) */
+	uint8_t outcome;       /* tests only (enum outcome) */
 	double seconds;        /* duration, or overhead for a binary */
 	uint64_t rss_kb;
 };
@@ -42,6 +42,7 @@ struct timing_cache {
 	int salvaged;          /* table holds entries of a file moved aside: save them */
 	struct tc_update *updates;
 	size_t updates_nr, updates_alloc;
+	struct strbuf update_keys; /* the updates' keys, NUL-terminated, one after the other */
 	char *commit;          /* lower-case hex or NULL */
 	int64_t when;          /* 0: the time of the save */
 	uint32_t prune_runs, prune_days;   /* see tc_set_prune */
@@ -73,8 +74,7 @@ static int tc_file_unchanged(const struct timing_cache *c)
 
 static void tc_clear_updates(struct timing_cache *c)
 {
-	for (size_t i = 0; i < c->updates_nr; i++)
-		free(c->updates[i].key);
+	strbuf_reset(&c->update_keys);
 	c->updates_nr = 0;
 }
 
@@ -84,6 +84,7 @@ void tc_free(struct timing_cache *c)
 		return;
 	tc_clear_updates(c);
 	free(c->updates);
+	strbuf_release(&c->update_keys);
 	tc_table_release(&c->table);
 	free(c->dir);
 	free(c->path);
@@ -126,6 +127,7 @@ static struct timing_cache *tc_new(const char *dir, const char *path)
 {
 	struct timing_cache *c = xcalloc(1, sizeof(*c));
 
+	strbuf_init(&c->update_keys, 0);
 	c->dir = xstrdup(dir);
 	c->path = xstrdup(path);
 	c->lock_path = xasprintf("%s.lock", c->path);
@@ -289,32 +291,31 @@ void tc_set_run_info(struct timing_cache *c, const char *commit, int64_t when)
 	c->when = when > 0 ? when : 0;
 }
 
-static void tc_add_update(struct timing_cache *c, const struct tc_update *u)
+/* Queue u with its key (copied into update_keys: one allocation for a million updates). */
+static void tc_add_update(struct timing_cache *c, const char *key, struct tc_update u)
 {
-	if (!*u->key)
+	if (!*key)
 		return;   /* an empty key cannot be written */
+	u.key = c->update_keys.len;
+	strbuf_add(&c->update_keys, key, strlen(key) + 1);
 	ALLOC_GROW(c->updates, c->updates_nr + 1, c->updates_alloc);
-	c->updates[c->updates_nr] = *u;
-	c->updates[c->updates_nr++].key = xstrdup(u->key);
+	c->updates[c->updates_nr++] = u;
 }
 
 void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,
 		    double seconds, uint64_t rss_kb)
 {
-	struct tc_update u = { (char *)id, 0, o, seconds, rss_kb };
-	tc_add_update(c, &u);
+	tc_add_update(c, id, (struct tc_update){ 0, 0, (uint8_t)o, seconds, rss_kb });
 }
 
 void tc_flag_test(struct timing_cache *c, const char *id, uint32_t flags)
 {
-	struct tc_update u = { (char *)id, 2, OUTCOME_NOTRUN, 0, flags };
-	tc_add_update(c, &u);
+	tc_add_update(c, id, (struct tc_update){ 0, 2, OUTCOME_NOTRUN, 0, flags });
 }
 
 void tc_record_binary(struct timing_cache *c, const char *path, double overhead)
 {
-	struct tc_update u = { (char *)path, 1, OUTCOME_PASS, overhead, 0 };
-	tc_add_update(c, &u);
+	tc_add_update(c, path, (struct tc_update){ 0, 1, OUTCOME_PASS, overhead, 0 });
 }
 
 /*
@@ -368,12 +369,13 @@ static void tc_edit_apply(struct timing_cache *c, struct tc_table *t, void *data
 	tc_table_put_run(t, run, when, c->commit);
 	for (size_t i = 0; i < c->updates_nr; i++) {
 		const struct tc_update *u = &c->updates[i];
+		const char *key = c->update_keys.buf + u->key;
 		if (u->is_binary == 1)
-			tc_table_apply_binary(t, u->key, u->seconds);
+			tc_table_apply_binary(t, key, u->seconds);
 		else if (u->is_binary == 2)
-			tc_table_flag_test(t, u->key, (uint32_t)u->rss_kb);
+			tc_table_flag_test(t, key, (uint32_t)u->rss_kb);
 		else
-			tc_table_apply_test(t, u->key, u->outcome, u->seconds, u->rss_kb, run, when);
+			tc_table_apply_test(t, key, (enum outcome)u->outcome, u->seconds, u->rss_kb, run, when);
 	}
 	tc_edit_prune(c, t, NULL);
 }
