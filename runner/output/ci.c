@@ -1,6 +1,6 @@
 /*
  * ci.c - output for the CI system the run is in (--ci-output); see ci.h
- * and docs/reports.md.
+ * and docs/report-ci.md.
  *
  * GitHub Actions: one `::error file=F,line=L,title=ID::MESSAGE` workflow
  * command per test that failed, crashed, timed out or did not run, the

@@ -1,7 +1,7 @@
 /*
  * ci.h - what a run shows the CI system it runs in (--ci-output): GitHub
  * Actions annotations and step summary (GitLab's collapsed sections are
- * the report's own, report.c).  docs/reports.md is the user's page.
+ * the report's own, report.c).  docs/report-ci.md is the user's page.
  */
 #ifndef BALRUN_CI_H
 #define BALRUN_CI_H

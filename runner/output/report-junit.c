@@ -1,6 +1,6 @@
 /*
  * report-junit.c - the JUnit XML report (--junit FILE); see report.h and
- * docs/reports.md.
+ * docs/report-junit.md.
  *
  * The format is the one CI systems read (GitHub test-reporter actions,
  * GitLab's artifacts:reports:junit, Jenkins, CircleCI): <testsuites>, a

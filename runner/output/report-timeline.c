@@ -1,6 +1,6 @@
 /*
  * report-timeline.c - a picture of the run (--timeline FILE.html); see
- * report.h and docs/reports.md.
+ * report.h and docs/report-timeline.md.
  *
  * One self-contained XHTML file: no network, no fonts or scripts from
  * elsewhere.  An inline SVG Gantt chart has a lane per worker and a bar per

@@ -1,6 +1,6 @@
 /*
  * report-trace.c - the run as Chrome trace events (--trace FILE.json);
- * see report.h and docs/reports.md.
+ * see report.h and docs/report-trace.md.
  *
  * The JSON Object Format of the Trace Event Format, which Perfetto
  * (ui.perfetto.dev) and chrome://tracing open: one complete event ("ph":

@@ -53,7 +53,7 @@ void report_print(const struct run *r, const struct dispatch_stats *st, const st
 void report_print_totals(const struct run *r, const struct dispatch_stats *st, const struct report_opts *o);
 
 /*
- * Write the JUnit XML report (--junit; report-junit.c, docs/reports.md):
+ * Write the JUnit XML report (--junit; report-junit.c, docs/report-junit.md):
  * a testsuite per binary, a testcase per selected test.  0 or -1 with err.
  */
 int report_junit(const struct run *r, const struct dispatch_stats *st, const char *path,
