@@ -140,6 +140,26 @@ struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name)
 	return t;
 }
 
+void test_set_id(struct test_case *t, const char *id)
+{
+	size_t n = strlen(id), k = strlen(t->name);
+	char *buf;
+	const char *name;
+
+	if (n >= k && !strcmp(id + n - k, t->name)) {
+		buf = xstrdup(id);
+		name = buf + n - k;
+	} else {
+		buf = xmalloc(n + k + 2);	/* "id\0name": still one allocation */
+		memcpy(buf, id, n + 1);
+		memcpy(buf + n + 1, t->name, k + 1);
+		name = buf + n + 1;
+	}
+	free(t->id);
+	t->id = buf;
+	t->name = name;
+}
+
 struct test_case *run_copy_test(struct run *r, const struct test_case *t)
 {
 	struct test_case *c = run_add_test(r, t->binary, t->name);

@@ -181,6 +181,8 @@ const char *run_display(const char *s, struct strbuf *scratch);
  * how it ran.  For runs after the run (exec/scratch.h).
  */
 struct test_case *run_copy_test(struct run *r, const struct test_case *t);
+/* Give t the id id (copied), keeping its name (which lives in the same allocation). */
+void test_set_id(struct test_case *t, const char *id);
 /* Mark a test finished with an outcome and a message (copied; may be NULL). */
 void test_finish(struct test_case *t, enum outcome o, const char *message);
 /* Free what an attempt owns. */

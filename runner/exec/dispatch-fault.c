@@ -81,8 +81,8 @@ static size_t fault_entry(struct dispatcher *d, uint32_t binary, const char *lab
 		}
 	}
 	t = run_add_test(r, binary, label);
-	free(t->id);
-	t->id = id;
+	test_set_id(t, id);
+	free(id);
 	t->fault = 1;
 	ALLOC_GROW(d->faults, d->nfaults + 1, d->faults_alloc);
 	d->faults[d->nfaults++] = (uint32_t)(r->ntests - 1);

@@ -74,7 +74,7 @@ static int load_test(struct run *r, json_t *j, size_t index, const char *path, s
 		bin = id;
 	t = run_add_test(r, load_binary(r, bin, json_string_value(json_object_get(j, "binary")) ? strlen(bin) :
 					sep ? (size_t)(sep - id) : strlen(id)), "");
-	free(t->id);
+	free(t->id);	/* a test of the plain adapter: name is id; now the report's */
 	t->id = xstrdup(id);
 	t->name = sep ? t->id + (sep + 2 - id) : t->id;
 	t->fault = json_is_true(json_object_get(j, "fault"));
