@@ -121,6 +121,14 @@ struct binary *run_add_binary(struct run *r)
 	return b;
 }
 
+void run_reserve_tests(struct run *r, size_t more)
+{
+	if (r->ntests + more <= r->tests_alloc)
+		return;
+	r->tests_alloc = r->ntests + more;
+	r->tests = xrealloc(r->tests, r->tests_alloc * sizeof(*r->tests));
+}
+
 struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name)
 {
 	struct binary *b = &r->bins[binary];

@@ -112,51 +112,52 @@ struct test_attempt {
 };
 
 struct test_case {
+	/* Fields by size, largest first, so that a million of them pack tight (200 bytes). */
 	char *id;              /* "<binary id>::<name>", or the binary id for plain tests */
 	const char *name;      /* name the framework knows ("suite/name"); plain: the binary id.
 	                          Points into id (its end), which owns it. */
-	uint32_t binary;
-	uint32_t ordinal;      /* its place in the binary's listing (the order a serial run runs it) */
-	uint32_t scope;        /* index of its scope in the binary (cmocka group call, Criterion suite) */
-	uint32_t scope_rank;   /* tests of its scope before it (by ordinal) */
 	uint64_t check;        /* cmocka: preload_check() of its group and name (common/preload.h) */
-	unsigned disabled : 1; /* disabled in the source (Criterion .disabled): skipped, never run */
-	unsigned selected : 1; /* survived -k / --lf: will be run */
-	unsigned fault : 1;    /* no test: a failure outside the tests (FAULT), added while running */
-
-	enum test_state state;
-	enum outcome outcome;
 	double duration;       /* seconds, as measured by the worker */
 	double start, end;     /* seconds since the run started (coordinator clock) */
-	int worker;            /* -1 if it never ran */
-	unsigned attempts;     /* units it was handed out in (retries included) */
-	uint32_t unit;         /* 1 + the number of the unit (batch) its last run was in, within
-	                          its phase; 0: it never ran */
-	unsigned unreached;    /* units that ran on without reaching it (dispatch.c) */
-	unsigned isolated : 1; /* runs alone: its batch ended before any test ran */
-	unsigned in_context : 1; /* its last run had every test of its scope before it, in one
-	                          invocation: a failure there is no artefact of the split */
 	struct test_attempt *context; /* its run in context after the parallel phase (context.h), or NULL */
-	enum outcome apart;    /* ORDERDEP: how its run apart from its context ended */
 	struct test_attempt *tries; /* earlier failed attempts, oldest first (retry.h) */
-	size_t ntries, tries_alloc;
 	struct test_attempt *alone; /* its run alone after the parallel phase (rerun.h), or NULL */
 	uint64_t cpu_us, rss_kb;
 	char *message;         /* one line, or NULL */
 	char *output;          /* captured output, or NULL */
-	size_t output_len;
 	uint64_t output_dropped;
 	double timeout;        /* this test's own time limit in seconds (markers/config); 0: --timeout */
 	double est;            /* estimated seconds when the run started */
-	unsigned est_known : 1;
+	uint64_t locks;        /* from markers: bit i: holds named lock i */
 
+	uint32_t binary;
+	uint32_t ordinal;      /* its place in the binary's listing (the order a serial run runs it) */
+	uint32_t scope;        /* index of its scope in the binary (cmocka group call, Criterion suite) */
+	uint32_t scope_rank;   /* tests of its scope before it (by ordinal) */
+	int worker;            /* -1 if it never ran */
+	unsigned attempts;     /* units it was handed out in (retries included) */
+	unsigned unreached;    /* units that ran on without reaching it (dispatch.c) */
+	uint32_t unit;         /* 1 + the number of the unit (batch) its last run was in, within
+	                          its phase; 0: it never ran */
+	uint32_t ntries, tries_alloc;
+	uint32_t output_len;   /* bytes of output (the worker keeps at most a few hundred KiB) */
 	/* From markers (markers.h); 0 means none. */
 	uint32_t group;        /* 1 + index of its same-worker group */
 	uint32_t level;        /* its phase: after every test of a lower level (plan/depends.h) */
 	uint32_t weight;       /* worker slots it occupies */
-	uint64_t locks;        /* bit i: holds named lock i */
-	unsigned serial : 1;   /* runs alone */
-	enum dist_mode dist;   /* from a dist marker; DIST_UNSET: the run's default */
+
+	uint8_t state;         /* enum test_state */
+	uint8_t outcome;       /* enum outcome */
+	uint8_t apart;         /* enum outcome: ORDERDEP: how its run apart from its context ended */
+	uint8_t dist;          /* enum dist_mode: from a dist marker; DIST_UNSET: the run's default */
+	unsigned disabled : 1; /* disabled in the source (Criterion .disabled): skipped, never run */
+	unsigned selected : 1; /* survived -k / --lf: will be run */
+	unsigned fault : 1;    /* no test: a failure outside the tests (FAULT), added while running */
+	unsigned isolated : 1; /* runs alone: its batch ended before any test ran */
+	unsigned in_context : 1; /* its last run had every test of its scope before it, in one
+	                          invocation: a failure there is no artefact of the split */
+	unsigned est_known : 1;
+	unsigned serial : 1;   /* from markers: runs alone */
 };
 
 struct run {
@@ -170,6 +171,8 @@ void run_init(struct run *r);
 void run_release(struct run *r);
 struct binary *run_add_binary(struct run *r);
 struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name);
+/* Room for exactly more tests beyond those added (a listing's: no growth slack). */
+void run_reserve_tests(struct run *r, size_t more);
 /*
  * s as a person sees it, on one line (strbuf_add_escaped with controls):
  * s itself when nothing needs escaping, else scratch's text.

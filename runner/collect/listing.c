@@ -412,6 +412,7 @@ static void add_listing(struct run *r, uint32_t binary, uint32_t host, struct li
 	for (size_t i = 0; i < l->n; i++)
 		kept += !l->v[i].filtered;
 	b->nscopes = l->nscopes;
+	run_reserve_tests(r, kept);
 	for (size_t i = 0; i < l->n; i++) {
 		struct test_case *t;
 

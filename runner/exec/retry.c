@@ -40,7 +40,7 @@ void retry_settle(struct test_case *t)
 	if (!t->ntries || t->outcome != OUTCOME_PASS)
 		return;
 	first = &t->tries[0];
-	strbuf_addf(&msg, "passed on attempt %zu; attempt 1 %s", t->ntries + 1, outcome_name(first->outcome));
+	strbuf_addf(&msg, "passed on attempt %zu; attempt 1 %s", (size_t)t->ntries + 1, outcome_name(first->outcome));
 	if (first->message)
 		strbuf_addf(&msg, ": %s", first->message);
 	test_finish(t, OUTCOME_FLAKY, msg.buf);

@@ -60,12 +60,12 @@ void attempts_print_flaky(const struct run *r, const struct report_opts *o)
 			continue;
 		fprintf(o->out, "%s--- FLAKY %s%s (passed on attempt %zu)\n",
 			colour_outcome(OUTCOME_FLAKY, o->color), run_display(t->id, &shown),
-			colour_reset(o->color), t->ntries + 1);
+			colour_reset(o->color), (size_t)t->ntries + 1);
 		for (size_t k = 0; k < t->ntries; k++) {
 			snprintf(label, sizeof(label), "attempt %zu", k + 1);
 			attempt_print(label, &t->tries[k], o);
 		}
-		snprintf(label, sizeof(label), "attempt %zu", t->ntries + 1);
+		snprintf(label, sizeof(label), "attempt %zu", (size_t)t->ntries + 1);
 		attempt_print(label, &last, o);
 	}
 	strbuf_release(&shown);

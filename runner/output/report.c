@@ -119,7 +119,7 @@ static void print_failures(const struct run *r, const struct report_opts *o)
 		fprintf(o->out, "%s--- %s %s%s (%.2fs, worker %d", colour_outcome(t->outcome, o->color),
 			outcome_tag(t->outcome), run_display(t->id, &shown), colour_reset(o->color), t->duration, t->worker);
 		if (t->ntries)
-			fprintf(o->out, ", failed all %zu attempts", t->ntries + 1);
+			fprintf(o->out, ", failed all %zu attempts", (size_t)t->ntries + 1);
 		fputs(")\n", o->out);
 		if (t->message)
 			fprintf(o->out, "%s\n", t->message);
