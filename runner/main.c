@@ -436,7 +436,9 @@ int main(int argc, char **argv)
 	code = prepare(&s, argc, argv);
 	if (code >= 0)
 		goto out;
-	s.tc = open_cache(&s.o, &s.repo);
+	/* --list of ids needs no timings (a million tests' cache is hundreds of MB in memory) */
+	if (!s.o.list || s.o.last_failed || s.o.markers || s.o.shard)
+		s.tc = open_cache(&s.o, &s.repo);
 	s.plan_tc = s.o.timings_from ? timings_git_for_run(s.o.timings_from, s.o.cache_dir) : NULL;
 	selected = select_tests(&s.r, s.o.keywords, s.o.nkeywords, s.o.last_failed, s.tc, &note);
 	print_lines("balrun: ", note.buf);
