@@ -283,7 +283,7 @@ part_big() {
 }
 
 part_criterion() {
-	local dir=$WORK_DIR/criterion b1 b2
+	local dir=$WORK_DIR/criterion b1 b2 one
 	mkdir -p "$dir"
 	say "criterion: generating $CRITERION trivial tests"
 	gen criterion "$CRITERION" crit "$dir/crit"
@@ -292,6 +292,8 @@ part_criterion() {
 	"$BALRUN" -n 1 -q --cache-dir "$dir/cache1" ./crit >/dev/null 2>&1 || true
 	"$BALRUN" -n 2 -q --cache-dir "$dir/cache2" ./crit >/dev/null 2>&1 || true
 	row criterion "binary alone -j1" - "$REPEAT" ./crit -j1
+	# what Criterion itself costs per invocation: one test alone, less a test's share of the whole run
+	row criterion "binary, one test" - "$REPEAT" ./crit -j1 --filter crit/case_0000000
 	row criterion "balrun -n 1 warm" "binary alone -j1" "$REPEAT" \
 		"$BALRUN" -n 1 --cache-dir "$dir/cache1" --json "$dir/n1.json" ./crit
 	row criterion "binary alone -j2" - "$REPEAT" ./crit -j2
@@ -299,14 +301,25 @@ part_criterion() {
 		"$BALRUN" -n 2 --cache-dir "$dir/cache2" --json "$dir/n2.json" ./crit
 	b1=$(awk -F '\t' '$1 == "criterion" && $2 == "binary alone -j1" { print $4 }' "$TABLE")
 	b2=$(awk -F '\t' '$1 == "criterion" && $2 == "binary alone -j2" { print $4 }' "$TABLE")
+	one=$(awk -F '\t' '$1 == "criterion" && $2 == "binary, one test" { print $4 }' "$TABLE")
 	for n in 1 2; do
 		local base=$b1
 		[[ $n == 2 ]] && base=$b2
+		# every batch but one is an invocation the direct run does not pay: Criterion's start
+		# (inv); what is left over per batch is balrun's own
 		note "$(awk -F '\t' -v n="$n" -v base="$base" -v units="$(units "$dir/n$n.json")" \
-			-v tests="$CRITERION" '$1 == "criterion" && $2 == "balrun -n " n " warm" {
+			-v tests="$CRITERION" -v one="$one" -v b1="$b1" '$1 == "criterion" && $2 == "balrun -n " n " warm" {
 			added = ($4 - base) * 1000
+			inv = (one - b1 / tests) * 1000
 			printf "criterion -n %d: balrun adds %.0f ms over -j%d: %.1f ms per batch (%d batches), %.2f ms per test",
-				n, added, n, units ? added / units : 0, units, added / tests }' "$TABLE")"
+				n, added, n, units ? added / units : 0, units, added / tests
+			# one worker: the batches run one after the other, each but the first a start of Criterion
+			if (n == 1 && units) {
+				own = (added - (units - 1) * inv) / units
+				printf "; Criterion starts an invocation in %.1f ms, which leaves %s per batch to balrun",
+					inv, own < 1 ? "under 1 ms" : sprintf("%.1f ms", own)
+			}
+			printf "\n" }' "$TABLE")"
 	done
 }
 
