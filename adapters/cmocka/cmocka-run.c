@@ -415,21 +415,7 @@ static const struct child_ops cmk_ops = { .on_output = cmk_output };
 /* The test it was in the middle of. */
 static void cmk_settle_test(struct cmk *k, const char *what)
 {
-	const struct child *c = k->c;
-	char msg[128];
-
-	k->t.duration_ns = driver_elapsed(k->start_ns, c->exited_ns);
-	if (c->timed_out) {
-		snprintf(msg, sizeof(msg), "timed out after %llu ms (%s)",
-			 (unsigned long long)session_timeout_ms(k->s, k->t.index), what);
-		wtest_note(&k->t, OUTCOME_TIMEOUT, msg);
-	} else if (WIFEXITED(c->status)) {
-		snprintf(msg, sizeof(msg), "exited with status %d during the test",
-			 WEXITSTATUS(c->status));
-		wtest_note(&k->t, OUTCOME_FAIL, msg);
-	} else {
-		wtest_note(&k->t, OUTCOME_CRASH, what);
-	}
+	driver_test_died(k->s, &k->t, k->c, k->start_ns, what);
 	k->state = CMK_ENDED;
 	cmk_finish(k, 1);
 }

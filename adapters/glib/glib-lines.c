@@ -271,20 +271,12 @@ const struct child_ops gl_ops = { .on_output = gl_child_output };
 static void gl_settle_test(struct gl_run *g, const char *what)
 {
 	const struct child *c = g->c;
-	char msg[160];
 
-	g->t.duration_ns = driver_elapsed(g->pass_ns, c->exited_ns);
-	if (c->timed_out) {
-		snprintf(msg, sizeof(msg), "timed out after %llu ms (%s)",
-			 (unsigned long long)session_timeout_ms(g->s, g->t.index), what);
-		wtest_note(&g->t, OUTCOME_TIMEOUT, msg);
-	} else if (g->bail.len) {
+	if (g->bail.len && !c->timed_out) {
+		g->t.duration_ns = driver_elapsed(g->pass_ns, c->exited_ns);
 		wtest_note(&g->t, OUTCOME_FAIL, g->bail.buf);
-	} else if (WIFEXITED(c->status)) {
-		snprintf(msg, sizeof(msg), "exited with status %d during the test", WEXITSTATUS(c->status));
-		wtest_note(&g->t, OUTCOME_FAIL, msg);
 	} else {
-		wtest_note(&g->t, OUTCOME_CRASH, what);
+		driver_test_died(g->s, &g->t, c, g->pass_ns, what);
 	}
 	gl_send(g);
 }

@@ -43,12 +43,10 @@ struct report_cmd {
 	int quiet;
 };
 
-static const char *const report_flags[] = { "--timeline", "--junit", "--trace" };
-
 /* 0, 1 (--help) or -1 with err. */
 static int report_parse(struct report_cmd *c, int argc, char **argv, struct strbuf *err)
 {
-	struct strbuf why = STRBUF_INIT;
+	struct options outputs = { 0 };	/* only the files, for paths_check_outputs */
 	int opt;
 
 	opterr = 0;
@@ -73,11 +71,10 @@ static int report_parse(struct report_cmd *c, int argc, char **argv, struct strb
 		return -1;
 	}
 	c->input = argv[optind];
-	for (size_t i = 0; i < 3 && !err->len; i++)
-		if (c->files[i] && paths_check_writable(c->files[i], &why))
-			strbuf_addf(err, "%s: cannot write '%s': %s", report_flags[i], c->files[i], why.buf);
-	strbuf_release(&why);
-	return err->len ? -1 : 0;
+	outputs.timeline = c->files[0];
+	outputs.junit = c->files[1];
+	outputs.trace = c->files[2];
+	return paths_check_outputs(&outputs, err);
 }
 
 int report_cmd_wanted(int argc, char **argv)

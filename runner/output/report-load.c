@@ -70,10 +70,9 @@ static int load_test(struct run *r, json_t *j, size_t index, const char *path, s
 		return -1;
 	}
 	sep = strstr(id, "::");
-	if (!bin)
-		bin = id;
-	t = run_add_test(r, load_binary(r, bin, json_string_value(json_object_get(j, "binary")) ? strlen(bin) :
-					sep ? (size_t)(sep - id) : strlen(id)), "");
+	/* reports before "binary" was written: the id up to its first "::" */
+	t = run_add_test(r, bin ? load_binary(r, bin, strlen(bin))
+				: load_binary(r, id, sep ? (size_t)(sep - id) : strlen(id)), "");
 	free(t->id);	/* a test of the plain adapter: name is id; now the report's */
 	t->id = xstrdup(id);
 	t->name = sep ? t->id + (sep + 2 - id) : t->id;
