@@ -1,6 +1,6 @@
 /*
  * strset.h - a set of strings: an open-addressing hash table over whole
- * keys (FNV-1a), for deduplicating names and ids in O(1) each.
+ * keys, for deduplicating names and ids in O(1) each.
  *
  * A low-level primitive, like strbuf: it calls nothing above common/.  The
  * set does not own its keys: they must outlive it (or be removed with it).
@@ -22,7 +22,7 @@ struct strset {
 
 #define STRSET_INIT { NULL, 0, 0 }
 
-/* FNV-1a over s, 32 bits: the hash of the set (and of the timing cache's indexes). */
+/* A 32-bit hash of all of s: the hash of the set (and of the timing cache's indexes). */
 uint32_t strset_hash(const char *s);
 /* Make room for n keys without growing. */
 void strset_reserve(struct strset *s, size_t n);

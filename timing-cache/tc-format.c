@@ -1,15 +1,30 @@
 /*
- * tc-format.c - parse and write the timings file text; see tc-format.h and
+ * tc-format.c - parse the timings file text (tc-write.c writes it); see tc-format.h and
  * docs/timing-cache.md.
  *
- * The file is "balrun-timings 1\n" followed by one record per line: fields
+ * The file is "balrun-timings 2\n" followed by one record per line: fields
  * separated by tabs, the first field a one-letter tag (R run, B binary,
  * T test).  Keys are escaped (\\ \t \n \r) so any id fits on one line.
- * Durations are written as seconds with exactly six decimals from an integer
- * count of microseconds, and numbers are read and written by hand here
- * rather than with printf/strtod: 100,000 entries must load and save in a
- * few tens of milliseconds.  Columns after the ones this version knows are
- * ignored, so a later version can add columns without a new version number.
+ * Version 2 is written; version 1 is still read (a header line switches
+ * the version for the lines after it, so files joined with cat work):
+ *
+ *   version 1  T id mean spread last runs outcome hist hist_len rss seen_run seen_time [flags]
+ *              durations as seconds with six decimals ("0.000512")
+ *   version 2  T name mean spread last runs outcome hist hist_len rss seen_run seen_time [flags]
+ *              P prefix
+ *              durations as whole microseconds ("512"); a test's id is the
+ *              prefix of the last P line (none after a header line)
+ *              followed by its name; seen_time is empty when it is the time
+ *              of the R record numbered seen_run.
+ *
+ * The writer starts a P line where two or more tests in a row share a
+ * prefix up to a separator ("bin::group/"), so each T line depends on its
+ * P line only: a line-based git merge of two versions keeps every id right
+ * unless the merge conflicts.  A million tests of a generated suite take
+ * about 37 bytes each instead of 83, and numbers are read and written by hand here rather than with
+ * printf/strtod: a million entries must load and save in well under a
+ * second.  Columns after the ones a version knows are ignored, so a later
+ * balrun can add columns without a new version number.
  */
 #include "tc-format.h"
 #include "util.h"
@@ -26,6 +41,10 @@ struct tcf_line {
 	char *field[TCF_MAX_FIELDS];
 	size_t nr;
 	struct strbuf key;     /* the unescaped key of the record */
+	unsigned version;      /* of the lines being read: 1 or 2 */
+	struct strbuf prefix;  /* version 2: of the ids of the T lines that follow */
+	int prefix_bad;        /* the last P line was bad: so is every T line up to the next */
+	struct strbuf name;    /* version 2: a T line's unescaped name */
 };
 
 /* ---- reading fields ---- */
@@ -91,6 +110,23 @@ static int tcf_parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+/* Whole microseconds (version 2). */
+static int tcf_parse_us(const char *s, double *out)
+{
+	uint64_t us;
+
+	if (tcf_parse_u64(s, (uint64_t)TC_MAX_SECONDS * 1000000, &us))
+		return -1;
+	*out = (double)us / 1e6;
+	return 0;
+}
+
+/* A duration in the line's version: seconds with decimals (1) or microseconds (2). */
+static int tcf_parse_duration(const struct tcf_line *l, const char *s, double *out)
+{
+	return l->version == 1 ? tcf_parse_seconds(s, out) : tcf_parse_us(s, out);
+}
+
 static int tcf_parse_history(const char *s, uint32_t *out)
 {
 	uint32_t v = 0;
@@ -145,7 +181,7 @@ static const char *tcf_read_binary(struct tcf_line *l, struct tc_table *t)
 
 	if (tcf_unescape(l->field[1], &l->key))
 		return "bad binary path";
-	if (tcf_parse_seconds(l->field[2], &b.overhead))
+	if (tcf_parse_duration(l, l->field[2], &b.overhead))
 		return "bad overhead";
 	if (tcf_parse_u32(l->field[3], &b.runs))
 		return "bad run count";
@@ -153,46 +189,108 @@ static const char *tcf_read_binary(struct tcf_line *l, struct tc_table *t)
 	return NULL;
 }
 
+/* A version 2 T line's id: the current prefix and the (escaped) name. */
+static int tcf_read_prefixed_key(struct tcf_line *l, const char *name)
+{
+	if (l->prefix_bad || strbuf_unescape_field(&l->name, name))
+		return -1;
+	strbuf_reset(&l->key);
+	strbuf_add(&l->key, l->prefix.buf, l->prefix.len);
+	strbuf_add(&l->key, l->name.buf, l->name.len);
+	return l->key.len ? 0 : -1;
+}
+
+static const char *tcf_read_prefix(struct tcf_line *l, struct tc_table *t)
+{
+	(void)t;
+	l->prefix_bad = strbuf_unescape_field(&l->prefix, l->field[1]);
+	return l->prefix_bad ? "bad prefix" : NULL;
+}
+
+/* seen_run and seen_time from f[0], f[1]; an empty seen_time (version 2) is the run's. */
+static int tcf_read_seen(const struct tcf_line *l, const struct tc_table *t, char **f,
+			 struct tc_entry *e)
+{
+	if (tcf_parse_u32(f[0], &e->seen_run))
+		return -1;
+	if (l->version == 1 || *f[1])
+		return tcf_parse_time(f[1], &e->seen_time);
+	e->seen_time = tc_table_run_time(t, e->seen_run);
+	return e->seen_time < 0 ? -1 : 0;
+}
+
 static const char *tcf_read_test(struct tcf_line *l, struct tc_table *t)
 {
 	struct tc_entry e = { 0 };
 	uint32_t hist_len;
+	char **f = l->field + 2;   /* the fields after the id */
 	int o;
 
-	if (tcf_unescape(l->field[1], &l->key))
+	if (l->version == 1 ? tcf_unescape(l->field[1], &l->key) : tcf_read_prefixed_key(l, l->field[1]))
 		return "bad test id";
-	if (tcf_parse_seconds(l->field[2], &e.mean) || tcf_parse_seconds(l->field[4], &e.last))
+	if (tcf_parse_duration(l, f[0], &e.mean) || tcf_parse_duration(l, f[2], &e.last))
 		return "bad duration";
-	if (tcf_parse_seconds(l->field[3], &e.spread))
+	if (tcf_parse_duration(l, f[1], &e.spread))
 		return "bad spread";
-	if (tcf_parse_u32(l->field[5], &e.runs))
+	if (tcf_parse_u32(f[3], &e.runs))
 		return "bad run count";
-	if ((o = outcome_parse(l->field[6])) < 0)
+	if ((o = outcome_parse(f[4])) < 0)
 		return "bad outcome";
 	e.last_outcome = (enum outcome)o;
-	if (tcf_parse_history(l->field[7], &e.history) || tcf_parse_u32(l->field[8], &hist_len) ||
+	if (tcf_parse_history(f[5], &e.history) || tcf_parse_u32(f[6], &hist_len) ||
 	    hist_len > 32 || (hist_len < 32 && e.history >> hist_len))
 		return "bad history";
 	e.hist_len = (uint8_t)hist_len;
-	if (tcf_parse_u64(l->field[9], UINT64_MAX, &e.rss_kb))
+	if (tcf_parse_u64(f[7], UINT64_MAX, &e.rss_kb))
 		return "bad rss";
-	if (tcf_parse_u32(l->field[10], &e.seen_run) || tcf_parse_time(l->field[11], &e.seen_time))
+	if (tcf_read_seen(l, t, f + 8, &e))
 		return "bad last run";
-	if (l->nr > 12 && tcf_parse_u32(l->field[12], &e.flags))
+	if (f + 10 < l->field + l->nr && tcf_parse_u32(f[10], &e.flags))
 		return "bad flags";
-	tc_table_put_test(t, l->key.buf, &e);
+	tc_table_append_test(t, l->key.buf, &e);
 	return NULL;
 }
 
 static const struct {
 	char tag;
+	unsigned since;        /* the first version that has it */
 	size_t fields;         /* including the tag */
 	const char *(*read)(struct tcf_line *, struct tc_table *);
 } tcf_records[] = {
-	{ 'R', 4, tcf_read_run },
-	{ 'B', 4, tcf_read_binary },
-	{ 'T', 12, tcf_read_test },
+	{ 'R', 1, 4, tcf_read_run },
+	{ 'B', 1, 4, tcf_read_binary },
+	{ 'T', 1, 12, tcf_read_test },
+	{ 'P', 2, 2, tcf_read_prefix },
 };
+
+/* The version of a header line "balrun-timings N" (N 0-999999999), or -1 if it is none. */
+static long tcf_header_version(const char *line, size_t len)
+{
+	size_t magic_len = strlen(TC_MAGIC " ");
+	char digits[10];
+	uint64_t version;
+
+	if (len <= magic_len || len > magic_len + 9 || memcmp(line, TC_MAGIC " ", magic_len))
+		return -1;
+	memcpy(digits, line + magic_len, len - magic_len);
+	digits[len - magic_len] = '\0';
+	if (tcf_parse_u64(digits, 999999999, &version))
+		return -1;
+	return (long)version;
+}
+
+static int tcf_version_known(long v)
+{
+	return v >= TC_VERSION_OLDEST && v <= TC_VERSION;
+}
+
+/* Start reading lines of version v: no prefix yet. */
+static void tcf_begin(struct tcf_line *l, long v)
+{
+	l->version = (unsigned)v;
+	l->prefix_bad = 0;
+	strbuf_reset(&l->prefix);
+}
 
 /* Parse one line (without its newline); NULL if fine, else what is wrong. */
 static const char *tcf_parse_line(char *line, size_t len, struct tcf_line *l, struct tc_table *t)
@@ -200,8 +298,14 @@ static const char *tcf_parse_line(char *line, size_t len, struct tcf_line *l, st
 	if (!len)
 		return "empty line";
 	line[len] = '\0';
-	if (len == strlen(TC_MAGIC " 1") && !memcmp(line, TC_MAGIC " 1", len))
-		return NULL;   /* a repeated header: files joined with cat */
+	long v = tcf_header_version(line, len);
+	if (v >= 0) {
+		/* a repeated header: files joined with cat */
+		if (!tcf_version_known(v))
+			return "unknown version";
+		tcf_begin(l, v);
+		return NULL;
+	}
 	l->field[0] = line;
 	l->nr = 1;
 	for (char *p = line, *end = line + len; p < end; p++) {
@@ -213,7 +317,7 @@ static const char *tcf_parse_line(char *line, size_t len, struct tcf_line *l, st
 		}
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(tcf_records); i++) {
-		if (l->field[0][0] != tcf_records[i].tag || l->field[0][1])
+		if (l->field[0][0] != tcf_records[i].tag || l->field[0][1] || l->version < tcf_records[i].since)
 			continue;
 		if (l->nr < tcf_records[i].fields)
 			return "too few fields";
@@ -222,24 +326,21 @@ static const char *tcf_parse_line(char *line, size_t len, struct tcf_line *l, st
 	return "unknown record";
 }
 
-/* Check the version line; 0 if it is ours. */
-static int tcf_check_header(char *line, size_t len, struct tcf_damage *d)
+/* Check the version line; 0 if this balrun reads it, and l is set up for it. */
+static int tcf_check_header(char *line, size_t len, struct tcf_line *l, struct tcf_damage *d)
 {
-	size_t magic_len = strlen(TC_MAGIC " ");
-	uint64_t version;
+	long version = tcf_header_version(line, len);
 
 	d->line = 1;
 	d->what = "not a balrun timings file";
-	if (len <= magic_len || len > magic_len + 9 || memcmp(line, TC_MAGIC " ", magic_len))
+	if (version < 0)
 		return -1;
-	line[len] = '\0';
-	if (tcf_parse_u64(line + magic_len, 999999999, &version))
-		return -1;
-	if (version != TC_VERSION) {
-		d->version = (long)version;
+	if (!tcf_version_known(version)) {
+		d->version = version;
 		d->what = version > TC_VERSION ? "written by a newer balrun" : "unknown version";
 		return -1;
 	}
+	tcf_begin(l, version);
 	d->line = 0;
 	return 0;
 }
@@ -252,16 +353,25 @@ static void tcf_note(struct tcf_damage *d, unsigned line, const char *what)
 	}
 }
 
+/* Lines in buf: an upper bound on its test records, to size the table once. */
+static size_t tcf_count_lines(const char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		n++;
+	return n;
+}
+
 int tcf_parse(char *buf, size_t len, struct tc_table *t, struct tcf_damage *d)
 {
-	struct tcf_line l = { .key = STRBUF_INIT };
+	struct tcf_line l = { .key = STRBUF_INIT, .prefix = STRBUF_INIT, .name = STRBUF_INIT };
 	char *end = buf + len;
 	unsigned lineno = 0;
 
 	memset(d, 0, sizeof(*d));
 	d->version = -1;
-	/* test lines are 60-120 bytes: room for len / 64 of them is rarely too little */
-	tc_table_reserve_tests(t, len / 64);
+	tc_table_reserve_tests(t, tcf_count_lines(buf, len));
 	for (char *p = buf; p < end; lineno++) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *what;
@@ -270,14 +380,17 @@ int tcf_parse(char *buf, size_t len, struct tc_table *t, struct tcf_damage *d)
 			break;
 		}
 		if (!lineno) {
-			if (tcf_check_header(p, (size_t)(nl - p), d))
+			if (tcf_check_header(p, (size_t)(nl - p), &l, d))
 				break;
 		} else if ((what = tcf_parse_line(p, (size_t)(nl - p), &l, t))) {
 			tcf_note(d, lineno + 1, what);
 		}
 		p = nl + 1;
 	}
+	tc_table_index_appended(t);
 	strbuf_release(&l.key);
+	strbuf_release(&l.prefix);
+	strbuf_release(&l.name);
 	return d->line ? -1 : 0;
 }
 
@@ -288,169 +401,4 @@ void tcf_describe(const struct tcf_damage *d, struct strbuf *out)
 		strbuf_addf(out, " (version %ld)", d->version);
 	if (d->bad_lines > 1)
 		strbuf_addf(out, "; %u more bad lines", d->bad_lines - 1);
-}
-
-/* ---- writing ---- */
-
-/*
- * Writers of numbers into a buffer the caller has grown enough (a line's
- * numbers take under TCF_NUMBERS_MAX bytes); each returns the new end.
- */
-#define TCF_NUMBERS_MAX 192
-
-static char *tcf_raw_u64(char *p, uint64_t v)
-{
-	char digits[20];
-	int n = 0;
-	do
-		digits[n++] = (char)('0' + v % 10);
-	while (v /= 10);
-	while (n)
-		*p++ = digits[--n];
-	return p;
-}
-
-static char *tcf_raw_seconds(char *p, double seconds)
-{
-	uint64_t us = (uint64_t)llround(seconds * 1e6);
-
-	p = tcf_raw_u64(p, us / 1000000);
-	*p++ = '.';
-	us %= 1000000;
-	for (int i = 5; i >= 0; i--, us /= 10)
-		p[i] = (char)('0' + us % 10);
-	return p + 6;
-}
-
-static char *tcf_raw_hex(char *p, uint32_t v)
-{
-	int shift = 28;
-	while (shift && !(v >> shift))
-		shift -= 4;
-	for (; shift >= 0; shift -= 4)
-		*p++ = "0123456789abcdef"[(v >> shift) & 15];
-	return p;
-}
-
-static char *tcf_raw_str(char *p, const char *s)
-{
-	while (*s)
-		*p++ = *s++;
-	return p;
-}
-
-/* Room for a line's numbers at the end of out. */
-static char *tcf_numbers_begin(struct strbuf *out)
-{
-	strbuf_grow(out, TCF_NUMBERS_MAX);
-	return out->buf + out->len;
-}
-
-static void tcf_numbers_end(struct strbuf *out, char *end)
-{
-	*end++ = '\n';
-	out->len = (size_t)(end - out->buf);
-	out->buf[out->len] = '\0';
-}
-
-/* "<tag>\t<escaped key>" */
-static void tcf_put_key(struct strbuf *out, char tag, const char *s)
-{
-	strbuf_addch(out, tag);
-	strbuf_addch(out, '\t');
-	strbuf_add_field(out, s);
-}
-
-void tcf_put_test(struct strbuf *out, const struct tc_entry *e)
-{
-	tcf_put_key(out, 'T', e->id);
-	char *p = tcf_numbers_begin(out);
-	*p++ = '\t';
-	p = tcf_raw_seconds(p, e->mean);
-	*p++ = '\t';
-	p = tcf_raw_seconds(p, e->spread);
-	*p++ = '\t';
-	p = tcf_raw_seconds(p, e->last);
-	*p++ = '\t';
-	p = tcf_raw_u64(p, e->runs);
-	*p++ = '\t';
-	p = tcf_raw_str(p, outcome_tag(e->last_outcome));
-	*p++ = '\t';
-	p = tcf_raw_hex(p, e->history);
-	*p++ = '\t';
-	p = tcf_raw_u64(p, e->hist_len);
-	*p++ = '\t';
-	p = tcf_raw_u64(p, e->rss_kb);
-	*p++ = '\t';
-	p = tcf_raw_u64(p, e->seen_run);
-	*p++ = '\t';
-	p = tcf_raw_u64(p, (uint64_t)e->seen_time);
-	if (e->flags) {
-		*p++ = '\t';
-		p = tcf_raw_u64(p, e->flags);
-	}
-	tcf_numbers_end(out, p);
-}
-
-void tcf_put_binary(struct strbuf *out, const struct tc_binary *b)
-{
-	tcf_put_key(out, 'B', b->path);
-	char *p = tcf_numbers_begin(out);
-	*p++ = '\t';
-	p = tcf_raw_seconds(p, b->overhead);
-	*p++ = '\t';
-	p = tcf_raw_u64(p, b->runs);
-	tcf_numbers_end(out, p);
-}
-
-#define TCF_CHUNK (1u << 20)
-
-/* Hand out what buf holds once it is a chunk (or at the end, with last). */
-static int tcf_emit(struct strbuf *buf, int last, int (*put)(void *, const char *, size_t), void *ctx)
-{
-	int ret = 0;
-
-	if (buf->len && (last || buf->len >= TCF_CHUNK)) {
-		ret = put(ctx, buf->buf, buf->len);
-		strbuf_reset(buf);
-	}
-	return ret;
-}
-
-int tcf_write(const struct tc_table *t, int (*put)(void *ctx, const char *buf, size_t len), void *ctx)
-{
-	struct strbuf buf = STRBUF_INIT;
-	int ret = 0;
-
-	strbuf_grow(&buf, TCF_CHUNK + 4096);
-	strbuf_addf(&buf, "%s %d\n", TC_MAGIC, TC_VERSION);
-	for (size_t i = 0; i < t->runs_nr && !ret; i++) {
-		const struct tc_run *r = &t->runs[i];
-		strbuf_addf(&buf, "R\t%u\t%lld\t%s\n", (unsigned)r->number, (long long)r->when,
-			    r->commit ? r->commit : "-");
-		ret = tcf_emit(&buf, 0, put, ctx);
-	}
-	for (size_t i = 0; i < t->bins_nr && !ret; i++) {
-		tcf_put_binary(&buf, &t->bins[i]);
-		ret = tcf_emit(&buf, 0, put, ctx);
-	}
-	for (size_t i = 0; i < t->tests_nr && !ret; i++) {
-		tcf_put_test(&buf, &t->tests[i]);
-		ret = tcf_emit(&buf, 0, put, ctx);
-	}
-	if (!ret)
-		ret = tcf_emit(&buf, 1, put, ctx);
-	strbuf_release(&buf);
-	return ret;
-}
-
-static int tcf_append(void *ctx, const char *buf, size_t len)
-{
-	strbuf_add(ctx, buf, len);
-	return 0;
-}
-
-void tcf_format(const struct tc_table *t, struct strbuf *out)
-{
-	tcf_write(t, tcf_append, out);
 }

@@ -42,18 +42,22 @@ static void tco_mark_run(const struct tc_table *t, const uint32_t *numbers, uint
 /*
  * Set the flag of the binary a test id belongs to ("<binary>::<name>" or
  * "<binary>") to at least value: 1 a test of it was dropped, 2 one is kept.
+ * tmp holds the last binary looked up and *b its record (or NULL): tests
+ * of one binary come in a row, so most ids need no lookup.
  */
 static void tco_mark_binary(const struct tc_table *t, uint8_t *bins, const char *id,
-			    uint8_t value, struct strbuf *tmp)
+			    uint8_t value, struct strbuf *tmp, const struct tc_binary **b)
 {
 	const char *sep = strstr(id, "::");
-	struct tc_binary *b;
+	size_t len = sep ? (size_t)(sep - id) : strlen(id);
 
-	strbuf_reset(tmp);
-	strbuf_add(tmp, id, sep ? (size_t)(sep - id) : strlen(id));
-	b = tc_table_find_binary(t, tmp->buf);
-	if (b && bins[b - t->bins] < value)
-		bins[b - t->bins] = value;
+	if (!tmp->len || tmp->len != len || memcmp(tmp->buf, id, len)) {
+		strbuf_reset(tmp);
+		strbuf_add(tmp, id, len);
+		*b = tc_table_find_binary(t, tmp->buf);
+	}
+	if (*b && bins[*b - t->bins] < value)
+		bins[*b - t->bins] = value;
 }
 
 /* keep_runs[i] for t->runs[i] from the flags of the sorted numbers. */
@@ -73,6 +77,7 @@ size_t tc_table_prune(struct tc_table *t, uint32_t runs, uint32_t days, int64_t 
 	uint8_t *keep_runs = xcalloc(t->runs_nr + 1, 1), *used = xcalloc(t->runs_nr + 1, 1);
 	uint32_t *numbers = xcalloc(t->runs_nr + 1, sizeof(*numbers));
 	struct strbuf tmp = STRBUF_INIT;
+	const struct tc_binary *bin = NULL;
 	size_t dropped = 0;
 
 	for (size_t i = 0; i < t->runs_nr; i++)
@@ -81,13 +86,13 @@ size_t tc_table_prune(struct tc_table *t, uint32_t runs, uint32_t days, int64_t 
 	for (size_t i = 0; i < t->tests_nr; i++) {
 		const struct tc_entry *e = &t->tests[i];
 		if ((runs || days) && tco_stale(e, t->max_run, runs, days, now)) {
-			tco_mark_binary(t, keep_bins, e->id, 1, &tmp);
+			tco_mark_binary(t, keep_bins, e->id, 1, &tmp, &bin);
 			dropped++;
 			continue;
 		}
 		keep_tests[i] = 1;
 		tco_mark_run(t, numbers, used, e->seen_run);
-		tco_mark_binary(t, keep_bins, e->id, 2, &tmp);
+		tco_mark_binary(t, keep_bins, e->id, 2, &tmp, &bin);
 	}
 	/* A binary goes with its last test; one with no test known stays. */
 	for (size_t i = 0; i < t->bins_nr; i++)

@@ -103,8 +103,7 @@ static long tc_index_lookup(struct tc_index *ix, const char *key, const void *ar
 
 void tc_table_release(struct tc_table *t)
 {
-	for (size_t i = 0; i < t->tests_nr; i++)
-		free((char *)t->tests[i].id);
+	strpool_release(&t->ids);
 	for (size_t i = 0; i < t->bins_nr; i++)
 		free((char *)t->bins[i].path);
 	for (size_t i = 0; i < t->runs_nr; i++)
@@ -150,8 +149,9 @@ static struct tc_entry *tc_table_test_slot(struct tc_table *t, const char *id)
 		return &t->tests[pos];
 	ALLOC_GROW(t->tests, t->tests_nr + 1, t->tests_alloc);
 	struct tc_entry *e = &t->tests[t->tests_nr++];
+	t->tests_indexed = t->tests_nr;
 	memset(e, 0, sizeof(*e));
-	e->id = xstrdup(id);
+	e->id = strpool_adds(&t->ids, id);
 	e->last_outcome = OUTCOME_NOTRUN;
 	return e;
 }
@@ -167,6 +167,54 @@ static struct tc_binary *tc_table_binary_slot(struct tc_table *t, const char *pa
 	memset(b, 0, sizeof(*b));
 	b->path = xstrdup(path);
 	return b;
+}
+
+void tc_table_append_test(struct tc_table *t, const char *id, const struct tc_entry *e)
+{
+	ALLOC_GROW(t->tests, t->tests_nr + 1, t->tests_alloc);
+	struct tc_entry *dst = &t->tests[t->tests_nr++];
+	*dst = *e;
+	dst->id = strpool_adds(&t->ids, id);
+}
+
+/* How many records ahead tc_table_index_appended prefetches index slots. */
+#define TC_PREFETCH_AHEAD 16
+
+void tc_table_index_appended(struct tc_table *t)
+{
+	size_t from = t->tests_indexed, n = t->tests_nr - from, w = from;
+	struct tc_index *ix = &t->test_index;
+	uint32_t *hash;
+
+	if (!n)
+		return;
+	while ((t->tests_nr + 1) * 2 > ix->cap)
+		tc_index_grow(ix);
+	hash = xmalloc(n * sizeof(*hash));
+	for (size_t k = 0; k < n; k++)
+		hash[k] = strset_hash(t->tests[from + k].id);
+	for (size_t k = 0; k < n; k++) {
+		if (k + TC_PREFETCH_AHEAD < n)
+			__builtin_prefetch(&ix->slots[hash[k + TC_PREFETCH_AHEAD] & (ix->cap - 1)], 1);
+		struct tc_entry *e = &t->tests[from + k];
+		struct tc_slot *s = tc_index_probe(ix, e->id, hash[k], t->tests, sizeof(*t->tests));
+		if (s->pos) {
+			/* an id seen before: this later record wins, in the earlier one's place */
+			struct tc_entry *dst = &t->tests[s->pos - 1];
+			const char *key = dst->id;
+			*dst = *e;
+			dst->id = key;
+			continue;
+		}
+		if (from + k != w)
+			t->tests[w] = *e;
+		s->hash = hash[k];
+		s->pos = (uint32_t)w + 1;
+		ix->nr++;
+		w++;
+	}
+	free(hash);
+	t->tests_nr = t->tests_indexed = w;
 }
 
 void tc_table_put_test(struct tc_table *t, const char *id, const struct tc_entry *e)
@@ -207,6 +255,14 @@ void tc_table_put_run(struct tc_table *t, uint32_t number, int64_t when, const c
 		t->max_run = number;
 }
 
+int64_t tc_table_run_time(const struct tc_table *t, uint32_t number)
+{
+	for (size_t i = t->runs_nr; i-- > 0;)
+		if (t->runs[i].number == number)
+			return t->runs[i].when;
+	return -1;
+}
+
 void tc_table_merge(struct tc_table *dst, const struct tc_table *src)
 {
 	for (size_t i = 0; i < src->runs_nr; i++)
@@ -224,8 +280,8 @@ static void tc_table_reindex(struct tc_table *t)
 	free(t->bin_index.slots);
 	memset(&t->test_index, 0, sizeof(t->test_index));
 	memset(&t->bin_index, 0, sizeof(t->bin_index));
-	for (size_t i = 0; i < t->tests_nr; i++)
-		tc_index_lookup(&t->test_index, t->tests[i].id, t->tests, sizeof(*t->tests), (long)i);
+	t->tests_indexed = 0;
+	tc_table_index_appended(t);
 	for (size_t i = 0; i < t->bins_nr; i++)
 		tc_index_lookup(&t->bin_index, t->bins[i].path, t->bins, sizeof(*t->bins), (long)i);
 }
@@ -257,9 +313,10 @@ void tc_table_sort(struct tc_table *t)
 	tc_table_reindex(t);
 }
 
+/* A dropped test's id stays in the pool until the table is released. */
 static void tc_free_test_key(void *e)
 {
-	free((char *)((struct tc_entry *)e)->id);
+	(void)e;
 }
 
 static void tc_free_binary_key(void *b)
@@ -288,9 +345,22 @@ static size_t tc_compact_array(void *array, size_t stride, size_t nr, const uint
 	return n;
 }
 
+/* 1 if all nr flags are set. */
+static int tc_all_kept(const uint8_t *keep, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (!keep[i])
+			return 0;
+	return 1;
+}
+
 void tc_table_compact(struct tc_table *t, const uint8_t *keep_tests, const uint8_t *keep_bins,
 		      const uint8_t *keep_runs)
 {
+	/* nothing moves: the indexes stay right (the usual save of a run) */
+	if (tc_all_kept(keep_tests, t->tests_nr) && tc_all_kept(keep_bins, t->bins_nr) &&
+	    tc_all_kept(keep_runs, t->runs_nr))
+		return;
 	t->tests_nr = tc_compact_array(t->tests, sizeof(*t->tests), t->tests_nr, keep_tests,
 				       tc_free_test_key);
 	t->bins_nr = tc_compact_array(t->bins, sizeof(*t->bins), t->bins_nr, keep_bins,

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strpool.h"
 #include "tcache.h"
 
 /* Smoothing weight of the newest sample in every moving average. */
@@ -34,7 +35,9 @@ struct tc_index {
 struct tc_table {
 	struct tc_entry *tests;
 	size_t tests_nr, tests_alloc;
+	size_t tests_indexed;  /* the first tests_indexed tests are in test_index; the rest were appended */
 	struct tc_index test_index;
+	struct strpool ids;    /* every test's id (kept when an entry goes, until release) */
 
 	struct tc_binary *bins;
 	size_t bins_nr, bins_alloc;
@@ -64,6 +67,17 @@ struct tc_binary *tc_table_find_binary(const struct tc_table *t, const char *pat
 void tc_table_reserve_tests(struct tc_table *t, size_t n);
 
 /*
+ * Loading a big file: append whole test records without looking them up,
+ * then index them all in one pass that prefetches the index slots ahead
+ * (a lookup per record misses the cache on nearly every probe of a table
+ * of a million).  In that pass a later record for an id already in the
+ * table replaces the earlier one in its place, as tc_table_put_test would.
+ * No other tc_table call may come between the appends and the indexing.
+ */
+void tc_table_append_test(struct tc_table *t, const char *id, const struct tc_entry *e);
+void tc_table_index_appended(struct tc_table *t);
+
+/*
  * Store a whole record (as read from a file).  A later record for the same
  * id, path or run number replaces the earlier one.  The key is copied; the
  * key pointer in *e / *b is ignored.
@@ -71,6 +85,9 @@ void tc_table_reserve_tests(struct tc_table *t, size_t n);
 void tc_table_put_test(struct tc_table *t, const char *id, const struct tc_entry *e);
 void tc_table_put_binary(struct tc_table *t, const char *path, const struct tc_binary *b);
 void tc_table_put_run(struct tc_table *t, uint32_t number, int64_t when, const char *commit);
+
+/* Epoch seconds of the run record numbered number, or -1 if there is none. */
+int64_t tc_table_run_time(const struct tc_table *t, uint32_t number);
 
 /* Copy every record of src into dst (later-wins rules as above). */
 void tc_table_merge(struct tc_table *dst, const struct tc_table *src);

@@ -36,7 +36,8 @@
 #include "strbuf.h"
 
 #define TC_FILE_NAME "timings"
-#define TC_VERSION 1
+#define TC_VERSION 2         /* written; read back to TC_VERSION_OLDEST */
+#define TC_VERSION_OLDEST 1
 /*
  * Durations above this (about 11.6 days) are absurd: not read (the line is
  * damage), not recorded.  One such value would otherwise set the estimate

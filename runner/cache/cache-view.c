@@ -233,12 +233,15 @@ static json_t *cv_binaries_json(const struct timing_cache *c)
 	return a;
 }
 
+#define CV_EXPORT_VERSION 1
+
 int cache_view_export_json(const struct timing_cache *c, FILE *out, struct strbuf *err)
 {
 	json_t *root = json_object();
 	int ret = 0;
 
-	json_object_set_new(root, "version", json_integer(TC_VERSION));
+	/* the version of this JSON layout, not of the timings file's (which is TC_VERSION) */
+	json_object_set_new(root, "version", json_integer(CV_EXPORT_VERSION));
 	json_object_set_new(root, "last_run", json_integer(tc_last_run(c)));
 	json_object_set_new(root, "runs", cv_runs_json(c));
 	json_object_set_new(root, "binaries", cv_binaries_json(c));

@@ -16,7 +16,7 @@ TestSuite(tcache, .init = tt_setup, .fini = tt_teardown);
 
 #define EPS 1e-9
 
-/* A hand-written file with every field set, including escapes. */
+/* A hand-written version 1 file with every field set, including escapes. */
 static const char every_field[] =
 	"balrun-timings 1\n"
 	"R\t7\t1700000000\t0123456789abcdef0123456789abcdef01234567\n"
@@ -25,13 +25,24 @@ static const char every_field[] =
 	"T\tsuite::a\\tb\\nc\\\\d\\re\t1.500000\t0.250000\t1.750000\t12\tTIMEOUT\t8000000d\t32\t4096\t8\t1700000100\n"
 	"T\tplain\t0.000001\t0.000000\t0.000002\t1\tSKIP\t0\t0\t0\t7\t1700000000\n";
 
-Test(tcache, reads_every_field_and_escape)
-{
-	char *path = tt_path(tt_dir, "timings");
-	tt_write_str(path, every_field);
-	struct timing_cache *c = tt_open(tt_dir, NULL);
+/*
+ * The same in version 2, as balrun writes it, plus two tests under a P line
+ * (one whose seen_time is not its run's and that has flags).
+ */
+static const char every_field_v2[] =
+	"balrun-timings 2\n"
+	"R\t7\t1700000000\t0123456789abcdef0123456789abcdef01234567\n"
+	"R\t8\t1700000100\t-\n"
+	"B\tbin/with\\ttab\t12500\t9\n"
+	"T\tsuite::a\\tb\\nc\\\\d\\re\t1500000\t250000\t1750000\t12\tTIMEOUT\t8000000d\t32\t4096\t8\t\n"
+	"T\tplain\t1\t0\t2\t1\tSKIP\t0\t0\t0\t7\t\n"
+	"P\tplain::\n"
+	"T\tb\\n\t3\t1\t4\t2\tPASS\t2\t2\t5\t8\t1700000999\t1\n"
+	"T\tc\t3\t1\t4\t2\tPASS\t2\t2\t5\t8\t\n";
 
-	cr_assert_eq(tc_count(c), 2);
+/* Every field of every_field's entries, as read from either version. */
+static void assert_every_field(struct timing_cache *c)
+{
 	const struct tc_entry *e = tc_get(c, "suite::a\tb\nc\\d\re");
 	cr_assert_not_null(e);
 	cr_assert_float_eq(e->mean, 1.5, EPS);
@@ -46,21 +57,78 @@ Test(tcache, reads_every_field_and_escape)
 	cr_assert_eq(e->seen_time, 1700000100);
 	e = tc_get(c, "plain");
 	cr_assert_float_eq(e->mean, 1e-6, 1e-12);
+	cr_assert_float_eq(e->last, 2e-6, 1e-12);
 	cr_assert_eq(e->last_outcome, OUTCOME_SKIP);
+	cr_assert_eq(e->seen_run, 7);
+	cr_assert_eq(e->seen_time, 1700000000);
 	const struct tc_binary *b = tc_binary(c, "bin/with\ttab");
 	cr_assert_not_null(b);
 	cr_assert_float_eq(b->overhead, 0.0125, EPS);
 	cr_assert_eq(b->runs, 9);
 	cr_assert_null(tc_get(c, "suite::a"));
+}
+
+/* The cache of a file holding text. */
+static struct timing_cache *open_text(const char *text)
+{
+	tt_write_str(tt_file, text);
+	return tt_open(tt_dir, NULL);
+}
+
+Test(tcache, reads_every_field_and_escape)
+{
+	struct timing_cache *c = open_text(every_field);
+
+	cr_assert_eq(tc_count(c), 2);
+	assert_every_field(c);
 	tc_free(c);
-	free(path);
+}
+
+Test(tcache, reads_every_field_of_version_2)
+{
+	struct timing_cache *c = open_text(every_field_v2);
+
+	cr_assert_eq(tc_count(c), 4);
+	assert_every_field(c);
+	cr_assert_not_null(tc_get(c, "plain::c"));
+	const struct tc_entry *e = tc_get(c, "plain::b\n");
+	cr_assert_not_null(e, "the shared prefix was not applied");
+	cr_assert_float_eq(e->mean, 3e-6, 1e-12);
+	cr_assert_float_eq(e->spread, 1e-6, 1e-12);
+	cr_assert_float_eq(e->last, 4e-6, 1e-12);
+	cr_assert_eq(e->history, 2);
+	cr_assert_eq(e->rss_kb, 5);
+	cr_assert_eq(e->seen_run, 8);
+	cr_assert_eq(e->seen_time, 1700000999);
+	cr_assert_eq(e->flags, TC_FLAG_ORDER_DEPENDENT);
+	tc_free(c);
+}
+
+/* A version 1 file is read whole and written back as version 2 with the same values. */
+Test(tcache, version_1_is_rewritten_as_version_2)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct timing_cache *c = open_text(every_field);
+
+	tc_record_test(c, "plain::b", OUTCOME_PASS, 0.5, 0);
+	tt_save(c);
+	tt_read(tt_file, &text);
+	cr_assert(starts_with(text.buf, "balrun-timings 2\n"), "%s", text.buf);
+	cr_assert_not_null(strstr(text.buf, "\nT\tplain\t1\t0\t2\t1\tSKIP\t0\t0\t0\t7\t\n"), "%s", text.buf);
+	cr_assert_not_null(strstr(text.buf, "\nT\tplain::b\t500000\t0\t500000\t1\tPASS\t0\t1\t0\t9\t\n"), "%s", text.buf);
+	tt_assert_matches_disk(c);
+	tc_free(c);
+	c = tt_open(tt_dir, NULL);
+	assert_every_field(c);
+	tc_free(c);
+	strbuf_release(&text);
 }
 
 Test(tcache, save_writes_back_every_field_unchanged)
 {
 	char *path = tt_path(tt_dir, "timings");
 	struct strbuf text = STRBUF_INIT;
-	tt_write_str(path, every_field);
+	tt_write_str(path, every_field_v2);
 	struct timing_cache *c = tt_open(tt_dir, NULL);
 
 	tc_set_run_info(c, "ABCDEF12", 1700000200);
@@ -69,14 +137,15 @@ Test(tcache, save_writes_back_every_field_unchanged)
 	tt_assert_matches_disk(c);
 	tt_read(path, &text);
 	/* The old records come back byte for byte, after the header. */
-	for (const char *line = strchr(every_field, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+	for (const char *line = strchr(every_field_v2, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
 		char *one = xstrndup(line, (size_t)(strchr(line, '\n') - line + 1));
 		cr_assert_not_null(strstr(text.buf, one), "lost line: %s", one);
 		free(one);
 	}
 	cr_assert_not_null(strstr(text.buf, "\nR\t9\t1700000200\tabcdef12\n"), "%s", text.buf);
-	cr_assert_not_null(strstr(text.buf, "\nT\tother\t0.500000\t0.000000\t0.500000\t1\tPASS\t0\t1\t10\t9\t1700000200\n"));
-	cr_assert(starts_with(text.buf, "balrun-timings 1\n"));
+	/* "other" is not under the prefix: back to none */
+	cr_assert_not_null(strstr(text.buf, "\nP\t\nT\tother\t500000\t0\t500000\t1\tPASS\t0\t1\t10\t9\t\n"), "%s", text.buf);
+	cr_assert(starts_with(text.buf, "balrun-timings 2\n"));
 	strbuf_release(&text);
 	tc_free(c);
 	free(path);

@@ -60,32 +60,44 @@ static const char good[] =
 	"T\ts::th\\\\ree\t3.000000\t0.300000\t3.300000\t5\tCRASH\t1f\t5\t300\t1\t1700000000\n"
 	"T\ts::four\t4.000000\t0.400000\t4.400000\t6\tSKIP\t0\t0\t400\t1\t1700000000\n";
 
+/* good in version 2: ids under a prefix; one seen_time is written out though it is its run's. */
+static const char good_v2[] =
+	"balrun-timings 2\n"
+	"R\t1\t1700000000\tabcd1234\n"
+	"B\tbin/a\t10000\t3\n"
+	"P\ts::\n"
+	"T\tone\t1000000\t100000\t1100000\t3\tPASS\t2\t3\t100\t1\t\n"
+	"T\tt\\two\t2000000\t200000\t2200000\t4\tFAIL\t5\t4\t200\t1\t\n"
+	"T\tth\\\\ree\t3000000\t300000\t3300000\t5\tCRASH\t1f\t5\t300\t1\t1700000000\n"
+	"T\tfour\t4000000\t400000\t4400000\t6\tSKIP\t0\t0\t400\t1\t\n";
+
 static void assert_subset_of_good(const struct tc_entry *e, void *full)
 {
 	tt_assert_same_entry(e, tc_get(full, e->id));
 }
 
-Test(damage, every_truncation_loads_a_subset)
+/* Every prefix of text (4 tests) loads a subset of the whole, warning unless it ends a line. */
+static void check_every_truncation(const char *text)
 {
-	tt_write_str(tt_file, good);
+	tt_write_str(tt_file, text);
 	struct timing_cache *full = tt_open(tt_dir, NULL);
 	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT;
 	size_t complete_tests = 0;
 
 	cr_assert_eq(tc_count(full), 4);
-	for (size_t len = 0; len <= strlen(good); len++) {
-		tt_write(tt_file, good, len);
+	for (size_t len = 0; len <= strlen(text); len++) {
+		tt_write(tt_file, text, len);
 		strbuf_reset(&warn);
 		struct timing_cache *c = tc_open(tt_dir, &warn, &err);
 		cr_assert_not_null(c, "prefix %zu: %s", len, err.buf);
-		int at_line_end = len == 0 || good[len - 1] == '\n';
+		int at_line_end = len == 0 || text[len - 1] == '\n';
 		if (at_line_end) {
 			cr_assert_eq(warn.len, 0, "prefix %zu: %s", len, warn.buf);
 			complete_tests = tc_count(c);   /* the whole file is the last line end */
 		} else {
 			cr_assert_neq(warn.len, 0, "prefix %zu: no warning", len);
 			cr_assert_null(strchr(warn.buf, '\n'));
-			assert_backup_holds(good, len);
+			assert_backup_holds(text, len);
 			remove_backups();
 		}
 		cr_assert_leq(tc_count(c), 4);
@@ -96,6 +108,76 @@ Test(damage, every_truncation_loads_a_subset)
 	strbuf_release(&warn);
 	strbuf_release(&err);
 	tc_free(full);
+}
+
+Test(damage, every_truncation_loads_a_subset)
+{
+	check_every_truncation(good);
+}
+
+Test(damage, every_truncation_of_version_2_loads_a_subset)
+{
+	check_every_truncation(good_v2);
+}
+
+/* Version 2 reads back the same entries as version 1. */
+Test(damage, both_versions_of_good_hold_the_same_entries)
+{
+	tt_write_str(tt_file, good);
+	struct timing_cache *v1 = tt_open(tt_dir, NULL);
+	tt_write_str(tt_file, good_v2);
+	struct timing_cache *v2 = tt_open(tt_dir, NULL);
+
+	cr_assert_eq(tc_count(v2), 4);
+	tc_each(v2, assert_subset_of_good, v1);
+	tc_free(v1);
+	tc_free(v2);
+}
+
+/*
+ * Version 2: a bad P line spoils the T lines up to the next P line, P is
+ * unknown in version 1, and a header line (files joined with cat) starts
+ * without a prefix.
+ */
+Test(damage, version_2_bad_lines_are_skipped)
+{
+	static const char text[] =
+		"balrun-timings 2\n"
+		"R\t1\t5\t-\n"
+		"T\tfirst\t1\t0\t1\t1\tPASS\t0\t1\t0\t1\t\n"
+		"P\ta::\n"
+		"T\tx\t1.5\t0\t1\t1\tPASS\t0\t1\t0\t1\t\n"
+		"T\ty\t7\t0\t7\t1\tPASS\t0\t1\t0\t1\t\n"
+		"P\tbad\\q\n"
+		"T\tz\t1\t0\t1\t1\tPASS\t0\t1\t0\t1\t\n"
+		"P\tb::\n"
+		"T\tnorun\t1\t0\t1\t1\tPASS\t0\t1\t0\t4\t\n"
+		"T\tneg\t-1\t0\t1\t1\tPASS\t0\t1\t0\t1\t\n"
+		"T\tbig\t1000000000001\t0\t1\t1\tPASS\t0\t1\t0\t1\t\n"
+		"T\tshort\t1\n"
+		"P\t\n"
+		"T\t\t1\t0\t1\t1\tPASS\t0\t1\t0\t1\t\n"
+		"P\tc::\n"
+		"balrun-timings 1\n"
+		"P\tzz::\n"
+		"T\tfirst\t2.000000\t0.000000\t2.000000\t1\tPASS\t0\t1\t0\t1\t5\n"
+		"balrun-timings 2\n"
+		"T\tsecond\t1\t0\t1\t1\tPASS\t0\t1\t0\t1\t\n"
+		"balrun-timings 7\n"
+		"T\tlast\t1\t0\t1\t1\tPASS\t0\t1\t0\t1\t\n";
+	struct strbuf warn = STRBUF_INIT;
+	struct timing_cache *c = open_damaged(text, sizeof(text) - 1, &warn);
+
+	cr_assert_not_null(strstr(warn.buf, "(line 5: bad duration; 9 more bad lines)"), "%s", warn.buf);
+	cr_assert_eq(tc_count(c), 4);
+	cr_assert_float_eq(tc_get(c, "first")->mean, 2.0, 1e-9);
+	cr_assert_float_eq(tc_get(c, "a::y")->mean, 7e-6, 1e-12);
+	cr_assert_not_null(tc_get(c, "second"));
+	cr_assert_not_null(tc_get(c, "last"));
+	cr_assert_eq(tc_get(c, "second")->seen_time, 5);
+	tc_free(c);
+	remove_backups();
+	strbuf_release(&warn);
 }
 
 Test(damage, bad_lines_are_skipped_and_the_rest_kept_and_written_back)
@@ -155,7 +237,7 @@ static void check_unreadable(const char *text, const char *reason)
 
 Test(damage, foreign_and_other_versions_are_moved_aside)
 {
-	check_unreadable("balrun-timings 2\nT\tnew\tformat\n", "(line 1: written by a newer balrun (version 2))");
+	check_unreadable("balrun-timings 3\nT\tnew\tformat\n", "(line 1: written by a newer balrun (version 3))");
 	check_unreadable("balrun-timings 0\n", "(line 1: unknown version (version 0))");
 	check_unreadable("T\ts::one\t1.000000\t0.100000\t1.100000\t3\tPASS\t2\t3\t100\t1\t1700000000\n",
 			 "(line 1: not a balrun timings file)");

@@ -311,7 +311,7 @@ Test(ops, merge_refuses_missing_foreign_and_future_files)
 {
 	assert_merge_fails(NULL, "No such file");
 	assert_merge_fails("hello\n", "not a balrun timings file");
-	assert_merge_fails("balrun-timings 2\nX\tnew\n", "newer balrun (version 2)");
+	assert_merge_fails("balrun-timings 3\nX\tnew\n", "newer balrun (version 3)");
 	assert_merge_fails("balrun-timings 0\n", "unknown version");
 }
 
