@@ -94,10 +94,11 @@ static void shim_load_lines(const char *path)
 
 char **shim_selection(size_t *n)
 {
-	const char *mark = getenv(PRELOAD_ENV_MARK);
 	struct stat st;
 
 	if (!shim_sel.loaded) {
+		const char *mark = getenv(PRELOAD_ENV_MARK);
+
 		shim_sel.loaded = 1;
 		snprintf(shim_sel.mark, sizeof(shim_sel.mark), "%s", mark ? mark : "");
 		if (fstat(1, &st) == 0 || fstat(2, &st) == 0) {
@@ -122,22 +123,26 @@ static int shim_cmp_key(const char *key, const char *line, int by_first)
 	return c ? c : (k > l) - (k < l);
 }
 
-long shim_find(const char *key, int by_first)
+size_t shim_lower_bound(const char *key, int by_first)
 {
 	size_t lo = 0, hi = shim_sel.n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = shim_cmp_key(key, shim_sel.lines[mid], by_first);
 
-		if (!c)
-			return (long)mid;
-		if (c < 0)
+		if (shim_cmp_key(key, shim_sel.lines[mid], by_first) <= 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return -1;
+	return lo;
+}
+
+long shim_find(const char *key, int by_first)
+{
+	size_t k = shim_lower_bound(key, by_first);
+
+	return k < shim_sel.n && !shim_cmp_key(key, shim_sel.lines[k], by_first) ? (long)k : -1;
 }
 
 /* fd 1 or 2 if it is still the output pipe, else -1. */

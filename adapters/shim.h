@@ -27,6 +27,8 @@ char **shim_selection(size_t *n);
 
 /* Index of line in the sorted selection, or -1 (compare: its first field up to the first space if by_first). */
 long shim_find(const char *line, int by_first);
+/* Index of the first line of the sorted selection not below line (n if none), compared the same way. */
+size_t shim_lower_bound(const char *line, int by_first);
 
 /*
  * Write one marker line ("\x1e" "balrun-<nonce> " + the formatted event +

@@ -76,26 +76,6 @@ static int shim_runnable(const struct shim_unit_test *t)
 	return t->name && (t->test_func || t->setup_func || t->teardown_func);
 }
 
-/*
- * The selected test with this ordinal: its check, into *check.  Selection
- * lines are "<ordinal, 10 digits> <check, 16 hex digits>", so strcmp order
- * is ordinal order.  0 if found, -1 if not selected.
- */
-static int shim_cmocka_selected(unsigned long ordinal, uint64_t *check)
-{
-	char key[24];
-	size_t n;
-	char **lines = shim_selection(&n);
-	long k;
-
-	snprintf(key, sizeof(key), "%010lu", ordinal);
-	k = lines ? shim_find(key, 1) : -1;
-	if (k < 0)
-		return -1;
-	*check = strtoull(lines[k] + strcspn(lines[k], " "), NULL, 16);
-	return 0;
-}
-
 /* ---- run mode: the group being run ---- */
 
 /* Where the current test is: IDLE before its setup, RUNNING until its end event. */
@@ -204,29 +184,54 @@ static int shim_list(const char *group, const struct shim_unit_test *tests, size
 
 /* ---- run mode: one group call ---- */
 
-/* The selected tests of the group, wrapped, into copy; the originals into orig. */
+/* Ordinal and check of a selection line "<ordinal, 10 digits> <check, 16 hex digits>". */
+static void shim_cmocka_line(const char *line, unsigned long *ordinal, uint64_t *check)
+{
+	char *end;
+
+	*ordinal = strtoul(line, &end, 10);
+	*check = strtoull(end, NULL, 16);
+}
+
+/*
+ * The selected tests of the group, wrapped, into copy; the originals into
+ * orig.  The group's named tests have the ordinals first, first + 1, ...;
+ * the selection is sorted by ordinal, so its lines for this group are the
+ * ones from the first not below `first` on, and choosing a batch costs its
+ * own tests, not the group's (a batch of 4096 from a group of 100,000).
+ * named maps an ordinal - first to the test's index in tests.
+ */
 static size_t shim_select(const char *group, const struct shim_unit_test *tests, size_t count,
-			  unsigned long first, struct shim_unit_test *copy,
+			  unsigned long first, size_t *named, struct shim_unit_test *copy,
 			  struct shim_unit_test *orig, unsigned long *ordinals)
 {
-	unsigned long ord = first;
-	uint64_t check;
-	size_t n = 0;
+	size_t nlines, n = 0, nnamed = 0;
+	char **lines = shim_selection(&nlines);
+	char key[24];
 
-	for (size_t i = 0; i < count; i++) {
-		if (!shim_runnable(&tests[i]))
-			continue;
-		if (shim_cmocka_selected(ord++, &check))
-			continue;
-		if (check != preload_check(group, tests[i].name)) {
-			shim_mark("M %lu", ord - 1);
+	if (!lines)
+		return 0;
+	for (size_t i = 0; i < count; i++)
+		if (shim_runnable(&tests[i]))
+			named[nnamed++] = i;
+	snprintf(key, sizeof(key), "%010lu", first);
+	for (size_t k = shim_lower_bound(key, 1); k < nlines; k++) {
+		unsigned long ord;
+		uint64_t check;
+
+		shim_cmocka_line(lines[k], &ord, &check);
+		if (ord - first >= nnamed)
+			break;
+		const struct shim_unit_test *t = &tests[named[ord - first]];
+		if (check != preload_check(group, t->name)) {
+			shim_mark("M %lu", ord);
 			continue;
 		}
-		orig[n] = tests[i];
-		ordinals[n] = ord - 1;
-		copy[n] = tests[i];
+		orig[n] = *t;
+		ordinals[n] = ord;
+		copy[n] = *t;
 		copy[n].setup_func = shim_setup;
-		copy[n].test_func = tests[i].test_func ? shim_test : NULL;
+		copy[n].test_func = t->test_func ? shim_test : NULL;
 		copy[n].teardown_func = shim_teardown;
 		n++;
 	}
@@ -238,18 +243,20 @@ static int shim_run_selected(shim_run_group_fn real, const char *group,
 			     shim_fixture_fn group_setup, shim_fixture_fn group_teardown,
 			     unsigned long gord, unsigned long first)
 {
-	struct shim_unit_test *copy = calloc(count ? count : 1, sizeof(*copy));
-	struct shim_unit_test *orig = calloc(count ? count : 1, sizeof(*orig));
-	unsigned long *ordinals = calloc(count ? count : 1, sizeof(*ordinals));
+	size_t room = count ? count : 1;
+	struct shim_unit_test *copy = calloc(room, sizeof(*copy));
+	struct shim_unit_test *orig = calloc(room, sizeof(*orig));
+	unsigned long *ordinals = calloc(room, sizeof(*ordinals));
+	size_t *named = malloc(room * sizeof(*named));
 	size_t n;
 	int rc = 0;
 
-	if (!copy || !orig || !ordinals) {
+	if (!copy || !orig || !ordinals || !named) {
 		fprintf(stderr, "balrun-preload: out of memory selecting tests of '%s'\n", group);
 		rc = -1;
 		goto out;
 	}
-	n = shim_select(group, tests, count, first, copy, orig, ordinals);
+	n = shim_select(group, tests, count, first, named, copy, orig, ordinals);
 	if (!n)
 		goto out;   /* no test of this group selected: do not enter it */
 	memset(&shim_run, 0, sizeof(shim_run));
@@ -269,6 +276,7 @@ out:
 	free(copy);
 	free(orig);
 	free(ordinals);
+	free(named);
 	return rc;
 }
 
