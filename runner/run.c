@@ -142,8 +142,15 @@ struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name)
 		t->id = xstrdup(b->id);
 		t->name = t->id;
 	} else {
-		t->id = xasprintf("%s::%s", b->id, name);
-		t->name = t->id + strlen(b->id) + 2;
+		/* "<binary id>::<name>", without printf: a listing can add 10^5 of them */
+		size_t bl = strlen(b->id), nl = strlen(name);
+		char *id = xmalloc(bl + nl + 3);
+
+		memcpy(id, b->id, bl);
+		memcpy(id + bl, "::", 2);
+		memcpy(id + bl + 2, name, nl + 1);
+		t->id = id;
+		t->name = id + bl + 2;
 	}
 	return t;
 }

@@ -126,10 +126,32 @@ int tc_valid_seconds(double seconds)
 	return isfinite(seconds) && seconds >= 0 && seconds <= TC_MAX_SECONDS;
 }
 
+/* The position of id if it is the test found last or the one after it, else -1. */
+static long tc_table_near_finger(const struct tc_table *t, const char *id)
+{
+	for (size_t pos = t->finger; pos <= t->finger + 1 && pos < t->tests_indexed; pos++)
+		if (!strcmp(t->tests[pos].id, id))
+			return (long)pos;
+	return -1;
+}
+
+/* Position of test id, or -1; with add, a missing id is indexed at tests_nr (the caller appends it). */
+static long tc_table_locate(struct tc_table *t, const char *id, int add)
+{
+	long pos = tc_table_near_finger(t, id);
+
+	if (pos < 0)
+		pos = tc_index_lookup(&t->test_index, id, t->tests, sizeof(*t->tests),
+				      add ? (long)t->tests_nr : -1);
+	if (pos >= 0)
+		t->finger = (size_t)pos;
+	return pos;
+}
+
 struct tc_entry *tc_table_find(const struct tc_table *t, const char *id)
 {
-	long pos = tc_index_lookup((struct tc_index *)&t->test_index, id, t->tests,
-				   sizeof(*t->tests), -1);
+	/* const for the caller: only the finger moves */
+	long pos = tc_table_locate((struct tc_table *)t, id, 0);
 	return pos < 0 ? NULL : &t->tests[pos];
 }
 
@@ -143,8 +165,7 @@ struct tc_binary *tc_table_find_binary(const struct tc_table *t, const char *pat
 /* The entry for id, appended with all fields zero if new. */
 static struct tc_entry *tc_table_test_slot(struct tc_table *t, const char *id)
 {
-	long pos = tc_index_lookup(&t->test_index, id, t->tests, sizeof(*t->tests),
-				   (long)t->tests_nr);
+	long pos = tc_table_locate(t, id, 1);
 	if (pos >= 0)
 		return &t->tests[pos];
 	ALLOC_GROW(t->tests, t->tests_nr + 1, t->tests_alloc);

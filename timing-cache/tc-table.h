@@ -38,6 +38,7 @@ struct tc_table {
 	size_t tests_indexed;  /* the first tests_indexed tests are in test_index; the rest were appended */
 	struct tc_index test_index;
 	struct strpool ids;    /* every test's id (kept when an entry goes, until release) */
+	size_t finger;         /* position of the test found last: lookups tend to go in file order */
 
 	struct tc_binary *bins;
 	size_t bins_nr, bins_alloc;
@@ -57,6 +58,11 @@ double tc_quantize(double seconds);
 /* 1 if seconds is a duration worth keeping: finite, >= 0, not absurd. */
 int tc_valid_seconds(double seconds);
 
+/*
+ * Lookups try the test after the one found last before the hash index: a
+ * run looks its tests up in collection order, which is the file's, and a
+ * probe of the index of a million tests misses the cache nearly every time.
+ */
 struct tc_entry *tc_table_find(const struct tc_table *t, const char *id);
 struct tc_binary *tc_table_find_binary(const struct tc_table *t, const char *path);
 

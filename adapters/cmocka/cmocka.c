@@ -62,7 +62,13 @@ static int cmocka_parse_records(const char *text, size_t len, struct listing *l,
 			listing_scope(l, value);
 		} else {
 			const char *group = l->scopes[l->nscopes - 1];
-			listing_test(l, xasprintf("%s/%s", group, value), 0)->check = preload_check(group, value);
+			size_t gl = strlen(group), vl = strlen(value);
+			char *name = xmalloc(gl + vl + 2);   /* "group/value", without printf: 10^5 per binary */
+
+			memcpy(name, group, gl);
+			name[gl] = '/';
+			memcpy(name + gl + 1, value, vl + 1);
+			listing_test(l, name, 0)->check = preload_check(group, value);
 			free(value);
 		}
 		s = nl + 1;

@@ -219,17 +219,18 @@ static void unique_names(struct listing *l)
 
 	strset_reserve(&seen, l->n);
 	for (size_t i = 0; i < l->n; i++) {
-		for (unsigned k = 2; strset_find(&seen, l->v[i].name); k++) {
+		if (strset_add(&seen, l->v[i].name))
+			continue;   /* the usual case: one probe per name */
+		for (unsigned k = 2;; k++) {
 			char *name = xasprintf("%s#%u", l->v[i].name, k);
 
-			if (strset_find(&seen, name)) {
-				free(name);
-				continue;
+			if (strset_add(&seen, name)) {
+				free(l->v[i].name);
+				l->v[i].name = name;
+				break;
 			}
-			free(l->v[i].name);
-			l->v[i].name = name;
+			free(name);
 		}
-		strset_add(&seen, l->v[i].name);
 	}
 	strset_release(&seen);
 }

@@ -2,10 +2,10 @@
  * checkpoint.c - the run's checkpoint file; see checkpoint.h for the format
  * and docs/faults.md for what the user sees.
  *
- * Opening sorts the runnable tests by id once: the sorted ids give the
- * selection hash (FNV-1a over "id\n" in order, so the order of the command
- * line does not matter) and a binary search from a checkpoint line to its
- * test.  Files are taken under an flock() held for the whole run (see
+ * The selection hash is the sum of a 64-bit hash of every runnable test's
+ * id, so the order of the command line does not matter and a million ids
+ * need no sort.  Resuming sorts them once, for a binary search from a
+ * checkpoint line to its test.  Files are taken under an flock() held for the whole run (see
  * checkpoint.h), so concurrent runs on one cache never touch each other's.
  */
 #define _GNU_SOURCE
@@ -25,7 +25,7 @@
 
 #include "util.h"
 
-#define CKPT_MAGIC "balrun-checkpoint 1"
+#define CKPT_MAGIC "balrun-checkpoint 2"
 
 struct checkpoint {
 	int fd;
@@ -52,7 +52,8 @@ static int ckpt_cmp(const void *a, const void *b, void *data)
 	return strcmp(r->tests[*(const uint32_t *)a].id, r->tests[*(const uint32_t *)b].id);
 }
 
-static void ckpt_index_build(struct ckpt_index *ix, const struct run *r)
+/* The runnable tests, in run order; sorted by id if `sorted` (for ckpt_index_find). */
+static void ckpt_index_build(struct ckpt_index *ix, const struct run *r, int sorted)
 {
 	ix->r = r;
 	ix->v = xcalloc(r->ntests ? r->ntests : 1, sizeof(*ix->v));
@@ -60,7 +61,8 @@ static void ckpt_index_build(struct ckpt_index *ix, const struct run *r)
 	for (size_t i = 0; i < r->ntests; i++)
 		if (r->tests[i].selected && !r->tests[i].disabled)
 			ix->v[ix->n++] = (uint32_t)i;
-	qsort_r(ix->v, ix->n, sizeof(*ix->v), ckpt_cmp, (void *)r);
+	if (sorted)
+		qsort_r(ix->v, ix->n, sizeof(*ix->v), ckpt_cmp, (void *)r);
 }
 
 static struct test_case *ckpt_index_find(const struct ckpt_index *ix, const char *id)
@@ -81,15 +83,24 @@ static struct test_case *ckpt_index_find(const struct ckpt_index *ix, const char
 	return NULL;
 }
 
-static void ckpt_header(const struct ckpt_index *ix, struct strbuf *out)
+/* FNV-1a of id, then SplitMix64's finaliser, so that a sum of them mixes well. */
+static uint64_t ckpt_id_hash(const char *id)
 {
 	uint64_t h = 1469598103934665603ull;
 
-	for (size_t i = 0; i < ix->n; i++) {
-		for (const char *p = ix->r->tests[ix->v[i]].id; *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ull;
-		h = (h ^ '\n') * 1099511628211ull;
-	}
+	for (const char *p = id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+static void ckpt_header(const struct ckpt_index *ix, struct strbuf *out)
+{
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < ix->n; i++)
+		h += ckpt_id_hash(ix->r->tests[ix->v[i]].id);
 	strbuf_addf(out, CKPT_MAGIC " %016" PRIx64 " %zu\n", h, ix->n);
 }
 
@@ -335,7 +346,7 @@ struct checkpoint *checkpoint_open(const char *dir, struct run *r, int resume,
 	struct checkpoint *cp = NULL;
 
 	*resumed = 0;
-	ckpt_index_build(&ix, r);
+	ckpt_index_build(&ix, r, resume);
 	ckpt_header(&ix, &header);
 	if (resume)
 		cp = ckpt_resume(dir, &ix, &header, tc, resumed, note);

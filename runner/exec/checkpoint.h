@@ -5,7 +5,7 @@
  *
  * The file is <cache dir>/checkpoint (see docs/faults.md):
  *
- *   balrun-checkpoint 1 <selection hash, 16 hex digits> <number of tests>
+ *   balrun-checkpoint 2 <selection hash, 16 hex digits> <number of tests>
  *   <outcome tag> TAB <seconds> TAB <test id>          one per finished test
  *   #saved                                            the timings were saved
  *

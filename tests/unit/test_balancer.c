@@ -159,6 +159,73 @@ Test(order, smoke_fastest_spread_over_binaries)
 	balancer_free(b);
 }
 
+/* The smoke rule written out plainly: rank in binary by (est, index), then (rank, est, index). */
+struct ref_key {
+	unsigned rank;
+	double est;
+	uint32_t test;
+};
+
+static int ref_cmp(const void *pa, const void *pb)
+{
+	const struct ref_key *a = pa, *b = pb;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if (a->est != b->est)
+		return a->est < b->est ? -1 : 1;
+	return a->test < b->test ? -1 : a->test > b->test;
+}
+
+static size_t ref_smoke(const struct fx *f, unsigned smoke, uint32_t *want)
+{
+	static struct ref_key keys[MAXT];
+	unsigned seen[8] = { 0 };
+	size_t i;
+
+	for (i = 0; i < f->ntests; i++)
+		keys[i] = (struct ref_key){ 0, f->tests[i].est, (uint32_t)i };
+	qsort(keys, f->ntests, sizeof(*keys), ref_cmp);
+	for (i = 0; i < f->ntests; i++)
+		keys[i].rank = seen[f->tests[keys[i].test].binary]++;
+	qsort(keys, f->ntests, sizeof(*keys), ref_cmp);
+	for (i = 0; i < f->ntests && i < smoke; i++)
+		want[i] = keys[i].test;
+	return i;
+}
+
+/* The balancer keeps only each binary's fastest candidates: it must choose what the plain rule does. */
+Test(order, smoke_choice_matches_the_plain_rule_on_random_suites)
+{
+	static const double ests[] = { 0.1, 0.2, 0.2, 0.5, 1, 3 };
+
+	srand(12);
+	for (int round = 0; round < 300; round++) {
+		struct fx f = { 0 };
+		size_t nbins = 1 + (size_t)rand() % 6, ntests = 1 + (size_t)rand() % 80, n;
+		unsigned smoke = 1 + (unsigned)rand() % 12;
+		uint32_t want[MAXT];
+		struct bal_unit u;
+
+		for (size_t b = 0; b < nbins; b++)
+			fx_binary(&f, 0.01, 1);
+		for (size_t i = 0; i < ntests; i++)
+			fx_test(&f, (uint32_t)((size_t)rand() % nbins), ests[rand() % 6]);
+		n = ref_smoke(&f, smoke, want);
+		struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 1, .smoke = smoke });
+		for (size_t i = 0; i < n; i++) {
+			cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+			cr_assert_eq(u.smoke, 1, "round %d: unit %zu is no smoke test", round, i);
+			cr_assert_eq(u.tests[0], want[i], "round %d: smoke %zu: test %u, want %u", round, i,
+				     u.tests[0], want[i]);
+			balancer_unit_done(b, 0, NULL, 0);
+		}
+		if (balancer_next(b, 0, &u) == BAL_UNIT)
+			cr_assert_eq(u.smoke, 0, "round %d: more smoke tests than %u", round, smoke);
+		balancer_free(b);
+	}
+}
+
 Test(order, failed_first_after_smoke_longest_first)
 {
 	struct fx f = { 0 };
