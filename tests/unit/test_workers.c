@@ -4,7 +4,8 @@
  * no limit), which of -n, BALRUN_WORKERS and the config file decides; the
  * memory figures (runner/input/sysmem.c) from fake /proc and cgroup trees
  * (v1, v2, both, none, "max", garbage, no MemAvailable, a path the tree
- * does not have).
+ * does not have); and the count settled for the selected tests with peak
+ * RSS from a real timing cache.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "adapter.h"
 #include "sysmem.h"
 #include "workers.h"
 
@@ -236,8 +238,9 @@ static const struct tree_case tree_cases[] = {
 	{ "overflow", { { "proc/self/cgroup", "0::/\n" }, { "cg/memory.max", "99999999999999999999999\n" } }, 0 },
 	{ "bad lines and a relative path",
 	  { { "proc/self/cgroup", "garbage\n::\n0::relative\n" }, { "cg/memory.max", "1048576\n" } }, 1 },
-	{ "no climbing out of the tree",
-	  { { "proc/self/cgroup", "0::/../../etc\n" }, { "cg/memory.max", "1048576\n" } }, 1 },
+	{ "no climbing out of the tree",	/* <root>/outside is beside cg/, not in it */
+	  { { "proc/self/cgroup", "0::/../outside\n" }, { "outside/memory.max", "524288\n" },
+	    { "cg/memory.max", "1048576\n" } }, 1 },
 };
 
 Test(sysmem, cgroup_trees)
@@ -253,4 +256,113 @@ Test(sysmem, cgroup_trees)
 		cr_expect_eq(sysmem_cgroup_limit(proc, cg), k->limit_mib * MiB, "%s: %llu MiB", k->name,
 			     (unsigned long long)(sysmem_cgroup_limit(proc, cg) / MiB));
 	}
+}
+
+/* ---- the count settled for the selected tests (workers_settle) ---- */
+
+/* A run of bin/t with tests a (1900 MiB), b (deselected, 9000 MiB), c (disabled, 9000 MiB), d (no RSS). */
+static struct timing_cache *heavy_cache(struct run *r)
+{
+	static const char *const names[] = { "g/a", "g/b", "g/c", "g/d" };
+	static const uint64_t rss_mib[] = { 1900, 9000, 9000, 0 };
+	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT;
+	char dir[160];
+	struct timing_cache *tc;
+	struct binary *b;
+
+	snprintf(dir, sizeof(dir), "%s/cache", root);
+	tc = tc_open(dir, &warn, &err);
+	cr_assert(tc, "%s", err.buf);
+	run_init(r);
+	b = run_add_binary(r);
+	b->id = strdup("bin/t");
+	b->adapter = adapter_by_name("criterion");
+	for (size_t i = 0; i < 4; i++) {
+		struct test_case *t = run_add_test(r, 0, names[i]);
+		tc_record_test(tc, t->id, OUTCOME_PASS, 0.5, rss_mib[i] * 1024);
+	}
+	r->tests[1].selected = 0;
+	r->tests[2].disabled = 1;
+	cr_assert_eq(tc_save(tc, &err), 0, "%s", err.buf);
+	tc_free(tc);
+	tc = tc_open(dir, &warn, &err);
+	cr_assert(tc, "%s", err.buf);
+	strbuf_release(&warn);
+	strbuf_release(&err);
+	return tc;
+}
+
+/* The suite "settle": a fake machine with memory for one 1.9 GiB worker, and heavy_cache's run and cache. */
+static struct run settle_run;
+static struct timing_cache *settle_tc;
+static struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT, why = STRBUF_INIT;
+
+static void settle_setup(void)
+{
+	make_trees();
+	setenv("BALRUN_PROC_ROOT", proc, 1);
+	setenv("BALRUN_CGROUP_ROOT", cg, 1);
+	unsetenv("BALRUN_WORKERS");
+	put("proc/meminfo", "MemAvailable: 8388608 kB\n");	/* 8 GiB */
+	put("proc/self/cgroup", "0::/\n");
+	put("cg/memory.max", "4294967296\n");			/* 4 GiB: memory for one 1.9 GiB worker */
+	settle_tc = heavy_cache(&settle_run);
+}
+
+static void settle_teardown(void)
+{
+	tc_free(settle_tc);
+	run_release(&settle_run);
+	strbuf_release(&err);
+	strbuf_release(&warn);
+	strbuf_release(&why);
+	drop_root();
+}
+
+TestSuite(settle, .init = settle_setup, .fini = settle_teardown);
+
+Test(settle, auto_is_capped_by_the_heaviest_selected_test)
+{
+	struct workers_choice c;
+
+	cr_assert_eq(workers_choose(&c, 1, 0, -1, &err), affinity(), "before the tests: the CPUs");
+	cr_expect_eq(workers_settle(&c, &settle_run, settle_tc, &warn), 1);
+	cr_expect_eq(c.workers, 1);
+	cr_expect_eq(warn.len, 0, "no warning for -n auto: %s", warn.buf);
+	workers_explain(&c, 0, &why);
+	cr_expect(strstr(why.buf, ", memory for 1 worker at 1.9 GiB each -> 1"), "%s", why.buf);
+	strbuf_reset(&why);
+	workers_explain(&c, 1, &why);
+	cr_expect_eq(why.len > 0, affinity() > 1, "the header explains a count below the CPUs: '%s'", why.buf);
+	cr_expect_eq(workers_settle(&c, &settle_run, NULL, &warn), (unsigned)affinity(), "no cache: no memory rule");
+}
+
+/* Settle a request (cli_given, cli, config) and return the warning. */
+static const char *settle_warning(int cli_given, int cli, int config)
+{
+	struct workers_choice c;
+
+	strbuf_reset(&warn);
+	cr_assert_gt(workers_choose(&c, cli_given, cli, config, &err), 0, "%s", err.buf);
+	cr_expect_eq(workers_settle(&c, &settle_run, settle_tc, &warn), c.requested, "as asked");
+	strbuf_reset(&why);
+	workers_explain(&c, 0, &why);
+	cr_expect_eq(why.len, 0, "no explanation for a count asked for: %s", why.buf);
+	return warn.buf;
+}
+
+Test(settle, a_larger_request_stays_with_a_warning)
+{
+	const char *w = settle_warning(1, 3, -1);
+
+	cr_expect(strstr(w, "-n 3 is more than "), "%s", w);
+	cr_expect(strstr(w, "memory for 1 worker at 1.9 GiB each; -n auto would pick 1"), "%s", w);
+	setenv("BALRUN_WORKERS", "2", 1);
+	w = settle_warning(0, 0, -1);
+	cr_expect(strstr(w, "BALRUN_WORKERS=2 is more than "), "%s", w);
+	unsetenv("BALRUN_WORKERS");
+	w = settle_warning(0, 0, 2);
+	cr_expect(strstr(w, "the config file's workers = 2 is more than "), "%s", w);
+	w = settle_warning(1, 1, -1);
+	cr_expect_eq(*w, '\0', "one worker is never too many: %s", w);
 }
