@@ -120,6 +120,7 @@ struct balrun {
 	struct timing_cache *plan_tc;   /* --timings-from REV, or NULL: plan with tc */
 	char *worker, *shim;
 	unsigned workers;
+	struct workers_choice wc;       /* how the worker count was decided (workers.h) */
 	struct strvec config_bins;      /* binaries from .balrun.conf when none were given */
 	struct conf_frameworks frameworks; /* .balrun.conf's [framework "NAME"] (configured.h) */
 	struct marker_set marks;        /* markers.h */
@@ -148,7 +149,7 @@ static int prepare_options(struct balrun *s, int argc, char **argv, struct strbu
 	if (config_apply(&s->o, &s->repo, &s->config_bins, &s->frameworks, &s->marks, err) ||
 	    (s->o.shard && shard_parse(s->o.shard, &s->shard, err)) ||
 	    paths_check_outputs(&s->o, err) ||
-	    (n = workers_resolve(s->o.workers_given, s->o.workers, s->o.config_workers, err)) < 0) {
+	    (n = workers_choose(&s->wc, s->o.workers_given, s->o.workers, s->o.config_workers, err)) < 0) {
 		fprintf(stderr, "balrun: %s\n", err->buf);
 		return EXIT_USAGE;
 	}
@@ -228,9 +229,21 @@ static int prepare(struct balrun *s, int argc, char **argv)
 	return ret;
 }
 
+/* The worker count for the selected tests (workers.h); a warning for a count the machine cannot take. */
+static void settle_workers(struct balrun *s)
+{
+	struct strbuf warn = STRBUF_INIT;
+
+	s->workers = workers_settle(&s->wc, &s->r, balrun_timings(s), &warn);
+	if (warn.len && s->o.verbose >= 0)
+		fprintf(stderr, "balrun: warning: %s\n", warn.buf);
+	strbuf_release(&warn);
+}
+
 /*
  * Markers applied to every test, then --shard, then (unless listing) the
- * weights checked against -n.  0, or -1 after printing a usage error.
+ * worker count settled and the weights checked against it.  0, or -1 after
+ * printing a usage error.
  */
 static int resolve_markers(struct balrun *s, size_t *selected)
 {
@@ -244,8 +257,10 @@ static int resolve_markers(struct balrun *s, size_t *selected)
 		shard_select(&s->shard, &s->r, s->plan_tc ? s->plan_tc : s->tc);
 		*selected = s->shard.kept;
 	}
-	if (!ret && !s->o.list)
+	if (!ret && !s->o.list) {
+		settle_workers(s);
 		ret = markers_check_weight(&s->marks, &s->r, s->workers, &err);
+	}
 	if (s->o.verbose >= 0)
 		print_lines("balrun: warning: ", warn.buf);
 	print_lines("balrun: ", err.buf);
@@ -300,12 +315,15 @@ static void print_header(void *data, double predicted, unsigned workers)
 {
 	struct run_header *h = data;
 	struct balrun *s = h->s;
+	struct strbuf why = STRBUF_INIT;
 
 	if (!s->predicted)
 		s->predicted = predicted;
 	if (s->o.verbose < 0)
 		return;
-	report_header(stdout, &s->r, h->selected, workers, predicted);
+	workers_explain(&s->wc, 1, &why);
+	report_header(stdout, &s->r, h->selected, workers, why.len ? why.buf : NULL, predicted);
+	strbuf_release(&why);
 	if (s->kept)
 		printf("balrun: keeping %zu group%s together: order-dependent tests in %s last time\n",
 		       s->kept, s->kept == 1 ? "" : "s", s->kept == 1 ? "it" : "them");
@@ -398,18 +416,21 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 /* --plan: print the predicted schedule, and draw it with --timeline. */
 static int show_plan(struct balrun *s)
 {
-	struct plan_print_opts po = { stdout, s->o.verbose, &s->shard, &s->marks };
+	struct plan_print_opts po = { stdout, s->o.verbose, &s->shard, &s->marks, NULL };
 	struct report_opts ro = { .out = stdout, .planned = 1, .workers = s->workers };
 	struct dispatch_stats st = { 0 };
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
 	int code = EXIT_OK;
 
+	workers_explain(&s->wc, 0, &why);
+	po.workers_why = why.len ? why.buf : NULL;
 	ro.predicted = st.wall = plan_show(&s->r, balrun_timings(s), &s->o, &ro.workers, &po);
 	if (s->o.timeline && report_timeline(&s->r, &st, &ro, s->o.timeline, &err)) {
 		fprintf(stderr, "balrun: %s\n", err.buf);
 		code = EXIT_INTERNAL;
 	}
 	strbuf_release(&err);
+	strbuf_release(&why);
 	return code;
 }
 

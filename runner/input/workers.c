@@ -6,7 +6,8 @@
  * PERIOD"; v1 in <root>/cpu/cpu.cfs_quota_us (-1 = none) and
  * cpu.cfs_period_us (some systems mount the controller at <root>/cpu,cpuacct
  * or directly at <root>).  Only the root of this process's own cgroup
- * namespace is read, which is what a container sees.
+ * namespace is read, which is what a container sees.  The memory figures
+ * are sysmem.c's, the rule capacity.c's; this file gathers the facts.
  */
 #define _GNU_SOURCE
 #include "workers.h"
@@ -18,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "sysmem.h"
 
 static int read_two_numbers(const char *path, char *first, size_t len, long long *second)
 {
@@ -96,20 +99,13 @@ static int affinity_cpus(void)
 
 int workers_auto(const char *cgroup_root, struct strbuf *why)
 {
-	int cpus = affinity_cpus();
-	double quota = workers_cgroup_quota(cgroup_root);
-	int n = cpus;
+	struct capacity_facts f = { .cpus = affinity_cpus(), .quota = workers_cgroup_quota(cgroup_root) };
+	struct capacity c;
 
-	if (quota > 0 && ceil(quota) < n)
-		n = (int)ceil(quota);
-	if (n < 1)
-		n = 1;
-	if (why) {
-		strbuf_addf(why, "%d CPU%s in the affinity mask", cpus, cpus == 1 ? "" : "s");
-		if (quota > 0)
-			strbuf_addf(why, ", cgroup quota %.2g CPUs", quota);
-	}
-	return n;
+	capacity_decide(&f, &c);
+	if (why)
+		capacity_explain(&f, &c, why);
+	return (int)c.workers;
 }
 
 int workers_parse(const char *what, const char *s, int *out, struct strbuf *err)
@@ -136,13 +132,97 @@ int workers_parse(const char *what, const char *s, int *out, struct strbuf *err)
 	return 0;
 }
 
-int workers_resolve(int cli_given, int cli, int config, struct strbuf *err)
+/* A root to read the machine under: the variable's value, else dflt. */
+static const char *workers_root(const char *var, const char *dflt)
+{
+	const char *v = getenv(var);
+	return v && *v ? v : dflt;
+}
+
+static void workers_machine(struct capacity_facts *f)
+{
+	const char *proc = workers_root("BALRUN_PROC_ROOT", "/proc");
+	const char *cgroup = workers_root("BALRUN_CGROUP_ROOT", "/sys/fs/cgroup");
+
+	memset(f, 0, sizeof(*f));
+	f->cpus = (unsigned)affinity_cpus();
+	f->quota = workers_cgroup_quota(cgroup);
+	f->mem_limit = sysmem_cgroup_limit(proc, cgroup);
+	f->mem_available = sysmem_available(proc);
+}
+
+/* The count asked for into *n (0: auto), and in what how it was asked.  -1 for a bad BALRUN_WORKERS. */
+static int workers_request(int cli_given, int cli, int config, int *n, char *what, size_t len,
+			   struct strbuf *err)
 {
 	const char *env = getenv("BALRUN_WORKERS");
 	int has_env = env && *env;
-	int n = cli_given ? cli : !has_env && config > 0 ? config : 0;
 
-	if (!n && has_env && workers_parse("BALRUN_WORKERS", env, &n, err))
+	*n = cli_given ? cli : !has_env && config > 0 ? config : 0;
+	if (*n) {
+		snprintf(what, len, cli_given ? "-n %d" : "the config file's workers = %d", *n);
+		return 0;
+	}
+	if (has_env && workers_parse("BALRUN_WORKERS", env, n, err))
 		return -1;
-	return n ? n : workers_auto("/sys/fs/cgroup", NULL);
+	snprintf(what, len, "BALRUN_WORKERS=%d", *n);
+	return 0;
+}
+
+int workers_choose(struct workers_choice *c, int cli_given, int cli, int config, struct strbuf *err)
+{
+	int n;
+
+	memset(c, 0, sizeof(*c));
+	if (workers_request(cli_given, cli, config, &n, c->what, sizeof(c->what), err))
+		return -1;
+	c->requested = (unsigned)n;
+	workers_machine(&c->facts);
+	capacity_decide(&c->facts, &c->cap);
+	c->workers = c->requested ? c->requested : c->cap.workers;
+	return (int)c->workers;
+}
+
+int workers_resolve(int cli_given, int cli, int config, struct strbuf *err)
+{
+	struct workers_choice c;
+
+	return workers_choose(&c, cli_given, cli, config, err);
+}
+
+/* The heaviest peak RSS and the largest weight among the tests that will run. */
+static void workers_needs(const struct run *r, const struct timing_cache *tc, struct capacity_facts *f)
+{
+	f->rss_kb = 0;
+	f->weight = 0;
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_case *t = &r->tests[i];
+		const struct tc_entry *e;
+
+		if (!t->selected || t->disabled)
+			continue;
+		if (t->weight > f->weight)
+			f->weight = t->weight;
+		if (tc && (e = tc_get(tc, t->id)) && e->rss_kb > f->rss_kb)
+			f->rss_kb = e->rss_kb;
+	}
+}
+
+unsigned workers_settle(struct workers_choice *c, const struct run *r, const struct timing_cache *tc,
+			struct strbuf *warn)
+{
+	workers_needs(r, tc, &c->facts);
+	capacity_decide(&c->facts, &c->cap);
+	if (!c->requested)
+		c->workers = c->cap.workers;
+	else
+		capacity_warn(&c->cap, c->what, c->requested, warn);
+	return c->workers;
+}
+
+void workers_explain(const struct workers_choice *c, int brief, struct strbuf *why)
+{
+	if (c->requested || (brief && c->workers >= c->facts.cpus))
+		return;
+	capacity_explain(&c->facts, &c->cap, why);
 }

@@ -38,14 +38,16 @@ int report_exit_code(const struct run *r, const struct dispatch_stats *st, int f
 	return EXIT_OK;
 }
 
-void report_header(FILE *out, const struct run *r, size_t selected, unsigned workers, double predicted)
+void report_header(FILE *out, const struct run *r, size_t selected, unsigned workers, const char *why,
+		   double predicted)
 {
 	size_t known = 0;
 
 	for (size_t i = 0; i < r->ntests; i++)
 		known += r->tests[i].selected && r->tests[i].est_known;
-	fprintf(out, "balrun: %zu tests from %zu binar%s on %u worker%s; ", selected, r->nbins,
-		r->nbins == 1 ? "y" : "ies", workers, workers == 1 ? "" : "s");
+	fprintf(out, "balrun: %zu tests from %zu binar%s on %u worker%s%s%s%s; ", selected, r->nbins,
+		r->nbins == 1 ? "y" : "ies", workers, workers == 1 ? "" : "s", why ? " (-n auto: " : "",
+		why ? why : "", why ? ")" : "");
 	if (known)
 		fprintf(out, "timings for %zu, about %.1fs expected\n", known, predicted);
 	else

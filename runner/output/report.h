@@ -41,8 +41,13 @@ void report_counts(const struct run *r, size_t counts[OUTCOME__COUNT]);
  */
 int report_exit_code(const struct run *r, const struct dispatch_stats *st, int fatal);
 
-/* The line before the run: "balrun: 59 tests from 5 binaries on 2 workers; timings for 59, about 11.4s expected". */
-void report_header(FILE *out, const struct run *r, size_t selected, unsigned workers, double predicted);
+/*
+ * The line before the run: "balrun: 59 tests from 5 binaries on 2 workers;
+ * timings for 59, about 11.4s expected".  why (may be NULL) says how -n auto
+ * came to the count: "on 2 workers (-n auto: 8 CPUs, quota 2 -> 2); ...".
+ */
+void report_header(FILE *out, const struct run *r, size_t selected, unsigned workers, const char *why,
+		   double predicted);
 
 /* --list: each selected test's id, one per line ("(disabled)" after disabled ones).  Returns how many. */
 size_t report_list(FILE *out, const struct run *r);

@@ -4,6 +4,7 @@
  * Layout (times in seconds from the start of the run):
  *
  *   balrun plan: 12 tests from 2 binaries on 2 workers (8 timed, 4 estimated)
+ *   -n auto: 8 CPUs, quota 2, memory for 3 workers at 1.9 GiB each -> 2
  *    unit  worker    start      end  tests  first test
  *       1      w0    0.000    0.050      1  build/t::a/b  [smoke]
  *       2      w1    0.000    2.000      3  build/t::db/a and 2 more  [group db, lock port]
@@ -11,7 +12,8 @@
  *       w0     5.000     2%      3      7
  *   predicted makespan 5.100s, lower bound 5.000s (1.020x)
  *
- * With --shard, a table of every shard's estimated load comes first.
+ * The -n auto line only when the count came from -n auto.  With --shard, a
+ * table of every shard's estimated load comes first.
  */
 #include "plan-print.h"
 
@@ -151,6 +153,8 @@ double plan_print(struct run *r, const struct plan_input *in, const struct bal_o
 	fprintf(o->out, "balrun plan: %zu tests from %zu binar%s on %u worker%s (%zu timed, %zu estimated)\n",
 		in->n, r->nbins, r->nbins == 1 ? "y" : "ies", bo->workers, bo->workers == 1 ? "" : "s",
 		known, in->n - known);
+	if (o->workers_why)
+		fprintf(o->out, "-n auto: %s\n", o->workers_why);
 	if (o->shard && o->shard->total) {
 		shard_describe(o->shard, o->out);
 		plan_shards(o->shard, o->out);

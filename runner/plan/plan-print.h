@@ -22,6 +22,7 @@ struct plan_print_opts {
 	int verbose;                  /* > 0: every test of every unit, not just the first */
 	const struct shard *shard;    /* NULL unless --shard */
 	const struct marker_set *marks; /* group names */
+	const char *workers_why;      /* NULL, or why -n auto picked the workers (workers_explain) */
 };
 
 /*

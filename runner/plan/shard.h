@@ -11,11 +11,17 @@
  * cache, or none at all); see docs/markers.md.
  *
  * K/N forms: "2/4" (1-based, as GitLab's CI_NODE_INDEX), or "ci": taken from
- * the environment, CI_NODE_INDEX/CI_NODE_TOTAL (GitLab, 1-based),
- * CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL (CircleCI, 0-based) or
- * BUILDKITE_PARALLEL_JOB/BUILDKITE_PARALLEL_JOB_COUNT (Buildkite, 0-based).
- * GitHub Actions has no such variables: pass
- * --shard ${{ strategy.job-index + 1 }}/${{ strategy.job-total }}.
+ * the environment, the first of these whose index is set:
+ *   BALRUN_SHARD_INDEX (0-based; set by hand where the engine has no
+ *     variable: GitHub Actions from ${{ strategy.job-index }}, Jenkins from a
+ *     matrix axis),
+ *   CI_NODE_INDEX/CI_NODE_TOTAL (GitLab, 1-based),
+ *   CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL (CircleCI, 0-based),
+ *   BUILDKITE_PARALLEL_JOB/BUILDKITE_PARALLEL_JOB_COUNT (Buildkite, 0-based),
+ *   JOB_COMPLETION_INDEX (a Kubernetes indexed Job, 0-based).
+ * The count is the engine's total variable, "ci/N"'s N, or
+ * BALRUN_SHARD_COUNT; those given must agree, and one must be.  Every bad or
+ * inconsistent value is one line naming the variable (docs/ci.md).
  */
 #ifndef BALRUN_SHARD_H
 #define BALRUN_SHARD_H
@@ -35,7 +41,7 @@ struct shard {
 	double *load;      /* total entries: estimated seconds of each shard (after shard_select) */
 };
 
-/* Parse a --shard value.  0, or -1 with err naming --shard (and the variables for "ci"). */
+/* Parse a --shard value: K/N, ci or ci/N.  0, or -1 with err naming --shard (and the variables for "ci"). */
 int shard_parse(const char *arg, struct shard *sh, struct strbuf *err);
 
 /*

@@ -41,6 +41,8 @@ _balrun()
 		COMPREPLY=($(compgen -W "case group binary" -- "$cur")); return ;;
 	--ci-output)
 		COMPREPLY=($(compgen -W "none github gitlab auto" -- "$cur")); return ;;
+	--shard)	# K/N is the user's; ci and ci/N read the CI engine's variables
+		COMPREPLY=($(compgen -W "ci ci/" -- "$cur")); return ;;
 	--ctest | --meson | --automake | --cache-dir)
 		_filedir -d; return ;;
 	--json | --junit | --trace | --timeline | --config)

@@ -263,7 +263,9 @@ static void clear_ci_env(void)
 {
 	static const char *const vars[] = { "CI_NODE_INDEX", "CI_NODE_TOTAL", "CIRCLE_NODE_INDEX",
 					    "CIRCLE_NODE_TOTAL", "BUILDKITE_PARALLEL_JOB",
-					    "BUILDKITE_PARALLEL_JOB_COUNT" };
+					    "BUILDKITE_PARALLEL_JOB_COUNT", "JOB_COMPLETION_INDEX",
+					    "BALRUN_SHARD_INDEX", "BALRUN_SHARD_COUNT", "GITHUB_ACTIONS",
+					    "JENKINS_URL" };
 	for (size_t i = 0; i < ARRAY_SIZE(vars); i++)
 		unsetenv(vars[i]);
 }
@@ -280,7 +282,7 @@ Test(shard, forms)
 	expect_bad_shard("a/b", "'a/b' is not K/N");
 	expect_bad_shard("-1/3", "is not K/N");
 	expect_bad_shard("1/99999", "is not K/N");
-	expect_bad_shard("ci", "none of CI_NODE_INDEX/CI_NODE_TOTAL");
+	expect_bad_shard("ci", "no shard index in the environment");
 
 	setenv("CIRCLE_NODE_INDEX", "0", 1);
 	setenv("CIRCLE_NODE_TOTAL", "3", 1);
@@ -291,7 +293,33 @@ Test(shard, forms)
 	setenv("CI_NODE_INDEX", "0", 1);
 	expect_bad_shard("ci", "CI_NODE_INDEX='0' CI_NODE_TOTAL='3': shard 0 of 3 does not exist");
 	setenv("CI_NODE_INDEX", "x", 1);
-	expect_bad_shard("ci", "are not whole numbers");
+	expect_bad_shard("ci", "CI_NODE_INDEX='x' is not a whole number");
+	clear_ci_env();
+}
+
+/* Kubernetes's JOB_COMPLETION_INDEX and BALRUN_SHARD_INDEX count from 0; the count from ci/N or BALRUN_SHARD_COUNT. */
+Test(shard, ci_index_with_a_count_from_elsewhere)
+{
+	clear_ci_env();
+	setenv("JOB_COMPLETION_INDEX", "0", 1);
+	expect_shard("ci/4", 1, 4);
+	expect_bad_shard("ci", "JOB_COMPLETION_INDEX='0' says which shard but not how many");
+	setenv("BALRUN_SHARD_COUNT", "4", 1);
+	expect_shard("ci", 1, 4);
+	expect_shard("ci/4", 1, 4);
+	expect_bad_shard("ci/5", "ci/5 and BALRUN_SHARD_COUNT='4' disagree");
+	setenv("JOB_COMPLETION_INDEX", "4", 1);
+	expect_bad_shard("ci", "JOB_COMPLETION_INDEX counts from 0, so shards are 0 to 3");
+	setenv("CI_NODE_INDEX", "2", 1);
+	setenv("CI_NODE_TOTAL", "4", 1);
+	expect_shard("ci", 2, 4);	/* GitLab before Kubernetes; its total agrees with BALRUN_SHARD_COUNT */
+	setenv("CI_NODE_TOTAL", "3", 1);
+	expect_bad_shard("ci", "CI_NODE_TOTAL='3' and BALRUN_SHARD_COUNT='4' disagree");
+	setenv("BALRUN_SHARD_INDEX", "3", 1);
+	expect_shard("ci", 4, 4);	/* set by hand: it wins */
+	setenv("BALRUN_SHARD_COUNT", "", 1);
+	expect_bad_shard("ci", "BALRUN_SHARD_INDEX='3' says which shard but not how many");
+	expect_bad_shard("ci/x", "'ci/x' is not K/N or ci/N");
 	clear_ci_env();
 }
 

@@ -223,14 +223,17 @@ Test(report, header_and_list)
 	test("g/skip")->disabled = 1;
 	test("g/notrun")->selected = 0;
 	cr_expect_eq(report_list(f, &r), 6);
-	report_header(f, &r, 6, 2, 0);
+	report_header(f, &r, 6, 2, NULL, 0);
 	test("g/pass")->est_known = 1;
-	report_header(f, &r, 6, 1, 3.14);
+	report_header(f, &r, 6, 1, NULL, 3.14);
+	report_header(f, &r, 6, 3, "8 CPUs, memory for 3 workers at 1.9 GiB each -> 3", 3.14);
 	fclose(f);
 	cr_expect(strstr(buf, "bin/t::g/skip (disabled)\n"), "%s", buf);
 	cr_expect(!strstr(buf, "g/notrun"), "%s", buf);
 	cr_expect(strstr(buf, "balrun: 6 tests from 1 binary on 2 workers; no timings yet"), "%s", buf);
 	cr_expect(strstr(buf, "balrun: 6 tests from 1 binary on 1 worker; timings for 1, about 3.1s expected"),
 		  "%s", buf);
+	cr_expect(strstr(buf, "balrun: 6 tests from 1 binary on 3 workers (-n auto: 8 CPUs, memory for 3 "
+			 "workers at 1.9 GiB each -> 3); timings for 1"), "%s", buf);
 	free(buf);
 }
