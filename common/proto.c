@@ -123,12 +123,14 @@ static const struct proto_field proto_fault_fields[] = {
 	FIELD("output_dropped", FIELD_U64, struct proto_fault, output_dropped),
 };
 
-/* overhead_us and errors share ninv: the decoder insists they agree. */
+/* overhead_us, errors, inv_wall_us and cpu_us share ninv: the decoder insists they agree. */
 static const struct proto_field proto_done_fields[] = {
 	FIELD("unit", FIELD_U32, struct proto_done, unit),
 	FIELD("wall_us", FIELD_U64, struct proto_done, wall_us),
 	FIELD_N("overhead_us", FIELD_U64_ARRAY, struct proto_done, overhead_us, ninv),
 	FIELD_N("errors", FIELD_STR_ARRAY, struct proto_done, errors, ninv),
+	FIELD_N("inv_wall_us", FIELD_U64_ARRAY, struct proto_done, inv_wall_us, ninv),
+	FIELD_N("cpu_us", FIELD_U64_ARRAY, struct proto_done, cpu_us, ninv),
 };
 
 struct proto_schema {

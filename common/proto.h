@@ -29,7 +29,7 @@
 #include "outcome.h"
 #include "strbuf.h"
 
-#define PROTO_VERSION 4
+#define PROTO_VERSION 5
 /* A frame larger than this is an error (protects the coordinator's memory). */
 #define PROTO_MAX_FRAME (64u << 20)
 /* An array or map with more entries than this is an error (same reason). */
@@ -153,6 +153,9 @@ struct proto_done {
 	char **errors;           /* per invocation: "" or one line on why it went wrong as a
 	                            whole ("exit 3 before any test ran: <first output line>") */
 	size_t ninv;
+	uint64_t *inv_wall_us;   /* per invocation: its wall time */
+	uint64_t *cpu_us;        /* per invocation: user + system CPU of its processes (and
+	                            every descendant they waited for) */
 };
 
 struct proto_msg {

@@ -26,6 +26,7 @@ int main(int argc, char **argv)
 {
 	char *tests[] = { "suite/a", "suite/b" }, *errors[] = { "", "exit 3" };
 	uint64_t overhead[] = { 120, 0 };
+	uint64_t inv_wall[] = { 5000, 4000 }, cpu[] = { 1200, 0 };
 	struct proto_invocation inv[] = {
 		{ .binary = "/bin/crit", .framework = "criterion", .tests = tests, .ntests = 2, .preload = "" },
 		{ .binary = "/bin/cm", .framework = "cmocka", .tests = tests, .ntests = 1,
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
 		{ .type = PROTO_START, .u.start = { 7, 1 } },
 		{ .type = PROTO_RESULT, .u.result = { 7, 1, OUTCOME_CRASH, 1500, 900, 2048,
 			"killed by SIGSEGV", "out\0put", 7, 3 } },
-		{ .type = PROTO_DONE, .u.done = { 7, 9000, overhead, errors, 2 } },
+		{ .type = PROTO_DONE, .u.done = { 7, 9000, overhead, errors, 2, inv_wall, cpu } },
 		{ .type = PROTO_BYE },
 	};
 	const char *names[] = { "hello", "run", "start", "result", "done", "bye" };

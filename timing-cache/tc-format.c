@@ -185,6 +185,12 @@ static const char *tcf_read_binary(struct tcf_line *l, struct tc_table *t)
 		return "bad overhead";
 	if (tcf_parse_u32(l->field[3], &b.runs))
 		return "bad run count";
+	if (l->nr > 4) {
+		uint32_t permille;
+		if (tcf_parse_u32(l->field[4], &permille) || permille > TC_MAX_CPU_SHARE * 1000)
+			return "bad cpu share";
+		b.cpu_share = permille / 1000.0;
+	}
 	tc_table_put_binary(t, l->key.buf, &b);
 	return NULL;
 }

@@ -448,6 +448,19 @@ void tc_table_flag_test(struct tc_table *t, const char *id, uint32_t flags)
 	tc_table_test_slot(t, id)->flags |= flags;
 }
 
+void tc_table_apply_binary_cpu(struct tc_table *t, const char *path, double share)
+{
+	if (!(share >= 0))
+		return;
+	if (share > TC_MAX_CPU_SHARE)
+		share = TC_MAX_CPU_SHARE;
+	struct tc_binary *b = tc_table_binary_slot(t, path);
+	if (b->cpu_share > 0)
+		share = b->cpu_share + TC_ALPHA * (share - b->cpu_share);
+	/* whole thousandths, as the file keeps them; never 0, which means unknown */
+	b->cpu_share = fmax(round(share * 1000) / 1000, 0.001);
+}
+
 void tc_table_apply_binary(struct tc_table *t, const char *path, double overhead)
 {
 	if (!tc_valid_seconds(overhead))

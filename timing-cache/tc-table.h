@@ -115,6 +115,14 @@ void tc_table_compact(struct tc_table *t, const uint8_t *keep_tests, const uint8
 void tc_table_apply_test(struct tc_table *t, const char *id, enum outcome o,
 			 double seconds, uint64_t rss_kb, uint32_t run, int64_t when);
 /* Fold one measured overhead into the binary's moving average. */
+/*
+ * Fold one invocation's CPU share (CPU seconds per wall second) into the
+ * binary's: smoothed like a duration, in whole thousandths, at most
+ * TC_MAX_CPU_SHARE.
+ */
+void tc_table_apply_binary_cpu(struct tc_table *t, const char *path, double share);
+#define TC_MAX_CPU_SHARE 1000.0
+
 void tc_table_apply_binary(struct tc_table *t, const char *path, double overhead);
 /* Set flags on a test (created with no runs if missing). */
 void tc_table_flag_test(struct tc_table *t, const char *id, uint32_t flags);

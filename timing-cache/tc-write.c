@@ -76,8 +76,9 @@ static void tcf_numbers_end(struct strbuf *out, char *end)
 struct tcf_writer {
 	const struct tc_table *t;
 	struct strbuf prefix;
-	uint32_t run;          /* run number whose time is run_time, 0 if none */
-	int64_t run_time;
+	int have_run;          /* run and run_time hold a lookup */
+	uint32_t run;          /* the run number last looked up */
+	int64_t run_time;      /* its time, -1 if the table has no such run */
 };
 
 /* Length of id up to and including its last separator ("::", '/', '.'), 0 if none. */
@@ -121,7 +122,8 @@ static int64_t tcf_writer_run_time(struct tcf_writer *w, uint32_t number)
 {
 	if (!w->t)
 		return -1;
-	if (w->run != number) {
+	if (!w->have_run || w->run != number) {
+		w->have_run = 1;
 		w->run = number;
 		w->run_time = tc_table_run_time(w->t, number);
 	}
@@ -177,6 +179,10 @@ void tcf_put_binary(struct strbuf *out, const struct tc_binary *b)
 	p = tcf_raw_us(p, b->overhead);
 	*p++ = '\t';
 	p = tcf_raw_u64(p, b->runs);
+	if (b->cpu_share > 0) {
+		*p++ = '\t';
+		p = tcf_raw_u64(p, (uint64_t)llround(b->cpu_share * 1000));
+	}
 	tcf_numbers_end(out, p);
 }
 

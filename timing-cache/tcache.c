@@ -23,12 +23,13 @@
 
 #include <ctype.h>
 #include <unistd.h>
+#include <math.h>
 #include <string.h>
 
 /* One tc_record_test / tc_record_binary call, applied at save time. */
 struct tc_update {
 	size_t key;            /* test id or binary path: its offset in update_keys */
-	uint8_t is_binary;     /* 1: an overhead; 2: flags (in rss_kb) */
+	uint8_t is_binary;     /* 1: an overhead; 2: flags (in rss_kb); 3: a CPU share (in seconds) */
 	uint8_t outcome;       /* tests only (enum outcome) */
 	double seconds;        /* duration, or overhead for a binary */
 	uint64_t rss_kb;
@@ -313,6 +314,13 @@ void tc_flag_test(struct timing_cache *c, const char *id, uint32_t flags)
 	tc_add_update(c, id, (struct tc_update){ 0, 2, OUTCOME_NOTRUN, 0, flags });
 }
 
+void tc_record_binary_cpu(struct timing_cache *c, const char *path, double cpu, double wall)
+{
+	if (!(wall >= TC_CPU_MIN_WALL) || !(cpu >= 0) || !isfinite(cpu / wall))
+		return;
+	tc_add_update(c, path, (struct tc_update){ 0, 3, OUTCOME_PASS, cpu / wall, 0 });
+}
+
 void tc_record_binary(struct timing_cache *c, const char *path, double overhead)
 {
 	tc_add_update(c, path, (struct tc_update){ 0, 1, OUTCOME_PASS, overhead, 0 });
@@ -372,6 +380,8 @@ static void tc_edit_apply(struct timing_cache *c, struct tc_table *t, void *data
 		const char *key = c->update_keys.buf + u->key;
 		if (u->is_binary == 1)
 			tc_table_apply_binary(t, key, u->seconds);
+		else if (u->is_binary == 3)
+			tc_table_apply_binary_cpu(t, key, u->seconds);
 		else if (u->is_binary == 2)
 			tc_table_flag_test(t, key, (uint32_t)u->rss_kb);
 		else

@@ -77,6 +77,11 @@ struct tc_binary {
 	const char *path;      /* binary id (path relative to the repository root) */
 	double overhead;       /* smoothed seconds per invocation beyond the tests */
 	uint32_t runs;
+	/*
+	 * Smoothed CPU its invocations use per second of wall time (0.25: its
+	 * tests mostly wait; 2: two threads busy), whole thousandths; 0 unknown.
+	 */
+	double cpu_share;
 };
 
 struct timing_cache;
@@ -132,6 +137,13 @@ void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,
 void tc_flag_test(struct timing_cache *c, const char *id, uint32_t flags);
 /* Note one measured invocation overhead of a binary. */
 void tc_record_binary(struct timing_cache *c, const char *path, double overhead);
+/*
+ * Note the CPU one invocation of a binary used (user + system seconds of
+ * its processes) over its wall time; invocations shorter than
+ * TC_CPU_MIN_WALL are too short to say and are not recorded.
+ */
+void tc_record_binary_cpu(struct timing_cache *c, const char *path, double cpu, double wall);
+#define TC_CPU_MIN_WALL 0.01
 
 /*
  * Merge this run's updates into <dir>/timings on disk, atomically, under

@@ -29,6 +29,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -60,6 +61,21 @@ static void worker_run_invocation(struct session *s, const struct proto_invocati
 	a->run_batch(s, inv);
 }
 
+/*
+ * CPU time (user + system, microseconds) of every child this worker has
+ * waited for, and of the descendants they waited for: the difference
+ * across an invocation is what its processes used, however many it forked.
+ */
+static uint64_t worker_children_cpu_us(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_CHILDREN, &ru))
+		return 0;
+	return (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec +
+	       (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec;
+}
+
 /* Run every invocation of run and send DONE.  0, or -1 if the coordinator is gone. */
 static int worker_run_unit(const struct proto_run *run)
 {
@@ -73,16 +89,20 @@ static int worker_run_unit(const struct proto_run *run)
 	done.u.done.ninv = run->ninv;
 	done.u.done.overhead_us = xcalloc(run->ninv ? run->ninv : 1, sizeof(uint64_t));
 	done.u.done.errors = xcalloc(run->ninv ? run->ninv : 1, sizeof(char *));
+	done.u.done.inv_wall_us = xcalloc(run->ninv ? run->ninv : 1, sizeof(uint64_t));
+	done.u.done.cpu_us = xcalloc(run->ninv ? run->ninv : 1, sizeof(uint64_t));
 	session_init(&s, WORKER_OUT, run);
 	child_set_idle(session_idle, &s);
 	for (size_t i = 0; i < run->ninv && !child_stop_requested; i++) {
-		uint64_t start = now_ns();
+		uint64_t start = now_ns(), cpu = worker_children_cpu_us();
 
 		session_begin(&s, (uint32_t)i, base, &run->inv[i]);
 		if (!s.broken)
 			worker_run_invocation(&s, &run->inv[i]);
 		reap_descendants(NULL, 0);	/* leftovers of the invocation */
 		done.u.done.overhead_us[i] = driver_elapsed(s.tests_ns, now_ns() - start) / 1000;
+		done.u.done.inv_wall_us[i] = (now_ns() - start) / 1000;
+		done.u.done.cpu_us[i] = worker_children_cpu_us() - cpu;
 		done.u.done.errors[i] = xstrdup(s.error.buf);
 		base += (uint32_t)run->inv[i].ntests;
 	}

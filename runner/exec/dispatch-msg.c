@@ -124,6 +124,20 @@ static void on_result(struct dispatcher *d, struct slot *s, struct proto_result 
 	dispatch_smoke_observe(d, s, t);
 }
 
+/* Each clean invocation's CPU per wall second, for its binary (-n auto learns from it). */
+static void record_cpu(struct dispatcher *d, const struct slot *s, const struct proto_done *m)
+{
+	for (size_t k = 0; k < s->ntests; k++) {
+		uint32_t inv = s->inv_of[k];
+		/* the invocation's first test names its binary */
+		if ((k && s->inv_of[k - 1] == inv) || inv >= m->ninv || m->errors[inv][0])
+			continue;
+		struct test_case *t = dispatch_test(d, s->tests[k]);
+		tc_record_binary_cpu(d->tc, d->r->bins[t->binary].id, (double)m->cpu_us[inv] / 1e6,
+				     (double)m->inv_wall_us[inv] / 1e6);
+	}
+}
+
 static void on_done(struct dispatcher *d, struct slot *s, const struct proto_done *m)
 {
 	int progress = 0;
@@ -136,6 +150,8 @@ static void on_done(struct dispatcher *d, struct slot *s, const struct proto_don
 		struct test_case *t = dispatch_test(d, s->tests[0]);
 		tc_record_binary(d->tc, d->r->bins[t->binary].id, (double)m->overhead_us[0] / 1e6);
 	}
+	if (d->tc)
+		record_cpu(d, s, m);
 	dispatch_account_unit(d, s);
 	dispatch_requeue_rest(d, s, m->errors);
 	slot_clear_unit(s);

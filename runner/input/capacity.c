@@ -36,11 +36,26 @@ static uint64_t capacity_per_worker(uint64_t rss_kb)
 	return rss_kb * 1024 + CAPACITY_WORKER_SELF;
 }
 
+/* Workers for tests that use share CPU per wall second on n CPU workers: at least n. */
+static unsigned capacity_wait_workers(unsigned n, double share)
+{
+	double w = floor(n / fmax(share, CAPACITY_MIN_SHARE));
+
+	if (w > (double)n * CAPACITY_WAIT_FACTOR)
+		w = (double)n * CAPACITY_WAIT_FACTOR;
+	return w > n ? (unsigned)w : n;
+}
+
 void capacity_decide(const struct capacity_facts *f, struct capacity *c)
 {
-	unsigned floor;
+	unsigned least;
 
 	c->cpu_workers = c->workers = capacity_cpu_workers(f);
+	c->by_share = f->cpu_share > 0 && f->cpu_share < 1;
+	c->wait_workers = c->by_share ? capacity_wait_workers(c->cpu_workers, f->cpu_share) : 0;
+	c->cpu_share = c->by_share ? f->cpu_share : 0;
+	if (c->by_share)
+		c->workers = c->wait_workers;
 	c->by_memory = f->rss_kb && (f->mem_limit || f->mem_available);
 	c->mem_workers = 0;
 	c->per_worker = 0;
@@ -53,9 +68,9 @@ void capacity_decide(const struct capacity_facts *f, struct capacity *c)
 		if (c->mem_workers < c->workers)
 			c->workers = c->mem_workers;
 	}
-	floor = f->weight < c->cpu_workers ? f->weight : c->cpu_workers;
-	if (c->workers < floor)
-		c->workers = floor;
+	least = f->weight < c->cpu_workers ? f->weight : c->cpu_workers;
+	if (c->workers < least)
+		c->workers = least;
 	if (c->workers < 1)
 		c->workers = 1;
 }
@@ -94,6 +109,9 @@ void capacity_explain(const struct capacity_facts *f, const struct capacity *c, 
 	strbuf_addf(why, "%u CPU%s", cpus, cpus == 1 ? "" : "s");
 	if (f->quota > 0)
 		strbuf_addf(why, ", quota %.3g", f->quota);
+	if (c->by_share)
+		strbuf_addf(why, ", tests busy %.0f%% of their time: %u workers",
+			    fmin(f->cpu_share, 1) * 100, c->wait_workers);
 	if (c->by_memory) {
 		strbuf_adds(why, ", ");
 		capacity_add_memory(why, c);
@@ -105,13 +123,17 @@ void capacity_explain(const struct capacity_facts *f, const struct capacity *c, 
 
 int capacity_warn(const struct capacity *c, const char *what, unsigned requested, struct strbuf *warn)
 {
-	int cpu = requested > 2 * c->cpu_workers;
+	int waiting = c->by_share && c->wait_workers > 2 * c->cpu_workers;
+	int cpu = requested > (waiting ? c->wait_workers : 2 * c->cpu_workers);
 	int mem = c->by_memory && requested > c->mem_workers;
 
 	if (requested <= c->workers || (!cpu && !mem))
 		return 0;
 	strbuf_addf(warn, "%s is more than ", what);
-	if (cpu)
+	if (cpu && waiting)
+		strbuf_addf(warn, "%u workers for tests busy %.0f%% of their time on %u CPU%s", c->wait_workers,
+			    c->cpu_share * 100, c->cpu_workers, c->cpu_workers == 1 ? "" : "s");
+	else if (cpu)
 		strbuf_addf(warn, "2 x %u CPU%s", c->cpu_workers, c->cpu_workers == 1 ? "" : "s");
 	if (cpu && mem)
 		strbuf_adds(warn, " and ");

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "sysmem.h"
+#include "util.h"
 
 static int read_two_numbers(const char *path, char *first, size_t len, long long *second)
 {
@@ -191,8 +192,28 @@ int workers_resolve(int cli_given, int cli, int config, struct strbuf *err)
 }
 
 /* The heaviest peak RSS and the largest weight among the tests that will run. */
+/* Each binary's CPU share from the cache, 0 where unknown. */
+static double *workers_binary_shares(const struct run *r, const struct timing_cache *tc)
+{
+	double *share = xcalloc(r->nbins ? r->nbins : 1, sizeof(*share));
+	const struct tc_binary *b;
+
+	for (size_t i = 0; tc && i < r->nbins; i++)
+		if ((b = tc_binary(tc, r->bins[i].id)))
+			share[i] = b->cpu_share;
+	return share;
+}
+
+/*
+ * What the selected tests need: the largest weight, the largest peak RSS,
+ * and their CPU share, weighted by their cached times (a binary whose share
+ * is unknown counts as busy, 1; no share at all leaves it unknown, 0).
+ */
 static void workers_needs(const struct run *r, const struct timing_cache *tc, struct capacity_facts *f)
 {
+	double *share = workers_binary_shares(r, tc), busy = 0, total = 0;
+	int known = 0;
+
 	f->rss_kb = 0;
 	f->weight = 0;
 	for (size_t i = 0; i < r->ntests; i++) {
@@ -203,9 +224,18 @@ static void workers_needs(const struct run *r, const struct timing_cache *tc, st
 			continue;
 		if (t->weight > f->weight)
 			f->weight = t->weight;
-		if (tc && (e = tc_get(tc, t->id)) && e->rss_kb > f->rss_kb)
+		if (!tc || !(e = tc_get(tc, t->id)))
+			continue;
+		if (e->rss_kb > f->rss_kb)
 			f->rss_kb = e->rss_kb;
+		if (e->mean > 0) {
+			known |= share[t->binary] > 0;
+			busy += e->mean * (share[t->binary] > 0 ? share[t->binary] : 1);
+			total += e->mean;
+		}
 	}
+	f->cpu_share = known && total > 0 ? busy / total : 0;
+	free(share);
 }
 
 unsigned workers_settle(struct workers_choice *c, const struct run *r, const struct timing_cache *tc,
@@ -222,7 +252,7 @@ unsigned workers_settle(struct workers_choice *c, const struct run *r, const str
 
 void workers_explain(const struct workers_choice *c, int brief, struct strbuf *why)
 {
-	if (c->requested || (brief && c->workers >= c->facts.cpus))
+	if (c->requested || (brief && c->workers == (c->facts.cpus ? c->facts.cpus : 1)))
 		return;
 	capacity_explain(&c->facts, &c->cap, why);
 }

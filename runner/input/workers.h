@@ -71,7 +71,8 @@ unsigned workers_settle(struct workers_choice *c, const struct run *r, const str
 
 /*
  * With auto, why the count (capacity_explain), else nothing.  brief: only
- * when something held the count below the CPUs in the affinity mask.
+ * when it is not the CPUs in the affinity mask (a quota or memory held it
+ * below, or waiting tests raised it above).
  */
 void workers_explain(const struct workers_choice *c, int brief, struct strbuf *why);
 

@@ -5,7 +5,10 @@
  * 4 GiB cgroup limit, and a timing cache whose tests each peaked at
  * 1900 MiB, so memory has room for one worker at 1.9 GiB.  --plan and the
  * run's header line explain the count; -n 99 gets one warning line, -n auto
- * none, and a cache without peak RSS no memory warning.
+ * none, and a cache without peak RSS no memory warning.  The heavy cache
+ * says its binary keeps a CPU busy, so that only memory decides there;
+ * tests that sleep (crit_durations) teach -n auto to run more workers than
+ * CPUs.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -54,6 +57,9 @@ static void heavy_cache(void)
 	cr_assert_eq(n, 8);
 	for (size_t i = 0; i < n; i++)
 		tc_record_test(tc, v[i].id, OUTCOME_PASS, v[i].mean, HEAVY_KB);
+	/* busy: its smoothed CPU share reaches 1.000 (the waiting-tests rule stays out) */
+	for (int i = 0; i < 40; i++)
+		tc_record_binary_cpu(tc, tc_binaries(tc, &n)[0].path, 1, 1);
 	cr_assert_eq(tc_save(tc, &err), 0, "%s", err.buf);
 	tc_free(tc);
 	strbuf_release(&warn);
@@ -160,5 +166,36 @@ Test(capacity, warning_for_more_than_the_machine_takes)
 	e2e_balrun(&r, ARGS(env_proc, env_cgroup, "BALRUN_WORKERS="),
 		   ARGS("--plan", "-n", "auto", "--cache-dir", cache_dir, e2e_fixture("marked_cmocka")));
 	cr_expect_eq(r.err[0], '\0', "no warning for -n auto: %s", r.err);
+	e2e_free(&r);
+}
+
+Test(capacity, waiting_tests_get_more_workers_than_cpus)
+{
+	char dir[4300];
+	struct e2e_run r;
+	int cpus = affinity();
+	char want[160];
+
+	snprintf(dir, sizeof(dir), "%s/cache", e2e_tmpdir());
+	/* a first run measures how little CPU the sleeping tests use */
+	e2e_balrun(&r, ARGS("BALRUN_WORKERS="), ARGS("-n", "2", "--cache-dir", dir, e2e_fixture("crit_durations")));
+	cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+	e2e_free(&r);
+	cr_assert_eq(e2e_sh("grep -q '^B\t.*crit_durations\t[0-9]*\t[0-9]*\t[0-9][0-9]*$' '%s/timings'", dir), 0,
+		     "no CPU share recorded for the binary");
+	e2e_balrun(&r, ARGS("BALRUN_WORKERS="), ARGS("--plan", "--cache-dir", dir, e2e_fixture("crit_durations")));
+	cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+	/* they sleep (Criterion's process per test is what uses the CPU): more workers than CPUs */
+	const char *line = strstr(r.out, "\n-n auto: "), *arrow = line ? strstr(line, " -> ") : NULL;
+	cr_assert(arrow, "no explanation in %s", r.out);
+	cr_expect(strstr(line, ", tests busy "), "%s", r.out);
+	cr_expect_gt(atoi(arrow + 4), cpus, "no more workers than CPUs: %s", r.out);
+	snprintf(want, sizeof(want), "from 1 binary on %d workers", atoi(arrow + 4));
+	cr_expect(strstr(r.out, want), "the plan does not use what it explains: %s", r.out);
+	e2e_free(&r);
+	/* a count asked for within what auto picks: no warning */
+	e2e_balrun(&r, ARGS("BALRUN_WORKERS="),
+		   ARGS("--plan", "-n", "5", "--cache-dir", dir, e2e_fixture("crit_durations")));
+	cr_expect(cpus > 2 || !strstr(r.err, "warning"), "%s", r.err);
 	e2e_free(&r);
 }

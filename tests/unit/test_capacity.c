@@ -3,7 +3,8 @@
  * pure function: CPUs, quota, memory and the heaviest test's peak RSS in,
  * a worker count and its explanation out.  A table of cases (each boundary
  * of the rule: the reserve, the per-worker cost, the smaller of limit and
- * MemAvailable, no RSS, no memory figure, weights, absurd figures), then
+ * MemAvailable, no RSS, no memory figure, weights, absurd figures, tests
+ * that wait), then
  * the warning for a larger -n and the sizes people read.
  */
 #include <criterion/criterion.h>
@@ -73,6 +74,21 @@ static const struct rule_case rule_cases[] = {
 	  "4 CPUs, memory for 0 workers at 16 EiB each -> 1" },
 	{ "absurd memory", { .cpus = 4, .mem_limit = UINT64_MAX, .mem_available = UINT64_MAX, .rss_kb = 1 },
 	  4, 1, CAPACITY_MEM_WORKERS_MAX, "4 CPUs, memory for 1000000 workers at 8.0 MiB each -> 4" },
+	/* tests that wait: CPUs / share, at most 4 x the CPUs, never fewer than the CPUs */
+	{ "tests busy half their time", { .cpus = 4, .cpu_share = 0.5 }, 8, 0, 0,
+	  "4 CPUs, tests busy 50% of their time: 8 workers -> 8" },
+	{ "tests that sleep: 4 x the CPUs", { .cpus = 2, .cpu_share = 0.01 }, 8, 0, 0,
+	  "2 CPUs, tests busy 1% of their time: 8 workers -> 8" },
+	{ "share rounds down", { .cpus = 3, .cpu_share = 0.7 }, 4, 0, 0,
+	  "3 CPUs, tests busy 70% of their time: 4 workers -> 4" },
+	{ "nearly busy: the CPUs", { .cpus = 4, .cpu_share = 0.9 }, 4, 0, 0,
+	  "4 CPUs, tests busy 90% of their time: 4 workers -> 4" },
+	{ "busy: the CPUs", { .cpus = 4, .cpu_share = 1.0 }, 4, 0, 0, "4 CPUs -> 4" },
+	{ "two threads each: the CPUs", { .cpus = 4, .cpu_share = 2.0 }, 4, 0, 0, "4 CPUs -> 4" },
+	{ "waiting on a quota", { .cpus = 8, .quota = 2, .cpu_share = 0.25 }, 8, 0, 0,
+	  "8 CPUs, quota 2, tests busy 25% of their time: 8 workers -> 8" },
+	{ "waiting, capped by memory", { .cpus = 2, .cpu_share = 0.1, .mem_available = 8 * GiB, .rss_kb = KiB_OF(1900 * MiB) },
+	  3, 1, 3, "2 CPUs, tests busy 10% of their time: 8 workers, memory for 3 workers at 1.9 GiB each -> 3" },
 };
 
 Test(capacity, rule_cases)
@@ -126,6 +142,11 @@ static const struct warn_case warn_cases[] = {
 	{ "not more than auto would pick", { .cpus = 8, .mem_available = 4 * GiB, .rss_kb = KiB_OF(2 * GiB), .weight = 3 },
 	  2, NULL },
 	{ "one CPU", { .cpus = 1 }, 3, "-n 3 is more than 2 x 1 CPU; -n auto would pick 1" },
+	{ "waiting tests take more", { .cpus = 4, .cpu_share = 0.25 }, 16, NULL },
+	{ "more than waiting tests take", { .cpus = 4, .cpu_share = 0.25 }, 17,
+	  "-n 17 is more than 16 workers for tests busy 25% of their time on 4 CPUs; -n auto would pick 16" },
+	{ "busy tests: 2 x the CPUs", { .cpus = 4, .cpu_share = 0.8 }, 9,
+	  "-n 9 is more than 2 x 4 CPUs; -n auto would pick 5" },
 };
 
 Test(capacity, warning_cases)

@@ -211,17 +211,19 @@ Test(proto, result_roundtrip_keeps_nul_bytes_and_max_values)
 
 Test(proto, done_roundtrip_with_and_without_invocations)
 {
-	uint64_t over[] = { 0, UINT64_MAX, 5 };
+	uint64_t over[] = { 0, UINT64_MAX, 5 }, wall[] = { 7, 8, 9 }, cpu[] = { 1, 0, UINT64_MAX };
 	char *errors[] = { "", "exit 3 before any test ran: bad filter", "" };
 	struct proto_msg in = { .type = PROTO_DONE }, out;
 
-	in.u.done = (struct proto_done){ 9, 1000, over, errors, 3 };
+	in.u.done = (struct proto_done){ 9, 1000, over, errors, 3, wall, cpu };
 	roundtrip(&in, &out);
 	cr_assert_eq(out.u.done.ninv, 3);
 	cr_assert_eq(out.u.done.overhead_us[1], UINT64_MAX);
 	cr_assert_str_eq(out.u.done.errors[1], errors[1]);
+	cr_assert_eq(out.u.done.inv_wall_us[2], 9);
+	cr_assert_eq(out.u.done.cpu_us[2], UINT64_MAX);
 	proto_msg_release(&out);
-	in.u.done = (struct proto_done){ 9, 0, NULL, NULL, 0 };
+	in.u.done = (struct proto_done){ 9, 0, NULL, NULL, 0, NULL, NULL };
 	roundtrip(&in, &out);
 	cr_assert_eq(out.u.done.ninv, 0);
 	proto_msg_release(&out);

@@ -383,3 +383,43 @@ Test(tcache, each_visits_every_entry_of_a_big_table)
 	strbuf_release(&id);
 	tc_free(c);
 }
+
+/* A binary's CPU per wall second: smoothed, whole thousandths, an optional last column of B. */
+Test(tcache, binary_cpu_share_is_smoothed_and_kept)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct timing_cache *c = tt_open(tt_dir, NULL);
+
+	tc_record_binary_cpu(c, "bin/sleepy", 0.1, 1.0);       /* first: taken as it is */
+	tc_record_binary_cpu(c, "bin/sleepy", 0.5, 1.0);       /* then moved by 0.3 of the way */
+	tc_record_binary_cpu(c, "bin/sleepy", 5.0, 0.001);     /* too short to say: ignored */
+	tc_record_binary_cpu(c, "bin/sleepy", -1, 1.0);        /* nonsense: ignored */
+	tc_record_binary(c, "bin/plain", 0.25);
+	tt_save(c);
+	cr_assert_float_eq(tc_binary(c, "bin/sleepy")->cpu_share, 0.22, 1e-9);
+	cr_assert_eq(tc_binary(c, "bin/plain")->cpu_share, 0);
+	tt_read(tt_file, &text);
+	cr_assert_not_null(strstr(text.buf, "\nB\tbin/sleepy\t0\t0\t220\n"), "%s", text.buf);
+	cr_assert_not_null(strstr(text.buf, "\nB\tbin/plain\t250000\t1\n"), "%s", text.buf);
+	tc_free(c);
+	c = open_text(text.buf);
+	cr_assert_float_eq(tc_binary(c, "bin/sleepy")->cpu_share, 0.22, 1e-9);
+	tc_free(c);
+	strbuf_release(&text);
+}
+
+/* A test last seen in no known run (run 0, time 0): its time is written out, never left to a run. */
+Test(tcache, seen_in_no_run_keeps_its_time)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct timing_cache *c = open_text("balrun-timings 1\n"
+					   "T\told\t1.000000\t0.000000\t1.000000\t1\tPASS\t0\t1\t0\t0\t0\n");
+
+	tc_record_test(c, "new", OUTCOME_PASS, 1, 0);
+	tt_save(c);
+	tt_read(tt_file, &text);
+	cr_assert_not_null(strstr(text.buf, "\nT\told\t1000000\t0\t1000000\t1\tPASS\t0\t1\t0\t0\t0\n"), "%s", text.buf);
+	tt_assert_matches_disk(c);
+	tc_free(c);
+	strbuf_release(&text);
+}

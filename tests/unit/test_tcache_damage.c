@@ -203,11 +203,12 @@ Test(damage, bad_lines_are_skipped_and_the_rest_kept_and_written_back)
 		"\n"
 		"garbage without tabs\n"
 		"T\tnul\0byte\t1.000000\t0.000000\t1.000000\t1\tPASS\t0\t1\t0\t1\t5\n"
+		"B\tcpu\t1.000000\t1\tmany\n"
 		"T\tlast\t2.000000\t0.000000\t2.000000\t1\tPASS\t0\t1\t0\t1\t5\n";
 	struct strbuf warn = STRBUF_INIT;
 	struct timing_cache *c = open_damaged(text, sizeof(text) - 1, &warn);
 
-	char *expect = xasprintf("timing cache '%s' is damaged (line 3: bad duration; 17 more bad lines); "
+	char *expect = xasprintf("timing cache '%s' is damaged (line 3: bad duration; 18 more bad lines); "
 				 "kept it as '%s.bad-", tt_file, tt_file);
 	cr_assert(starts_with(warn.buf, expect), "%s", warn.buf);
 	cr_assert_not_null(strstr(warn.buf, "', going on with 2 entries"), "%s", warn.buf);
