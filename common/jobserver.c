@@ -23,6 +23,39 @@ void jobserver_init(struct jobserver *js)
 	*js = (struct jobserver)JOBSERVER_INIT;
 }
 
+/*
+ * Jobservers holding tokens, for the exit handler: die() exits from
+ * anywhere (out of memory), and their tokens must go back all the same, as
+ * git's tempfile.c removes its files at exit.  Only in the process that
+ * took them.
+ */
+static struct jobserver *at_exit[8];
+static pid_t at_exit_pid;
+
+static void give_back_at_exit(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(at_exit); i++)
+		if (at_exit[i] && getpid() == at_exit_pid)
+			jobserver_close(at_exit[i]);
+}
+
+static void watch(struct jobserver *js, int on)
+{
+	static int registered;
+
+	if (!registered && on) {
+		atexit(give_back_at_exit);
+		registered = 1;
+		at_exit_pid = getpid();
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(at_exit); i++) {
+		if (on ? !at_exit[i] : at_exit[i] == js) {
+			at_exit[i] = on ? js : NULL;
+			return;
+		}
+	}
+}
+
 /* "R,W" with both >= 0 into a; 0, or -1 (malformed or disabled: negative). */
 static int parse_fds(const char *s, struct jobserver_auth *a)
 {
@@ -252,6 +285,8 @@ int jobserver_take(struct jobserver *js)
 	n = read_retry(js->rfd, &c, 1);
 	e = errno;
 	if (n == 1) {
+		if (!js->held)
+			watch(js, 1);	/* its first token: given back at exit if need be */
 		ALLOC_GROW(js->held, js->nheld + 1, js->held_alloc);
 		js->held[js->nheld++] = c;
 		ledger_update(js);
@@ -331,6 +366,8 @@ void jobserver_close(struct jobserver *js)
 		close(js->rfd);
 	if (js->wfd >= 0)
 		close(js->wfd);
+	if (js->held)
+		watch(js, 0);
 	free(js->held);
 	free(js->name);
 	free(js->dir);

@@ -33,7 +33,8 @@
  * job at a time, and the caller warns once.
  *
  * Tokens are kept byte for byte (held) and all written back by
- * jobserver_give_all and jobserver_close.  --share-machine's jobserver
+ * jobserver_give_all and jobserver_close, and at exit() (die(), out of
+ * memory) for a jobserver that was never closed.  --share-machine's jobserver
  * (jobserver-machine.h) uses the same struct, with a ledger beside it.
  */
 #ifndef BALRUN_JOBSERVER_H
