@@ -152,7 +152,8 @@ static size_t file_lines(const char *dir, const char *name)
  * options args (words, may be ""), its pid
  * in DIR/balrun.pid, its exit code in DIR/code, then counts make's free
  * tokens into DIR/tokens.  The environment's own make variables are left
- * out.  Returns make's pid; *dir the directory.
+ * out.  make runs in a process group of its own.  Returns make's pid; *dir
+ * the directory.
  */
 static pid_t make_start(const char **dir, const char *env, const char *args)
 {
@@ -173,6 +174,7 @@ static pid_t make_start(const char **dir, const char *env, const char *args)
 	pid = fork();
 	cr_assert(pid >= 0);
 	if (pid == 0) {
+		setpgid(0, 0);	/* a make that hangs is killed with its group (wait_exit) */
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
@@ -181,12 +183,58 @@ static pid_t make_start(const char **dir, const char *env, const char *args)
 	return pid;
 }
 
-static int wait_exit(pid_t pid)
+/* 1 once pid has ended (it is not reaped), waiting at most seconds. */
+static int ends_within(pid_t pid, int seconds)
 {
-	int status;
+	struct timespec tick = { 0, 10 * 1000000L };
 
+	for (int i = 0; i < seconds * 100; i++) {
+		siginfo_t si = { 0 };
+
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
+/* A balrun that hangs is stopped as two Ctrl-C stop it (its workers and tests too), else killed. */
+static void stop_balrun(pid_t pid)
+{
+	struct timespec pause = { 0, 200 * 1000000L };
+
+	kill(pid, SIGINT);
+	nanosleep(&pause, NULL);
+	kill(pid, SIGINT);
+	if (!ends_within(pid, 5))
+		kill(pid, SIGKILL);
+}
+
+/* make's exit code; after 30 s its balrun is stopped, make's group killed, and the test fails. */
+static int wait_exit(pid_t pid, const char *dir)
+{
+	int status, hung = !ends_within(pid, 30);
+
+	if (hung) {
+		if (read_number(dir, "balrun.pid") > 0)
+			stop_balrun((pid_t)read_number(dir, "balrun.pid"));
+		if (!ends_within(pid, 5))
+			kill(-pid, SIGKILL);
+	}
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(!hung, "make -j3 did not finish within 30 s; see %s", dir);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* e2e_finish, but a balrun still running after 20 s is stopped and the test fails. */
+static void finish_within(struct e2e_run *r, pid_t pid)
+{
+	int hung = !ends_within(pid, 20);
+
+	if (hung)
+		stop_balrun(pid);
+	e2e_finish(r, pid);
+	cr_assert(!hung, "balrun did not finish within 20 s; stdout: %s", r->out);
 }
 
 /* make ran balrun (exit code want), and its pipe holds make -j3's 2 free tokens again. */
@@ -216,7 +264,7 @@ Test(jobserver, make_j3_runs_at_most_three_and_gives_every_token_back, .timeout 
 	pid_t pid = make_start(&dir, "MARKED_SLEEP_MS=300", "");
 	char *log = path_in(dir, "log");
 
-	expect_make_clean(dir, wait_exit(pid), 0);
+	expect_make_clean(dir, wait_exit(pid, dir), 0);
 	cr_expect_eq(file_lines(dir, "log"), 12);
 	expect_within_three(log);
 	free(log);
@@ -236,7 +284,7 @@ Test(jobserver, a_worker_killed_mid_run_gives_its_token_back, .timeout = 60)
 	 * 0), so no check in context runs after the run to settle tokens again.
 	 */
 	pid = make_start(&dir, env, "--max-worker-restart 0 --retries 1 --weight 2=*::jobs/t03");
-	expect_make_clean(dir, wait_exit(pid), 0);
+	expect_make_clean(dir, wait_exit(pid, dir), 0);
 	cr_expect(file_has(dir, "out", "jobs/t03"), "t03 is not reported; see %s/out", dir);
 	cr_expect(file_has(dir, "out", "worker"), "no worker was lost; see %s/out", dir);
 }
@@ -259,7 +307,7 @@ Test(jobserver, sigint_mid_run_gives_every_token_back, .timeout = 60)
 	wait_for_line(dir, "log");
 	cr_assert_gt(read_number(dir, "balrun.pid"), 0);
 	kill((pid_t)read_number(dir, "balrun.pid"), SIGINT);
-	expect_make_clean(dir, wait_exit(pid), 2);	/* 2: interrupted */
+	expect_make_clean(dir, wait_exit(pid, dir), 2);	/* 2: interrupted */
 	cr_expect_lt(file_lines(dir, "log"), 12, "the run was not interrupted");
 }
 
@@ -325,7 +373,8 @@ Test(jobserver, old_fds_form_limits_and_gives_the_same_bytes_back, .timeout = 60
 
 	/* the shell opens the FIFO as descriptors 5 and 6 of balrun; this process keeps it alive */
 	code = e2e_sh("cd '%s' && MAKEFLAGS=' -j3 --jobserver-fds=5,6' MARKED_LOG='%s' MARKED_SLEEP_MS=300 "
-		      "'%s' --no-cache -n 8 '%s' >out 2>err 5<'%s' 6>'%s'", dir, log, balrun_bin(),
+		      "timeout -k 5 -s INT 30 '%s' --no-cache -n 8 '%s' >out 2>err 5<'%s' 6>'%s'", dir, log,
+		      balrun_bin(),
 		      e2e_fixture("jobs_cmocka"), fifo, fifo);
 	cr_expect_eq(code, 0, "balrun failed; see %s/err", dir);
 	expect_tokens_back(fd, "cd");
@@ -384,8 +433,8 @@ Test(share_machine, two_runs_at_once_stay_within_the_budget, .timeout = 60)
 			    e2e_fixture("jobs_cmocka")));
 	pb = e2e_start(&b, ENV(t.xdg, t.logb, "MARKED_SLEEP_MS=300"),
 		       ARGS("--share-machine=3", "--no-cache", "-n", "4", e2e_fixture("jobs_cmocka")));
-	e2e_finish(&a, pa);
-	e2e_finish(&b, pb);
+	finish_within(&a, pa);
+	finish_within(&b, pb);
 	cr_expect_eq(a.code, 0, "stderr: %s", a.err);
 	cr_expect_eq(b.code, 0, "stderr: %s", b.err);
 	spans_read(&sp, strchr(t.loga, '=') + 1, "jobs/t01", 2);
@@ -422,25 +471,6 @@ static void wait_for_ledger(const char *dir, pid_t pid, int n)
 	for (int i = 0; i < 1000 && ledger_of(dir, pid) != n; i++)
 		nanosleep(&tick, NULL);
 	cr_assert_eq(ledger_of(dir, pid), n, "the ledger of %ld in %s does not say %d", (long)pid, dir, n);
-}
-
-/* Wait at most 20 s for pid to end (e2e_finish reaps it); kill it and fail if it does not. */
-static void finish_within(struct e2e_run *r, pid_t pid)
-{
-	struct timespec tick = { 0, 10 * 1000000L };
-
-	for (int i = 0; i < 2000; i++) {
-		siginfo_t si = { 0 };
-
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) {
-			e2e_finish(r, pid);
-			return;
-		}
-		nanosleep(&tick, NULL);
-	}
-	kill(pid, SIGKILL);
-	e2e_finish(r, pid);
-	cr_assert_fail("the run waiting for the killed run's tokens never got them");
 }
 
 Test(share_machine, tokens_of_a_killed_run_are_made_anew, .timeout = 60)
