@@ -280,7 +280,8 @@ int jobserver_take(struct jobserver *js)
 
 	if (js->rfd < 0)
 		return 0;
-	if (lock_moves(js, 0))
+	js->contended = lock_moves(js, 0) < 0;
+	if (js->contended)
 		return errno == EWOULDBLOCK ? 0 : -1;	/* a recount is under way: later */
 	n = read_retry(js->rfd, &c, 1);
 	e = errno;
@@ -347,7 +348,7 @@ unsigned jobserver_slots(const struct jobserver *js)
 
 int jobserver_poll_fd(const struct jobserver *js)
 {
-	return js->rfd;
+	return js->contended ? -1 : js->rfd;
 }
 
 void jobserver_close(struct jobserver *js)

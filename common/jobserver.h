@@ -52,6 +52,8 @@ struct jobserver {
 	char *held;              /* the tokens taken and not given back, as read */
 	size_t nheld, held_alloc;
 	char *name;              /* what it is, for messages */
+	int contended;           /* the last take found the budget's lock taken (a recount, a run
+	                            joining): its FIFO may be readable with no token to be had yet */
 	/* the machine's budget only (jobserver-machine.c); -1 and NULL otherwise */
 	int lock_fd, ledger_fd;  /* the budget's lock file; this run's ledger (the tokens it holds) */
 	char *dir, *ledger;      /* the budget's directory; the ledger's path, removed on close */
@@ -101,7 +103,11 @@ int jobserver_give(struct jobserver *js);
 void jobserver_give_all(struct jobserver *js);
 /* The slots held now: the implicit ones and the tokens. */
 unsigned jobserver_slots(const struct jobserver *js);
-/* Readable when a token may be free (poll for POLLIN); -1 without a pipe. */
+/*
+ * Readable when a token may be free (poll for POLLIN); -1 without a pipe,
+ * or while the last take was contended (readable then says nothing: poll
+ * for the next tick instead, or the loop would spin).
+ */
 int jobserver_poll_fd(const struct jobserver *js);
 /* Give every token back, leave the machine's budget if in it, close and free.  js can be reused. */
 void jobserver_close(struct jobserver *js);

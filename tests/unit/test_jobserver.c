@@ -4,8 +4,8 @@
  * variables after "--"), reading tokens without blocking through our own
  * description while make's descriptor stays blocking, the same bytes back,
  * descriptors that are closed or not one pipe, and the machine's budget:
- * its limit, the budget of the first run, and the tokens of a killed run
- * made anew by the recount.
+ * its limit, the budget of the first run, no token moving during a
+ * recount, and the tokens of a killed run made anew by the recount.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -178,6 +179,30 @@ Test(machine, the_budget_is_shared_and_set_by_the_first_run)
 	jobserver_close(&a);
 	cr_expect_eq(jobserver_take(&b), 1);
 	jobserver_close(&b);
+	remove_dir(dir);
+	strbuf_release(&warn);
+}
+
+Test(machine, a_recount_under_way_makes_takes_wait_without_polling)
+{
+	struct strbuf warn = STRBUF_INIT;
+	struct jobserver js;
+	char *dir = budget_dir(), path[128];
+	int lock;
+
+	join(&js, dir, 1, &warn);
+	snprintf(path, sizeof(path), "%s/jobserver.lock", dir);
+	lock = open(path, O_RDWR | O_CLOEXEC);
+	cr_assert(lock >= 0);
+	cr_assert_eq(flock(lock, LOCK_EX), 0);
+	cr_expect_eq(jobserver_take(&js), 0, "a token moved during a recount");
+	cr_expect_eq(jobserver_poll_fd(&js), -1, "polling a readable FIFO that gives nothing would spin");
+	cr_expect_eq(jobserver_machine_recount(&js), -1, "two recounts at once");
+	flock(lock, LOCK_UN);
+	close(lock);
+	cr_expect_eq(jobserver_take(&js), 1);
+	cr_expect_geq(jobserver_poll_fd(&js), 0);
+	jobserver_close(&js);
 	remove_dir(dir);
 	strbuf_release(&warn);
 }
