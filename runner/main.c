@@ -39,7 +39,9 @@
 #include "plan-print.h"
 #include "preload.h"
 #include "repo.h"
+#include "budget.h"
 #include "ci.h"
+#include "jobserver.h"
 #include "report.h"
 #include "rerun.h"
 #include "run.h"
@@ -127,6 +129,8 @@ struct balrun {
 	struct shard shard;             /* --shard; total 0 without */
 	size_t kept;                    /* groups kept together: order-dependent last time (dist.h) */
 	double predicted;               /* the balancer's predicted makespan; 0: none */
+	struct jobserver js;            /* make's or the machine's (exec/budget.h), if open */
+	int has_js;
 };
 
 /* The timings to plan (and split shards) with: --timings-from REV's, else the local cache. */
@@ -347,7 +351,8 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 			      .max_restarts = s->o.max_restarts >= 0 ? (unsigned)s->o.max_restarts :
 					      PHASES_DEFAULT_RESTARTS,
 			      .drop_passing_output = s->o.verbose <= 0 && !s->o.json && !s->o.junit &&
-						     !s->o.timeline && !s->o.retries },
+						     !s->o.timeline && !s->o.retries,
+			      .jobserver = s->has_js ? &s->js : NULL },
 	};
 	struct dispatch_opts dopts = { 0 };
 	struct status *status;
@@ -362,7 +367,8 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 	if (fatal)
 		fprintf(stderr, "balrun: internal error: %s\n", err.buf);
 	if (!fatal && !st.interrupted && !st.aborted && !st.stopped && !st.smoke_failed) {
-		struct context_opts xo = { s->worker, dopts.workers, s->o.timeout, s->o.verbose < 0, s->tc };
+		struct context_opts xo = { s->worker, dopts.workers, s->o.timeout, s->o.verbose < 0, s->tc,
+					   po.dispatch.jobserver };
 		/* the verdicts come in the summary: no line per test of the re-run unless -v */
 		struct status_opts xso = { stdout, s->o.color, s->o.verbose > 0 ? 1 : -2 };
 		struct status *xstatus = status_new(&xso);
@@ -378,7 +384,7 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 	report_counts(&s->r, counts);
 	checkpoint_close(cp, !fatal && !st.interrupted && !st.aborted && !counts[OUTCOME_NOTRUN]);
 	if (s->o.rerun_serially && !fatal && !st.interrupted && !st.aborted) {
-		struct rerun_opts rro = { s->worker, s->o.timeout, s->o.verbose < 0 };
+		struct rerun_opts rro = { s->worker, s->o.timeout, s->o.verbose < 0, po.dispatch.jobserver };
 
 		if ((fatal = rerun_failed_serially(&s->r, &rro, &obs, &st.interrupted, &err) != 0))
 			fprintf(stderr, "balrun: internal error: %s\n", err.buf);
@@ -413,6 +419,24 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 	return code;
 }
 
+/* The jobserver the run takes its slots from (exec/budget.h).  -1 to go on, else an exit code. */
+static int open_budget(struct balrun *s)
+{
+	struct strbuf warn = STRBUF_INIT, note = STRBUF_INIT, err = STRBUF_INIT;
+	int ret = budget_open(&s->js, s->o.share_machine, &warn, &note, &err);
+
+	s->has_js = ret > 0;
+	if (ret < 0)
+		fprintf(stderr, "balrun: cannot share the machine: %s\n", err.buf);
+	print_lines("balrun: warning: ", warn.buf);
+	if (s->o.verbose > 0)
+		print_lines("balrun: note: ", note.buf);
+	strbuf_release(&warn);
+	strbuf_release(&note);
+	strbuf_release(&err);
+	return ret < 0 ? EXIT_USAGE : -1;
+}
+
 /* --plan: print the predicted schedule, and draw it with --timeline. */
 static int show_plan(struct balrun *s)
 {
@@ -436,7 +460,7 @@ static int show_plan(struct balrun *s)
 
 int main(int argc, char **argv)
 {
-	struct balrun s = { 0 };
+	struct balrun s = { .js = JOBSERVER_INIT };
 	struct strbuf note = STRBUF_INIT;
 	size_t selected;
 	uint32_t levels = 1;
@@ -495,8 +519,11 @@ int main(int argc, char **argv)
 	if (s.shard.total && s.o.verbose >= 0)
 		shard_describe(&s.shard, stdout);
 	finish_idle(&s.r);
-	code = run_tests(&s, selected, levels);
+	code = open_budget(&s);
+	if (code < 0)
+		code = run_tests(&s, selected, levels);
 out:
+	jobserver_close(&s.js);
 	strbuf_release(&note);
 	tc_free(s.tc);
 	tc_free(s.plan_tc);

@@ -253,7 +253,7 @@ int context_rerun(struct run *r, const struct context_opts *o, const struct run_
 		context_build(r, upto, &tmp, from, alone);
 		built = tmp.ntests;
 		struct scratch_opts so = { .worker_path = o->worker_path, .workers = o->workers,
-					   .timeout = o->timeout };
+					   .timeout = o->timeout, .jobserver = o->jobserver };
 
 		if (!o->quiet && obs->note) {
 			char *note = xasprintf("checking failures for order dependence: running %zu "

@@ -47,6 +47,7 @@ struct context_opts {
 	double timeout;           /* --timeout; tests' own limits still apply */
 	int quiet;                /* -q: no note announcing the check */
 	struct timing_cache *tc;  /* may be NULL */
+	struct jobserver *jobserver; /* the main run's (dispatch.h); may be NULL */
 };
 
 /*

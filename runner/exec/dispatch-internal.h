@@ -9,6 +9,8 @@
  *                    reap, lose (and replace) a worker
  *   dispatch-msg.c   what a worker says: checked, then applied
  *   dispatch-fault.c failures outside the tests (FAULT): entries of their own
+ *   dispatch-tokens.c the jobserver's slots (make's, the machine's budget):
+ *                    a unit runs only once the run holds one per its weight
  */
 #ifndef BALRUN_DISPATCH_INTERNAL_H
 #define BALRUN_DISPATCH_INTERNAL_H
@@ -48,6 +50,18 @@ struct slot {
 	long running;             /* index in tests of the running test, or -1 */
 	uint64_t unit_start_ns;
 	int smoke;                /* the unit is a smoke test */
+	unsigned load;            /* jobserver slots the unit holds (its weight); 0 unless BUSY */
+};
+
+/* The dispatcher's share of a jobserver (dispatch-tokens.c); all zero without one. */
+struct dispatch_tokens {
+	unsigned want;            /* slots the next unit needs: the last refused unit's weight; 0: 1 */
+	int waiting;              /* an idle worker has queued work but no slot: poll the jobserver */
+	int failed;               /* the jobserver broke: the run goes on without it */
+	uint64_t wait_since;      /* when the current wait began; 0 none */
+	uint64_t gather_since;    /* a heavy unit keeps the tokens it got since then; 0 none */
+	uint64_t backoff_until;   /* after a gather that timed out: no gathering before then */
+	uint64_t recount_at;      /* the machine's budget is recounted no sooner than this */
 };
 
 struct dispatcher {
@@ -74,6 +88,7 @@ struct dispatcher {
 	size_t nfaults, faults_alloc;
 	unsigned *dead_alone;     /* per binary: isolated tests that died before starting */
 	unsigned char *started_alone; /* per binary: an isolated test started */
+	struct dispatch_tokens tk;
 };
 
 /* dispatch.c */
@@ -114,5 +129,17 @@ void dispatch_fault(struct dispatcher *d, struct slot *s, struct proto_fault *m)
 
 /* dispatch-msg.c */
 void slot_readable(struct dispatcher *d, struct slot *s);
+
+/* dispatch-tokens.c (all of them do nothing without opts.jobserver) */
+/* An idle worker is to get queued work: 1 if the run holds the slots for it (tokens taken as needed). */
+int tokens_ready(struct dispatcher *d);
+/* Charge unit u's weight to slot s: 0, or -1 when the slots are not there (u goes back, the run waits). */
+int tokens_charge(struct dispatcher *d, struct slot *s, const struct bal_unit *u);
+/* After feeding the workers: give back the tokens no unit holds; recount a starved budget. */
+void tokens_settle(struct dispatcher *d);
+/* The descriptor to poll for a free token, or -1 (nobody waits, or no jobserver). */
+int tokens_poll_fd(const struct dispatcher *d);
+/* The run is over: every token back. */
+void tokens_release(struct dispatcher *d);
 
 #endif

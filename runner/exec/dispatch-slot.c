@@ -72,6 +72,7 @@ void slot_clear_unit(struct slot *s)
 	s->again = NULL;
 	s->ntests = 0;
 	s->running = -1;
+	s->load = 0;		/* its jobserver slots are free: tokens_settle gives them back */
 }
 
 /* Send BYE; the worker exits and we see EOF. */

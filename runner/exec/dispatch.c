@@ -48,9 +48,6 @@ void dispatch_note(struct dispatcher *d, const char *fmt, ...)
 	strbuf_release(&sb);
 }
 
-
-
-
 void dispatch_stop(struct dispatcher *d, const char *reason)
 {
 	if (d->stopping)
@@ -343,11 +340,6 @@ void dispatch_reap_orphans(struct dispatcher *d)
 	free(keep);
 }
 
-
-
-
-
-
 /*
  * Isolated tests of this unit's binary died before they started MAX_DEAD_ALONE
  * times, and none ever started alone: the binary cannot run a test at all, so
@@ -379,6 +371,7 @@ static int skip_broken(struct dispatcher *d, unsigned worker, const struct bal_u
 
 static void feed_idle(struct dispatcher *d)
 {
+	d->tk.waiting = 0;	/* this round says again who waits for a token */
 	for (unsigned i = 0; i < d->o->workers; i++) {
 		struct slot *s = &d->slots[i];
 		struct bal_unit u;
@@ -388,6 +381,8 @@ static void feed_idle(struct dispatcher *d)
 			slot_retire(s);
 			continue;
 		}
+		if (balancer_queued(d->b) && !tokens_ready(d))
+			return;	/* no jobserver slot for more work: every idle worker waits */
 		balancer_set_now(d->b, dispatch_clock(d));
 		switch (balancer_next(d->b, s->id, &u)) {
 		case BAL_UNIT:
@@ -404,6 +399,10 @@ static void feed_idle(struct dispatcher *d)
 				balancer_unit_done(d->b, s->id, u.tests, u.ntests);
 				break;	/* wait for the other smoke tests first */
 			}
+			if (tokens_charge(d, s, &u)) {
+				balancer_unit_done(d->b, s->id, u.tests, u.ntests);
+				return;	/* it comes back when the jobserver has its slots */
+			}
 			slot_send_unit(d, s, &u);
 			break;
 		case BAL_DONE:
@@ -414,7 +413,6 @@ static void feed_idle(struct dispatcher *d)
 		}
 	}
 }
-
 
 static void check_timeouts(struct dispatcher *d)
 {
@@ -439,8 +437,8 @@ static unsigned count_state(const struct dispatcher *d, enum slot_state st)
 
 static void wait_for_events(struct dispatcher *d, const sigset_t *waitmask)
 {
-	struct pollfd *pfd = xcalloc(d->o->workers, sizeof(*pfd));
-	unsigned *who = xcalloc(d->o->workers, sizeof(*who));
+	struct pollfd *pfd = xcalloc(d->o->workers + 1, sizeof(*pfd));
+	unsigned *who = xcalloc(d->o->workers + 1, sizeof(*who));
 	struct timespec tick = { 0, TICK_MS * 1000000L };
 	nfds_t n = 0;
 
@@ -450,9 +448,13 @@ static void wait_for_events(struct dispatcher *d, const sigset_t *waitmask)
 		pfd[n] = (struct pollfd){ .fd = d->slots[i].proc.out, .events = POLLIN };
 		who[n++] = i;
 	}
+	if (tokens_poll_fd(d) >= 0) {	/* a token may be free: the next round takes it */
+		pfd[n] = (struct pollfd){ .fd = tokens_poll_fd(d), .events = POLLIN };
+		who[n++] = d->o->workers;
+	}
 	if (ppoll(pfd, n, &tick, waitmask) > 0) {
 		for (nfds_t k = 0; k < n; k++)
-			if (pfd[k].revents && d->slots[who[k]].state != SLOT_DEAD)
+			if (pfd[k].revents && who[k] < d->o->workers && d->slots[who[k]].state != SLOT_DEAD)
 				slot_readable(d, &d->slots[who[k]]);
 	}
 	free(pfd);
@@ -492,6 +494,7 @@ static void loop(struct dispatcher *d, const sigset_t *waitmask)
 			dispatch_stop(d, "interrupted");
 		}
 		feed_idle(d);
+		tokens_settle(d);
 		if (count_state(d, SLOT_DEAD) == d->o->workers)
 			return;
 		wait_for_events(d, waitmask);
@@ -561,6 +564,7 @@ int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t 
 		slot_clear_unit(&d.slots[i]);
 	}
 	reap_descendants(NULL, 0);
+	tokens_release(&d);
 	free(d.slots);
 	free(d.stop_reason);
 	free(d.faults);

@@ -33,6 +33,12 @@
  * back to the queue when its unit ends, as the tests a dead batch never ran
  * do.  Only final outcomes reach -x/--maxfail, smoke and test_finished.
  *
+ * Jobserver (opts.jobserver): an idle worker gets a unit only once the run
+ * holds a slot of the jobserver for each of the unit's weight, beside those
+ * the running units hold; the others wait, polling the jobserver.  A unit's
+ * slots are freed when it ends, however it ends (DONE, a lost or killed
+ * worker, a stop, an abort), and the surplus tokens are given back at once.
+ *
  * Progress is reported through struct run_observer, so the dispatch loop
  * knows nothing about terminals.
  */
@@ -46,6 +52,8 @@
 #include "checkpoint.h"
 #include "run.h"
 #include "tcache.h"
+
+struct jobserver;
 
 /*
  * How the dispatch loop tells the outside what happens (output/status.c
@@ -79,6 +87,9 @@ struct dispatch_opts {
 	unsigned retries;         /* --retries: run a failed test again up to this many times (retry.h) */
 	int drop_passing_output;  /* 1: keep no output of a test that passed or skipped: nothing of
 	                             the run will show it (no -v, no report file, no retries) */
+	struct jobserver *jobserver; /* make's jobserver or the machine's budget (common/jobserver.h):
+	                             a unit runs once the run holds a slot per its weight, and every
+	                             token is back when dispatch_run returns; NULL: workers only */
 };
 
 /*

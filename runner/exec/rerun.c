@@ -32,7 +32,7 @@ int rerun_failed_serially(struct run *r, const struct rerun_opts *o, const struc
 	}
 	if (n) {
 		struct scratch_opts so = { .worker_path = o->worker_path, .workers = 1, .max_batch = 1,
-					   .timeout = o->timeout };
+					   .timeout = o->timeout, .jobserver = o->jobserver };
 		char *note = xasprintf("running the %zu failed test%s again, alone, one at a time "
 				       "(--rerun-failed-serially)", n, n == 1 ? "" : "s");
 

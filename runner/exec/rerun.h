@@ -24,6 +24,7 @@ struct rerun_opts {
 	const char *worker_path;
 	double timeout;           /* --timeout; tests' own limits still apply */
 	int quiet;                /* -q: no note announcing the re-run */
+	struct jobserver *jobserver; /* the main run's (dispatch.h); may be NULL */
 };
 
 /*

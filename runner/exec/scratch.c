@@ -9,7 +9,8 @@ int scratch_run(struct run *tmp, const struct scratch_opts *o, const struct run_
 		struct dispatch_stats *st, struct strbuf *err)
 {
 	struct bal_opts bo = { .max_batch = o->max_batch };
-	struct dispatch_opts dopts = { .worker_path = o->worker_path, .timeout = o->timeout };
+	struct dispatch_opts dopts = { .worker_path = o->worker_path, .timeout = o->timeout,
+				       .jobserver = o->jobserver };
 	struct plan_input in;
 	struct balancer *b;
 	int ret;

@@ -22,6 +22,7 @@ struct scratch_opts {
 	unsigned workers;         /* at most; never more than tests */
 	unsigned max_batch;       /* most tests in one unit (1: each test alone); 0: the default */
 	double timeout;           /* --timeout; tests' own limits still apply */
+	struct jobserver *jobserver; /* the main run's (dispatch.h); may be NULL */
 };
 
 /*

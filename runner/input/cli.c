@@ -92,6 +92,10 @@ static const char usage_text[] =
 "                        spread each test on its own (default), each group or\n"
 "                        suite as one unit, or each binary as one unit\n"
 "                        (pytest-xdist's load, loadscope, loadfile)\n"
+"      --share-machine[=N|auto|no]\n"
+"                        run at most N tests (auto: the CPUs) together with the\n"
+"                        other runs on this machine that share it; under\n"
+"                        make -jN, make's jobserver decides instead\n"
 "\n"
 "Timings:\n"
 "      --cache-dir DIR   where timings live (default .balrun/ at the root of the\n"
@@ -147,7 +151,7 @@ enum {
 	OPT_GROUP, OPT_SERIAL, OPT_LOCK, OPT_WEIGHT, OPT_MARKERS, OPT_PLAN, OPT_SHARD, OPT_CONFIG,
 	OPT_NO_CONFIG, OPT_MAX_RESTART, OPT_RESUME, OPT_RETRIES, OPT_RERUN_SERIALLY, OPT_DIST,
 	OPT_CTEST, OPT_MESON, OPT_AUTOMAKE, OPT_NO_LOG_COMPILER, OPT_BENCHMARKS, OPT_LABEL_EXCLUDE, OPT_SUITE,
-	OPT_NO_SUITE, OPT_FRAMEWORK, OPT_TIMEOUT_MULTIPLIER,
+	OPT_NO_SUITE, OPT_FRAMEWORK, OPT_TIMEOUT_MULTIPLIER, OPT_SHARE_MACHINE,
 };
 
 static const struct option long_options[] = {
@@ -184,6 +188,7 @@ static const struct option long_options[] = {
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "rerun-failed-serially", no_argument, NULL, OPT_RERUN_SERIALLY },
 	{ "dist", required_argument, NULL, OPT_DIST },
+	{ "share-machine", optional_argument, NULL, OPT_SHARE_MACHINE },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "lock", required_argument, NULL, OPT_LOCK },
@@ -230,6 +235,29 @@ int cli_parse_count(const char *flag, const char *s, int min, int *out, struct s
 	}
 	*out = (int)v;
 	return 0;
+}
+
+int cli_parse_share(const char *what, const char *s, int *out, struct strbuf *err)
+{
+	char *end;
+	long v;
+
+	if (!s || !strcmp(s, "auto")) {
+		*out = 0;
+		return 0;
+	}
+	if (!strcmp(s, "no")) {
+		*out = -1;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s && !*end && !errno && v >= 1 && v <= CLI_COUNT_MAX) {
+		*out = (int)v;
+		return 0;
+	}
+	strbuf_addf(err, "%s: '%s' is not a number from 1 up, auto or no", what, s);
+	return -1;
 }
 
 static void cli_adapter_names(struct strbuf *sb)
@@ -359,6 +387,9 @@ static int parse_one(struct options *o, int c, const char *arg, struct strbuf *e
 		}
 		return 0;
 	case OPT_RERUN_SERIALLY: o->rerun_serially = 1; return 0;
+	case OPT_SHARE_MACHINE:
+		o->share_given = 1;
+		return cli_parse_share("--share-machine", arg, &o->share_machine, err);
 	case OPT_DIST:
 		if ((o->dist = dist_parse(arg)) > 0)
 			return 0;
@@ -469,6 +500,7 @@ static void options_defaults(struct options *o)
 	o->prune_runs = TC_PRUNE_RUNS;
 	o->prune_days = TC_PRUNE_DAYS;
 	o->max_restarts = -1;
+	o->share_machine = -1;
 	o->color = -1;
 	cli_ci_output("auto", &o->ci);
 }

@@ -59,6 +59,9 @@ struct options {
 	int retries;             /* --retries N: run a failed test again up to N times (docs/flaky.md) */
 	int rerun_serially;      /* --rerun-failed-serially: run the failures again, one at a time */
 	int dist;                /* --dist: enum dist_mode (run.h); 0 = not given */
+	int share_machine;       /* --share-machine: -1 off, 0 auto (the CPUs), N a budget of N
+	                            (exec/budget.h); balrun.share-machine when not given */
+	int share_given;         /* --share-machine was given: it beats the config file */
 	/* build systems (collect/ctest.h, collect/meson.h) */
 	const char *ctest_dir;   /* --ctest DIR */
 	const char *meson_dir;   /* --meson DIR */
@@ -92,5 +95,12 @@ void cli_release(struct options *o);
  * in err.
  */
 int cli_parse_count(const char *flag, const char *s, int min, int *out, struct strbuf *err);
+
+/*
+ * --share-machine's value (also balrun.share-machine's; what names it in
+ * messages): NULL or "auto" 0 (the CPUs), "no" -1, a number N from 1 up N.
+ * 0, or -1 with a one-line err.
+ */
+int cli_parse_share(const char *what, const char *s, int *out, struct strbuf *err);
 
 #endif

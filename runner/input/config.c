@@ -92,6 +92,20 @@ static int config_add_glob(void *data, const char *glob)
 	return 0;
 }
 
+/* balrun.share-machine: git-config's booleans too (true: auto), else as --share-machine. */
+static int config_share(const char *what, const char *value, int *out, struct strbuf *err)
+{
+	static const char *const yes[] = { "true", "yes", "on" }, *const no[] = { "false", "off" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++)
+		if (!strcmp(value, yes[i]))
+			return cli_parse_share(what, "auto", out, err);
+	for (size_t i = 0; i < ARRAY_SIZE(no); i++)
+		if (!strcmp(value, no[i]))
+			return cli_parse_share(what, "no", out, err);
+	return cli_parse_share(what, value, out, err);
+}
+
 /* A [balrun] option.  0, or -1 with err. */
 static int config_option(struct config *c, const char *name, const char *key, const char *value,
 			 struct strbuf *err)
@@ -112,6 +126,9 @@ static int config_option(struct config *c, const char *name, const char *key, co
 		if (ret)
 			strbuf_addf(err, "'%s': %s: '%s' is not one of case, group, binary", c->display,
 				    name, value);
+	} else if (!strcmp(key, "share-machine")) {
+		strbuf_addf(&what, "'%s': %s", c->display, name);
+		ret = config_share(what.buf, value, &c->share_machine, err);
 	} else if (!strcmp(key, "binaries")) {
 		config_words(value, config_add_glob, &c->binaries);
 	} else {
@@ -192,6 +209,7 @@ int config_read(struct config *c, const char *path, const char *display, struct 
 
 	memset(c, 0, sizeof(*c));
 	c->workers = -1;
+	c->share_machine = -2;
 	c->display = xstrdup(display);
 	if (!abs || stat(abs, &st) < 0) {
 		strbuf_addf(err, "cannot read '%s': %m", display);
@@ -285,6 +303,8 @@ static int config_fill_options(struct options *o, const struct config *c, struct
 		o->timeout = c->timeout;
 	if (!o->dist)
 		o->dist = c->dist;
+	if (!o->share_given && c->share_machine != -2)
+		o->share_machine = c->share_machine;
 	if (o->nbinaries || !c->binaries.nr)
 		return 0;
 	if (config_binaries(c, bins, err))

@@ -9,6 +9,7 @@
  *           timeout = 60              # default per-test limit; --timeout beats it
  *           dist = group              # case, group or binary; --dist beats it
  *           binaries = build/tests/test_*   # used when no BINARY is given
+ *           share-machine = auto      # or N, or no; --share-machine beats it
  *   [group "db"]
  *           tests = build/tests/test_db::*
  *   [serial]
@@ -51,6 +52,7 @@ struct config {
 	int workers;             /* -1 not set, 0 auto, else N */
 	double timeout;          /* 0 not set */
 	int dist;                /* enum dist_mode; 0 not set */
+	int share_machine;       /* options.share_machine's meaning; -2 not set */
 	struct strvec binaries;  /* globs */
 	struct conf_frameworks frameworks; /* [framework "NAME"] sections (config-framework.h) */
 };

@@ -6,8 +6,8 @@
 # JSON files.
 _balrun()
 {
-	local cur prev words cword
-	_init_completion || return
+	local cur prev words cword split
+	_init_completion -s || return
 
 	if [[ ${words[1]} == report ]]; then
 		case $prev in
@@ -39,6 +39,12 @@ _balrun()
 		COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
 	--dist)
 		COMPREPLY=($(compgen -W "case group binary" -- "$cur")); return ;;
+	--share-machine)
+		# its value is optional, so only --share-machine=VALUE has one
+		if $split; then
+			COMPREPLY=($(compgen -W "auto no 2 4 8" -- "$cur"))
+			return
+		fi ;;
 	--ci-output)
 		COMPREPLY=($(compgen -W "none github gitlab auto" -- "$cur")); return ;;
 	--shard)	# K/N is the user's; ci and ci/N read the CI engine's variables

@@ -117,6 +117,8 @@ pid_t e2e_start(struct e2e_run *r, const char *const *env, const char *const *ar
 		dup2(in, 0);
 		dup2(o, 1);
 		dup2(e, 2);
+		/* a make running ctest must not lend balrun a jobserver its descriptors miss */
+		unsetenv("MAKEFLAGS");
 		for (size_t i = 0; env && env[i]; i++)
 			putenv((char *)env[i]);
 		/* balrun starts with stdio only, as from a shell: what tests inherit is balrun's doing */

@@ -33,7 +33,9 @@ const char *e2e_fixture(const char *name);
 /*
  * Run balrun with the given arguments (NULL-terminated) plus
  * "--json <tmp>/report.json"; env entries ("NAME=value", NULL-terminated,
- * may be NULL) are added to the environment.  Fills r; e2e_free releases.
+ * may be NULL) are added to the environment, from which MAKEFLAGS is
+ * removed first (balrun gets only the descriptors 0-2, so a make's
+ * jobserver would be out of its reach).  Fills r; e2e_free releases.
  */
 void e2e_balrun(struct e2e_run *r, const char *const *env, const char *const *args);
 /*

@@ -118,6 +118,30 @@ Test(cli, bad_values_name_the_flag)
 	expect_error(ARGV("--color", "sometimes"), "--color: 'sometimes'");
 	expect_error(ARGV("--no-such-flag"), "--no-such-flag");
 	expect_error(ARGV("-Z"), "-Z");
+	expect_error(ARGV("--share-machine=0"), "--share-machine: '0' is not a number from 1 up, auto or no");
+	expect_error(ARGV("--share-machine=many"), "--share-machine: 'many'");
+}
+
+/* --share-machine's value alone, or -99 when parsing failed. */
+static int share_of(char **argv)
+{
+	struct options o;
+	struct strbuf err = STRBUF_INIT;
+	int v = parse(&o, &err, argv) == CLI_RUN ? o.share_machine : -99;
+
+	cr_expect(v == -1 || o.share_given, "--share-machine was given");
+	cli_release(&o);
+	strbuf_release(&err);
+	return v;
+}
+
+Test(cli, share_machine_values)
+{
+	cr_expect_eq(share_of(ARGV("bin")), -1, "off unless asked");
+	cr_expect_eq(share_of(ARGV("--share-machine", "bin")), 0, "no value: the CPUs");
+	cr_expect_eq(share_of(ARGV("--share-machine=auto", "bin")), 0);
+	cr_expect_eq(share_of(ARGV("--share-machine=6", "bin")), 6);
+	cr_expect_eq(share_of(ARGV("--share-machine=no", "bin")), -1);
 }
 
 Test(cli, help_and_version_exit_ok, .init = cr_redirect_stdout)

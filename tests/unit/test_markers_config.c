@@ -218,6 +218,48 @@ Test(config, command_line_beats_the_file)
 	strbuf_release(&err);
 }
 
+/* balrun.share-machine as read from the file (-2: not set). */
+static int share_in(const char *text)
+{
+	struct config c;
+	struct marker_set s = MARKER_SET_INIT;
+	struct strbuf err = STRBUF_INIT;
+	int v = read_conf(text, &c, &s, &err) ? -99 : c.share_machine;
+
+	config_release(&c);
+	marker_set_release(&s);
+	strbuf_release(&err);
+	return v;
+}
+
+Test(config, share_machine_key)
+{
+	struct options o = { .share_machine = -1 };
+	struct strvec bins = STRVEC_INIT;
+	struct marker_set s = MARKER_SET_INIT;
+	struct strbuf err = STRBUF_INIT;
+	char *argv0 = "given";
+
+	cr_expect_eq(share_in("[balrun]\nworkers = 2\n"), -2);
+	cr_expect_eq(share_in("[balrun]\nshare-machine = 4\n"), 4);
+	cr_expect_eq(share_in("[balrun]\nshare-machine = auto\n"), 0);
+	cr_expect_eq(share_in("[balrun]\nshare-machine = true\n"), 0);
+	cr_expect_eq(share_in("[balrun]\nshare-machine = false\n"), -1);
+	cr_expect_eq(share_in("[balrun]\nshare-machine = no\n"), -1);
+	expect_bad("[balrun]\nshare-machine = lots\n", "balrun.share-machine: 'lots' is not a number");
+	o.binaries = &argv0;
+	o.nbinaries = 1;
+	cr_assert_eq(apply(&o, "[balrun]\nshare-machine = 3\n", &bins, &s, &err), 0, "%s", err.buf);
+	cr_expect_eq(o.share_machine, 3, "the file's when --share-machine is not given");
+	o.share_given = 1;
+	o.share_machine = -1;
+	cr_assert_eq(apply(&o, "[balrun]\nshare-machine = 3\n", &bins, &s, &err), 0, "%s", err.buf);
+	cr_expect_eq(o.share_machine, -1, "--share-machine=no beats the file");
+	strvec_clear(&bins);
+	marker_set_release(&s);
+	strbuf_release(&err);
+}
+
 Test(config, no_config_ignores_the_repository_file)
 {
 	struct options o = { 0 };
