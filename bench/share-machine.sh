@@ -16,10 +16,11 @@
 #              more tests than there are CPUs
 #
 # and prints, per row: wall_s (from the first start to the last exit; the
-# median of ROUNDS), its ratio over "alone", the peak number of runnable
-# tasks (procs_running in /proc/stat, sampled every 50 ms: what the
-# scheduler had to share the CPUs among) and the peak 1-minute load
-# average during the row, the exit status of the shards. Tests are
+# median of ROUNDS), its ratio over "alone", runnable (the mean number of
+# runnable tasks, procs_running in /proc/stat, sampled every 50 ms: what
+# the scheduler had to share the CPUs among), peak_tests (the most test
+# processes on a CPU or waiting for one at a sample), the peak 1-minute
+# load average during the row, and the exit status of the shards. Tests are
 # CPU-bound, so the CPUs are the limit in every row: the shared budget buys
 # a machine that stays responsive (runnable tasks near the CPU count), not
 # a shorter wall time, and the ratio shows what it costs.
@@ -92,17 +93,29 @@ EOF
 	"$CC" -O1 -o "$WORK_DIR/$1" "$src" $(pkg-config --cflags --libs cmocka)
 }
 
-# sample PIDFILE OUT: peak procs_running and 1-minute load average while PIDFILE exists
+# sample FLAG OUT: while FLAG exists, every 50 ms: the runnable tasks
+# (procs_running, less the sampler's own awk), and the test processes
+# (burn_*) on a CPU or waiting for one; writes "mean_runnable peak_tests
+# peak_load" (peak of the 1-minute load average)
 sample() {
-	local peak_run=0 peak_load=0 run load
-	while [[ -e $1 ]]; do
-		run=$(awk '/^procs_running/ { print $2 }' /proc/stat)
-		load=$(cut -d' ' -f1 /proc/loadavg)
-		((run > peak_run)) && peak_run=$run
-		if awk -v a="$load" -v b="$peak_load" 'BEGIN { exit !(a > b) }'; then peak_load=$load; fi
-		sleep 0.05
-	done
-	echo "$peak_run $peak_load" >"$2"
+	awk -v flag="$1" '
+	function exists(f) { return (getline line < f) >= 0 ? (close(f) || 1) : 0 }
+	BEGIN {
+		while (exists(flag)) {
+			while ((getline l < "/proc/stat") > 0)
+				if (l ~ /^procs_running/) { split(l, f, " "); run = f[2] - 1 }
+			close("/proc/stat")
+			getline l < "/proc/loadavg"; close("/proc/loadavg"); split(l, f, " ")
+			if (f[1] > load) load = f[1]
+			tests = 0
+			cmd = "grep -l \"^[0-9]* (burn_[0-9]*) R\" /proc/[0-9]*/stat 2>/dev/null | wc -l"
+			cmd | getline tests; close(cmd)
+			if (tests > peak) peak = tests
+			sum += run; n++
+			system("sleep 0.05")
+		}
+		printf "%.1f %d %.2f\n", n ? sum / n : 0, peak, load
+	}' >"$2"
 }
 
 bins=()
@@ -145,13 +158,14 @@ one_row() {
 	echo "$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }') $(cat "$WORK_DIR/peaks") $rc"
 }
 
-declare -A walls peaks_run peaks_load rcs
+declare -A walls means peaks_tests peaks_load rcs
 for ((r = 1; r <= ROUNDS; r++)); do
 	for mode in alone shards shared; do
 		say "round $r: $mode"
-		read -r w pr pl rc < <(one_row "$mode")
+		read -r w mr pt pl rc < <(one_row "$mode")
 		walls[$mode]+="$w "
-		peaks_run[$mode]=$(( ${peaks_run[$mode]:-0} > pr ? ${peaks_run[$mode]:-0} : pr ))
+		means[$mode]+="$mr "
+		peaks_tests[$mode]=$(( ${peaks_tests[$mode]:-0} > pt ? ${peaks_tests[$mode]:-0} : pt ))
 		peaks_load[$mode]=$(awk -v a="${peaks_load[$mode]:-0}" -v b="$pl" 'BEGIN { print (a > b ? a : b) }')
 		rcs[$mode]=$rc
 	done
@@ -161,9 +175,9 @@ median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { pr
 
 echo
 echo "balrun share-machine benchmark: $(date -u +%F), commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo ?), $(nproc) CPUs"
-echo "$BINARIES binaries x $TESTS tests x $BURN_MS ms of CPU; wall_s: median of $ROUNDS rounds; peaks over all rounds"
+echo "$BINARIES binaries x $TESTS tests x $BURN_MS ms of CPU; wall_s, runnable: median of $ROUNDS rounds; peaks over all rounds"
 echo
-printf '%-24s %8s %7s %13s %9s %4s\n' row wall_s ratio peak_running peak_load rc
+printf '%-27s %8s %7s %9s %10s %9s %4s\n' row wall_s ratio runnable peak_tests peak_load rc
 base=$(median "${walls[alone]}")
 for mode in alone shards shared; do
 	w=$(median "${walls[$mode]}")
@@ -172,7 +186,7 @@ for mode in alone shards shared; do
 	shards) name="4 shards, -n auto" ;;
 	shared) name="4 shards, --share-machine" ;;
 	esac
-	printf '%-24s %8.3f %7.2f %13d %9.2f %4d\n' "$name" "$w" \
+	printf '%-27s %8.3f %7.2f %9.1f %10d %9.2f %4d\n' "$name" "$w" \
 		"$(awk -v a="$w" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" \
-		"${peaks_run[$mode]}" "${peaks_load[$mode]}" "${rcs[$mode]}"
+		"$(median "${means[$mode]}")" "${peaks_tests[$mode]}" "${peaks_load[$mode]}" "${rcs[$mode]}"
 done
