@@ -423,3 +423,28 @@ Test(tcache, seen_in_no_run_keeps_its_time)
 	tc_free(c);
 	strbuf_release(&text);
 }
+
+/* Prefixes with bytes that need escaping, ids that end at a separator, and a run of them, written and read back. */
+Test(tcache, prefixes_with_escapes_and_bare_separators_round_trip)
+{
+	static const char *ids[] = { "b\tin::g\\r/one", "b\tin::g\\r/two", "b\tin::g\\r/", "b\tin::", "b\tin::h/x",
+				     "b\tin::h/y", "c.d", "c.e", "/", "//", "::", "x" };
+	struct strbuf text = STRBUF_INIT;
+	struct timing_cache *c = tt_open(tt_dir, NULL);
+
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
+		tc_record_test(c, ids[i], OUTCOME_PASS, 0.001 * (double)(i + 1), i);
+	tt_save(c);
+	tt_read(tt_file, &text);
+	cr_assert_not_null(strstr(text.buf, "\nP\tb\\tin::g\\\\r/\nT\tone\t"), "%s", text.buf);
+	tc_free(c);
+	c = tt_open(tt_dir, NULL);
+	cr_assert_eq(tc_count(c), ARRAY_SIZE(ids));
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		const struct tc_entry *e = tc_get(c, ids[i]);
+		cr_assert_not_null(e, "lost id %zu", i);
+		cr_assert_eq(e->rss_kb, i, "id %zu has another's record", i);
+	}
+	tc_free(c);
+	strbuf_release(&text);
+}
