@@ -243,6 +243,12 @@ void proc_close_fds(struct proc *p)
 		}
 }
 
+uint64_t proc_cpu_us(const struct rusage *ru)
+{
+	return (uint64_t)ru->ru_utime.tv_sec * 1000000u + (uint64_t)ru->ru_utime.tv_usec +
+	       (uint64_t)ru->ru_stime.tv_sec * 1000000u + (uint64_t)ru->ru_stime.tv_usec;
+}
+
 const char *proc_describe_status(int status, char *buf, size_t len)
 {
 	if (WIFEXITED(status))

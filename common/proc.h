@@ -64,6 +64,9 @@ int proc_kill(const struct proc *p, int sig);
  */
 int proc_wait(struct proc *p, int *status, struct rusage *ru, int nohang);
 
+/* User + system CPU time of ru, in microseconds. */
+uint64_t proc_cpu_us(const struct rusage *ru);
+
 /* Close whichever of in/out/err/extra are open and set them to -1. */
 void proc_close_fds(struct proc *p);
 

@@ -45,6 +45,9 @@ struct tcf_line {
 	struct strbuf prefix;  /* version 2: of the ids of the T lines that follow */
 	int prefix_bad;        /* the last P line was bad: so is every T line up to the next */
 	struct strbuf name;    /* version 2: a T line's unescaped name */
+	uint32_t run;          /* with have_run: the run whose time run_time is (most lines share it) */
+	int64_t run_time;
+	int have_run;
 };
 
 /* ---- reading fields ---- */
@@ -172,6 +175,7 @@ static const char *tcf_read_run(struct tcf_line *l, struct tc_table *t)
 	if (!tcf_is_commit(l->field[3]))
 		return "bad commit";
 	tc_table_put_run(t, number, when, strcmp(l->field[3], "-") ? l->field[3] : NULL);
+	l->have_run = 0;   /* a run's time may have changed: look it up again */
 	return NULL;
 }
 
@@ -214,14 +218,19 @@ static const char *tcf_read_prefix(struct tcf_line *l, struct tc_table *t)
 }
 
 /* seen_run and seen_time from f[0], f[1]; an empty seen_time (version 2) is the run's. */
-static int tcf_read_seen(const struct tcf_line *l, const struct tc_table *t, char **f,
+static int tcf_read_seen(struct tcf_line *l, const struct tc_table *t, char **f,
 			 struct tc_entry *e)
 {
 	if (tcf_parse_u32(f[0], &e->seen_run))
 		return -1;
 	if (l->version == 1 || *f[1])
 		return tcf_parse_time(f[1], &e->seen_time);
-	e->seen_time = tc_table_run_time(t, e->seen_run);
+	if (!l->have_run || l->run != e->seen_run) {
+		l->run_time = tc_table_run_time(t, e->seen_run);
+		l->run = e->seen_run;
+		l->have_run = 1;
+	}
+	e->seen_time = l->run_time;
 	return e->seen_time < 0 ? -1 : 0;
 }
 

@@ -72,8 +72,7 @@ static uint64_t worker_children_cpu_us(void)
 
 	if (getrusage(RUSAGE_CHILDREN, &ru))
 		return 0;
-	return (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec +
-	       (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec;
+	return proc_cpu_us(&ru);
 }
 
 /* Run every invocation of run and send DONE.  0, or -1 if the coordinator is gone. */

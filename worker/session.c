@@ -91,8 +91,7 @@ void wtest_usage(struct wtest *t, const struct child *c, int single)
 	t->rss_kb = (uint64_t)c->ru.ru_maxrss;
 	if (!single)
 		return;
-	t->cpu_us = (uint64_t)c->ru.ru_utime.tv_sec * 1000000u + (uint64_t)c->ru.ru_utime.tv_usec +
-		    (uint64_t)c->ru.ru_stime.tv_sec * 1000000u + (uint64_t)c->ru.ru_stime.tv_usec;
+	t->cpu_us = proc_cpu_us(&c->ru);
 }
 
 void session_init(struct session *s, int fd, const struct proto_run *run)
