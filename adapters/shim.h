@@ -44,6 +44,17 @@ void shim_mark(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void shim_record(char tag, const char *s);
 void shim_flush(void);
 
+/*
+ * Between shim_signals_begin and shim_signals_end, signal() for SIGFPE,
+ * SIGILL, SIGSEGV, SIGBUS and SIGSYS swaps a handler the shim's dispatcher
+ * calls instead of making a system call (cmocka sets and restores them
+ * around every fixture and test body; preload-signals.c).  begin returns -1
+ * (and nothing changes) if the real signal() cannot be found; end installs
+ * what the program last asked for.
+ */
+int shim_signals_begin(void);
+void shim_signals_end(void);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 unsigned long long shim_now_ns(void);
 

@@ -28,7 +28,9 @@
  * A test whose teardown never ended it (a failure inside the teardown
  * longjmps out of the wrapper) is ended FAIL by the next setup wrapper, or
  * when the group call returns.  The group's own setup and teardown get
- * wrappers too, for the U/V and W/X events.
+ * wrappers too, for the U/V and W/X events.  While the group runs, the
+ * signal() calls cmocka makes around each setup, body and teardown are
+ * virtual (preload-signals.c): thirty system calls per test otherwise.
  *
  * The shim must not link cmocka (the binary brings its own), so it declares
  * its own copy of struct CMUnitTest, as laid out in cmocka 1.1.5's
@@ -267,8 +269,10 @@ static int shim_run_selected(shim_run_group_fn real, const char *group,
 	shim_run.count = n;
 	shim_run.group_setup = group_setup;
 	shim_run.group_teardown = group_teardown;
+	shim_signals_begin();
 	rc = real(group, copy, n, group_setup ? shim_group_setup : NULL,
 		  group_teardown ? shim_group_teardown : NULL);
+	shim_signals_end();
 	shim_end("FAIL");   /* the last test never reached its teardown wrapper */
 	shim_mark("Z %lu", gord);
 	memset(&shim_run, 0, sizeof(shim_run));
