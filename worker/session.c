@@ -102,6 +102,7 @@ void session_init(struct session *s, int fd, const struct proto_run *run)
 	s->timeout_ms = run->timeout_ms;
 	strbuf_init(&s->error, 0);
 	strbuf_init(&s->out, 0);
+	s->start_index = -1;
 }
 
 void session_release(struct session *s)
@@ -123,6 +124,7 @@ void session_begin(struct session *s, uint32_t index, uint32_t base,
 	s->tests_ns = 0;
 	strbuf_reset(&s->error);
 	s->active = NULL;
+	s->start_index = -1;
 }
 
 uint64_t session_timeout_ms(const struct session *s, int index)
@@ -157,10 +159,12 @@ int session_flush(struct session *s)
 	/* once told to stop, report nothing: tests cut short were not run */
 	if (s->broken || child_stop_requested || !s->out.len) {
 		strbuf_reset(&s->out);
+		s->start_index = -1;
 		return s->broken ? -1 : 0;
 	}
 	failed = proto_write_all(s->fd, s->out.buf, s->out.len) != 0;
 	strbuf_reset(&s->out);
+	s->start_index = -1;
 	if (!failed)
 		return 0;
 	fprintf(stderr, "balrun-worker: sending to the coordinator: %s\n", strerror(errno));
@@ -177,6 +181,7 @@ void session_idle(void *data)
 
 static void session_send(struct session *s, const struct proto_msg *m)
 {
+	s->start_index = -1;	/* a START is replaced only while it is the last frame */
 	if (s->broken || child_stop_requested)
 		return;
 	proto_encode(&s->out, m);
@@ -204,7 +209,9 @@ void session_start(struct session *s, struct wtest *t, int index)
 	t->duration_ns = t->cpu_us = t->rss_kb = 0;
 	m.u.start.unit = s->unit;
 	m.u.start.test = s->base + (uint32_t)index;
+	s->start_at = s->out.len;
 	session_send(s, &m);
+	s->start_index = s->out.len > s->start_at ? index : -1;
 }
 
 void session_result(struct session *s, struct wtest *t)
@@ -214,6 +221,14 @@ void session_result(struct session *s, struct wtest *t)
 
 	if (t->index < 0)
 		return;
+	/*
+	 * A START still queued right before this RESULT tells the coordinator
+	 * nothing: the test is over before it could read it (docs/protocol.md).
+	 * Trivial tests start and end between two writes: half the frames.
+	 */
+	if (s->start_index == t->index && s->out.len >= s->start_at)
+		strbuf_setlen(&s->out, s->start_at);
+	s->start_index = -1;
 	capture_render(&t->out, &out);
 	m.u.result = (struct proto_result){
 		.unit = s->unit, .test = s->base + (uint32_t)t->index,

@@ -14,7 +14,9 @@
  * worker calls whenever it is about to wait (child_set_idle) and before
  * DONE: the START and RESULT frames that one read of a test's output
  * produced cost one write(2), not one each, and none waits longer than the
- * processing of that read.  If a write fails (the coordinator is gone) the
+ * processing of that read.  A START still queued as the last frame when its
+ * test's RESULT is sent is dropped: the test ended before the coordinator
+ * could have read it (docs/protocol.md).  If a write fails (the coordinator is gone) the
  * session becomes broken: the active test process is killed and nothing
  * more is sent.
  */
@@ -56,6 +58,12 @@ struct session {
 	struct child *active;    /* the running test process, or NULL */
 	int broken;
 	struct strbuf out;       /* encoded frames not written yet (session_flush) */
+	/*
+	 * The START last queued, while it is the end of out: [start_at, out.len)
+	 * for test start_index (-1: none).  Its RESULT then replaces it.
+	 */
+	size_t start_at;
+	int start_index;
 };
 
 void wtest_init(struct wtest *t);
@@ -92,9 +100,12 @@ uint64_t session_max_timeout_ms(const struct session *s);
 
 /* 1 if index was already started in this invocation. */
 int session_seen(const struct session *s, int index);
-/* Send START for index and reset t to report it.  No-op (t->index = -1) if seen. */
+/* Queue START for index and reset t to report it.  No-op (t->index = -1) if seen. */
 void session_start(struct session *s, struct wtest *t, int index);
-/* Send RESULT for t (if t->index >= 0) and set t->index to -1. */
+/*
+ * Queue RESULT for t (if t->index >= 0) and set t->index to -1.  If t's
+ * START is the last frame queued, it is dropped.
+ */
 void session_result(struct session *s, struct wtest *t);
 /*
  * Send a FAULT: a failure of this invocation outside its tests (where, the

@@ -75,30 +75,39 @@ static void on_hello(struct dispatcher *d, struct slot *s, const struct proto_he
 		slot_retire(s);
 }
 
-static void on_start(struct dispatcher *d, struct slot *s, const struct proto_start *m)
+/* Test k of the slot's unit runs since start (coordinator clock). */
+static void mark_started(struct dispatcher *d, struct slot *s, uint32_t k, double start)
 {
-	struct test_case *t = dispatch_test(d, s->tests[m->test]);
-	s->running = m->test;
+	struct test_case *t = dispatch_test(d, s->tests[k]);
+
+	s->running = k;
 	d->started_alone[t->binary] |= t->isolated;
 	t->state = TEST_RUNNING;
-	t->start = dispatch_clock(d);
+	t->start = start;
 	t->worker = (int)s->id;
 	if (d->obs->test_started)
 		d->obs->test_started(d->obs->data, t, s->id);
+}
+
+static void on_start(struct dispatcher *d, struct slot *s, const struct proto_start *m)
+{
+	mark_started(d, s, m->test, dispatch_clock(d));
 }
 
 static void on_result(struct dispatcher *d, struct slot *s, struct proto_result *m)
 {
 	uint32_t bi = s->tests[m->test];
 	struct test_case *t = dispatch_test(d, bi);
+	double now = dispatch_clock(d), duration = (double)m->duration_us / 1e6;
 
+	/* A test that ended before its START was written has none (docs/protocol.md). */
+	if (t->state != TEST_RUNNING)
+		mark_started(d, s, m->test, now - duration > 0 ? now - duration : 0);
 	s->got[m->test] = 1;
 	if (s->running == (long)m->test)
 		s->running = -1;
-	t->end = dispatch_clock(d);
-	t->duration = (double)m->duration_us / 1e6;
-	if (t->state != TEST_RUNNING)
-		t->start = t->end - t->duration > 0 ? t->end - t->duration : 0;
+	t->end = now;
+	t->duration = duration;
 	t->worker = (int)s->id;
 	t->unit = s->unit + 1;
 	t->cpu_us = m->cpu_us;

@@ -109,7 +109,10 @@ Test(worker, unknown_framework_runs_nothing)
 	finish(&w, &log, 0);
 }
 
-/* Ignores SIGTERM: TIMEOUT after the 1 s grace and SIGKILL, with its output. */
+/*
+ * Ignores SIGTERM: TIMEOUT after the 1 s grace and SIGKILL, with its output.
+ * A test that runs this long has its START written while it runs.
+ */
 Test(worker, plain_timeout_kills_after_grace)
 {
 	char *ids[] = { "h" };
@@ -117,6 +120,7 @@ Test(worker, plain_timeout_kills_after_grace)
 	struct worker w;
 
 	run_single(&w, &log, WF_DIR "/wf-plain-hang", "plain", ids, 1, 300);
+	cr_assert_eq(log.start_frames[0], 1, "the coordinator never learnt the test runs");
 	expect(&log, 0, OUTCOME_TIMEOUT, "killed by SIGKILL");
 	expect_output(&log, 0, "hanging", NULL);
 	cr_assert_geq(log.duration_us[0], 1300000, "ran %llu us",

@@ -30,7 +30,9 @@ struct worker {
 
 /* What one unit produced, per unit test index. */
 struct unit_log {
+	/* started: START frames, plus one for a RESULT that came without (docs/protocol.md) */
 	int started[MAX_TESTS], results[MAX_TESTS];
+	int start_frames[MAX_TESTS];
 	enum outcome outcome[MAX_TESTS];
 	char *message[MAX_TESTS];
 	struct strbuf output[MAX_TESTS];
