@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "json.h"
@@ -52,25 +53,39 @@ static json_t *trace_test(const struct test_case *t)
 	return e;
 }
 
+/* Print event e (dropped) into the array, after a comma unless it is the first. */
+static void trace_put(FILE *f, json_t *e, size_t *n)
+{
+	if ((*n)++)
+		putc(',', f);
+	json_dumpf(e, f, JSON_ENSURE_ASCII | JSON_COMPACT);
+	json_decref(e);
+}
+
+/* An event at a time: a million tests never make a tree of a million objects. */
 int report_trace(const struct run *r, const struct report_opts *o, const char *path, struct strbuf *err)
 {
-	json_t *root = json_object(), *events = json_array();
+	FILE *f = fopen(path, "w");
 	char name[32];
-	int ret;
+	size_t n = 0;
 
-	json_array_append_new(events, trace_meta("process_name", 0, "balrun"));
+	if (!f) {
+		strbuf_addf(err, "cannot write the trace '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	fputs("{\"traceEvents\":[", f);
+	trace_put(f, trace_meta("process_name", 0, "balrun"), &n);
 	for (unsigned w = 0; w < o->workers; w++) {
 		snprintf(name, sizeof(name), "worker %u", w);
-		json_array_append_new(events, trace_meta("thread_name", w, name));
+		trace_put(f, trace_meta("thread_name", w, name), &n);
 	}
 	for (size_t i = 0; i < r->ntests; i++)
 		if (r->tests[i].selected && r->tests[i].worker >= 0)
-			json_array_append_new(events, trace_test(&r->tests[i]));
-	json_object_set_new(root, "traceEvents", events);
-	json_object_set_new(root, "displayTimeUnit", json_string("ms"));
-	ret = json_dump_file(root, path, JSON_ENSURE_ASCII | JSON_COMPACT);
-	if (ret)
+			trace_put(f, trace_test(&r->tests[i]), &n);
+	fputs("],\"displayTimeUnit\":\"ms\"}", f);
+	if (ferror(f) | fclose(f)) {
 		strbuf_addf(err, "cannot write the trace '%s': %s", path, strerror(errno));
-	json_decref(root);
-	return ret ? -1 : 0;
+		return -1;
+	}
+	return 0;
 }
