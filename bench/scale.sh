@@ -257,6 +257,10 @@ part_big() {
 	row big "binaries serially" - 1 "${SERIALLY[@]}" "${bins[@]}"
 	row big "balrun -n 2 cold" "binaries serially" 1 "$BALRUN" -n 2 --cache-dir "$cache" "${bins[@]}"
 	row big "balrun -n 2 warm" "binaries serially" 1 "$BALRUN" -n 2 --cache-dir "$cache" "${bins[@]}"
+	row big "... and every report" "binaries serially" 1 "$BALRUN" -n 2 --cache-dir "$cache" \
+		--json "$dir/r.json" --junit "$dir/r.xml" --timeline "$dir/r.html" --trace "$dir/r.trace" \
+		"${bins[@]}"
+	rm -f "$dir/r.json" "$dir/r.xml" "$dir/r.html" "$dir/r.trace"
 	row big "balrun --list" "binaries serially" 1 "$BALRUN" --list --cache-dir "$cache" "${bins[@]}"
 	row big "balrun --plan -n 8" "binaries serially" 1 \
 		"$BALRUN" --plan -n 8 --cache-dir "$cache" "${bins[@]}"
