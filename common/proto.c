@@ -470,9 +470,12 @@ static int proto_decode_value(const struct proto_decoder *d, const struct proto_
 static const struct proto_field *proto_find_field(const struct proto_field *fields,
 						  size_t nfields, const msgpack_object *key)
 {
-	for (size_t i = 0; i < nfields; i++)
-		if (strlen(fields[i].key) == key->via.str.size &&
-		    !memcmp(fields[i].key, key->via.str.ptr, key->via.str.size))
+	size_t n = key->via.str.size;
+	char first = n ? key->via.str.ptr[0] : '\0';
+
+	for (size_t i = 0; i < nfields; i++)   /* the first byte rules out most without a strlen */
+		if (fields[i].key[0] == first && strlen(fields[i].key) == n &&
+		    !memcmp(fields[i].key, key->via.str.ptr, n))
 			return &fields[i];
 	return NULL;
 }

@@ -368,11 +368,34 @@ void checkpoint_flush(struct checkpoint *cp)
 	cp->written_ns = now_ns();
 }
 
+/* seconds as "%.6f" would print them, without printf (a line per result, a million of them). */
+static void ckpt_add_seconds(struct strbuf *sb, double seconds)
+{
+	char buf[32], *p = buf + sizeof(buf);
+	uint64_t us;
+
+	if (!(seconds >= 0 && seconds < 1e9)) {
+		strbuf_addf(sb, "%.6f", seconds);
+		return;
+	}
+	us = (uint64_t)llround(seconds * 1e6);
+	for (int i = 0; i < 6; i++, us /= 10)
+		*--p = (char)('0' + us % 10);
+	*--p = '.';
+	do
+		*--p = (char)('0' + us % 10);
+	while (us /= 10);
+	strbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 void checkpoint_add(struct checkpoint *cp, const struct test_case *t)
 {
 	if (!cp || cp->failed || t->outcome == OUTCOME_NOTRUN || t->fault)
 		return;
-	strbuf_addf(&cp->pending, "%s\t%.6f\t", outcome_tag(t->outcome), t->duration);
+	strbuf_adds(&cp->pending, outcome_tag(t->outcome));
+	strbuf_addch(&cp->pending, '\t');
+	ckpt_add_seconds(&cp->pending, t->duration);
+	strbuf_addch(&cp->pending, '\t');
 	strbuf_add_field(&cp->pending, t->id);
 	strbuf_addch(&cp->pending, '\n');
 	if (cp->pending.len >= CKPT_FLUSH_BYTES || now_ns() - cp->written_ns >= CKPT_FLUSH_NS)

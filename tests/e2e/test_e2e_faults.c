@@ -151,6 +151,14 @@ Test(faults, resume_skips_what_passed_and_runs_the_rest)
 	cr_assert(text, "no checkpoint after an interrupted run");
 	cr_expect(strstr(text, "PASS\t") && strstr(text, "fault_quick_b\n"), "checkpoint: %s", text);
 	cr_expect(!strstr(text, "fault_hang_a"), "tests that did not finish are not in it: %s", text);
+	/* durations in seconds with six decimals, as "%.6f" prints them */
+	for (const char *p = strstr(text, "PASS\t"); p; p = strstr(p + 1, "PASS\t")) {
+		unsigned whole, frac;
+		int n = 0;
+
+		cr_expect(sscanf(p, "PASS\t%u.%u\t%n", &whole, &frac, &n) == 2 && n &&
+			  p[n - 8] == '.' && whole < 10, "checkpoint line: %.60s", p);
+	}
 	/* balrun killed in the middle of an append: a torn last line */
 	f = fopen(ckpt, "a");
 	fputs("PASS\t0.1\tfault_ha", f);
