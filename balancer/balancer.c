@@ -26,6 +26,7 @@
  * unit ends).  The remaining work is queued_work plus every busy worker's
  * left.  The batching rule is in bal_fill_unit.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -39,6 +40,14 @@
  * simulator sweep behind the 2).
  */
 #define BAL_FLOOR_OVERHEADS 2.0
+/*
+ * A fill passes over at most this many tests that do not fit, then stops:
+ * the next ones, a little shorter, may still top the unit up (one invocation
+ * fewer), while a longer walk would take the shortest tests from the end of
+ * the order, which the last units need for balance (docs/scheduling.md has
+ * the simulator sweep behind the 2).
+ */
+#define BAL_FILL_SKIPS 2
 
 static void bal_resolve_opts(struct balancer *b, const struct bal_opts *opts,
 			     const struct bal_binary *binaries, size_t nbinaries)
@@ -220,10 +229,13 @@ int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)
  *   - the unit stays within p->cap with its overhead (a backfilled unit
  *     must end before the reservation it fills in front of);
  *   - the unit has fewer than max_batch tests (or its binary's own max_batch).
+ * With one worker there is nothing to balance: the target is unbounded, so
+ * a binary's tests share one invocation (up to max_batch and the cap).
  * The first item always goes, so a test at or above the target runs alone,
  * and so does an item marked alone (balancer_isolate), which joins nothing.
- * The first test that does not fit ends the fill: the order is longest
- * first, so a test skipped now would be the head of a later unit anyway.
+ * A test that does not fit is passed over (it heads a later unit: the order
+ * is longest first) and shorter ones after it may still join, until the
+ * BAL_FILL_SKIPS + 1st test that does not fit ends the fill.
  */
 static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct bal_pick *p,
 			  unsigned worker)
@@ -232,11 +244,13 @@ static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct
 	uint32_t bin = h->binary;
 	double overhead = b->overhead[bin];
 	double target, sum = h->est;
-	size_t j;
+	size_t j, skipped = 0;
 
 	target = balancer_remaining(b) / (BAL_GSS_FACTOR * b->opts.workers);
 	if (target < BAL_FLOOR_OVERHEADS * overhead)
 		target = BAL_FLOOR_OVERHEADS * overhead;
+	if (b->opts.workers == 1)
+		target = HUGE_VAL;
 	if (target > p->cap - overhead)
 		target = p->cap - overhead;
 	bal_take(b, w, p->item, worker);
@@ -250,8 +264,11 @@ static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct
 			break;
 		if (!it->nqueued || it->alone || !bal_batch_compatible(h, it))
 			continue;
-		if (sum + it->est > target)
-			break;
+		if (sum + it->est > target) {
+			if (++skipped > BAL_FILL_SKIPS)
+				break;
+			continue;
+		}
 		sum += it->est;
 		bal_take(b, w, b->bin_items[j], worker);
 	}

@@ -33,7 +33,10 @@
  *      target = max(remaining_work / (2 * workers), 2 * overhead)
  * The floor keeps the overhead at most a third of a unit late in the run; a
  * test at or above the target runs alone; smoke tests and tests of
- * non-batchable binaries always run alone.  Units never exceed
+ * non-batchable binaries always run alone; a test that does not fit is
+ * passed over (at most two of them per unit) so that shorter ones may still
+ * join.  With one worker there is nothing to balance and the target is
+ * unbounded: a binary's tests share one invocation.  Units never exceed
  * opts.max_batch tests.  See bal_fill_unit in balancer.c for the exact rule.
  */
 #ifndef BALRUN_BALANCER_H

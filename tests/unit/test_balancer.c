@@ -339,6 +339,75 @@ Test(batching, a_binary_of_its_own_max_batch)
 	balancer_free(b);
 }
 
+Test(batching, a_test_that_does_not_fit_is_passed_over)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0.01, 1), head, one;
+	struct bal_unit u;
+	size_t i;
+
+	/* 16.5 s of work on 2 workers: the first unit's target is 16.5 / 4 = 4.125 s. */
+	head = fx_test(&f, bin, 3.0);
+	fx_test(&f, bin, 2.5);		/* 5.5 s with the head: passed over */
+	one = fx_test(&f, bin, 1.0);	/* 4.0 s: joins */
+	for (i = 0; i < 20; i++)
+		fx_test(&f, bin, 0.5);	/* 4.5 s: passed over twice more, which ends the fill */
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_assert_eq(u.ntests, 2, "%zu tests", u.ntests);
+	cr_expect_eq(u.tests[0], head);
+	cr_expect_eq(u.tests[1], one);
+	cr_assert_eq(balancer_next(b, 1, &u), BAL_UNIT);
+	cr_expect_eq(u.tests[0], 1, "the test passed over heads the next unit");
+	balancer_free(b);
+}
+
+Test(batching, the_fill_passes_over_at_most_two_tests)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0.01, 1), head;
+	struct bal_unit u;
+	size_t i;
+
+	/*
+	 * 22 s on 2 workers: target 5.5 s.  3.4, 3.3 and 3.2 s do not fit beside
+	 * the head's 3.5; 1.0 and the short ones after it would, but three tests
+	 * passed over end the fill (a longer walk would take the shortest tests
+	 * from the end of the order, which the last units need).
+	 */
+	head = fx_test(&f, bin, 3.5);
+	fx_test(&f, bin, 3.4);
+	fx_test(&f, bin, 3.3);
+	fx_test(&f, bin, 3.2);
+	fx_test(&f, bin, 1.0);
+	for (i = 0; i < 20; i++)
+		fx_test(&f, bin, 0.38);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_expect_eq(u.tests[0], head);
+	cr_expect_eq(u.ntests, 1, "%zu tests", u.ntests);
+	balancer_free(b);
+}
+
+Test(batching, one_worker_runs_each_binary_in_one_unit)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), c = fx_binary(&f, 0.001, 1), seq[MAXT];
+	size_t sizes[MAXT], nunits, i;
+
+	for (i = 0; i < 300; i++)
+		fx_test(&f, i % 3 ? a : c, 0.01 + 0.001 * (double)(i % 7));
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 1 });
+
+	cr_assert_eq(drain(b, seq, sizes, &nunits), 300);
+	/* With guided self-scheduling (target: half of what is left) it would be about 2 x 8 units. */
+	cr_expect_eq(nunits, 2, "%zu units", nunits);
+	cr_expect_eq(sizes[0] + sizes[1], 300);
+	balancer_free(b);
+}
+
 Test(batching, units_shrink_towards_the_end)
 {
 	struct fx f = { 0 };
@@ -439,29 +508,30 @@ Test(queue, remaining_follows_dispatch_observe_and_requeue)
 	size_t i;
 
 	fx_test(&f, bin, 4);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 8; i++)
 		fx_test(&f, bin, 0.25);
-	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 1 });
+	/* two workers, so that the target shrinks (one worker would take everything at once) */
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2 });
 
-	cr_expect_float_eq(balancer_remaining(b), 5, 1e-9);
-	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);        /* 4 >= target 2.5: alone */
+	cr_expect_float_eq(balancer_remaining(b), 6, 1e-9);
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);        /* 4 >= target 6 / 4: alone */
 	cr_assert_eq(u.ntests, 1);
-	cr_expect_float_eq(balancer_remaining(b), 5.1, 1e-9, "plus the running unit's overhead");
+	cr_expect_float_eq(balancer_remaining(b), 6.1, 1e-9, "plus the running unit's overhead");
 	balancer_observe(b, 0, 0, 7.0);
-	cr_expect_float_eq(balancer_remaining(b), 1.1, 1e-9);
+	cr_expect_float_eq(balancer_remaining(b), 2.1, 1e-9);
 	balancer_observe(b, 0, 0, 7.0);
-	cr_expect_float_eq(balancer_remaining(b), 1.1, 1e-9, "a second observation is ignored");
+	cr_expect_float_eq(balancer_remaining(b), 2.1, 1e-9, "a second observation is ignored");
 	balancer_unit_done(b, 0, NULL, 0);
-	cr_expect_float_eq(balancer_remaining(b), 1, 1e-9);
-	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);        /* target 1 / 2: two tests */
+	cr_expect_float_eq(balancer_remaining(b), 2, 1e-9);
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);        /* target 2 / 4: two tests */
 	cr_assert_eq(u.ntests, 2);
 	cr_expect_float_eq(u.est, 0.6, 1e-9);
 	balancer_observe(b, 0, u.tests[0], 1.0);
-	cr_expect_float_eq(balancer_remaining(b), 0.85, 1e-9);
+	cr_expect_float_eq(balancer_remaining(b), 1.85, 1e-9);
 	notrun = u.tests[1];
 	balancer_unit_done(b, 0, &notrun, 1);
-	cr_expect_float_eq(balancer_remaining(b), 0.75, 1e-9);
-	cr_expect_eq(balancer_queued(b), 3);
+	cr_expect_float_eq(balancer_remaining(b), 1.75, 1e-9);
+	cr_expect_eq(balancer_queued(b), 7);
 	balancer_free(b);
 }
 
