@@ -74,12 +74,18 @@ static void plan_binary_medians(struct plan_known *known, double *ests, size_t n
 
 void bal_estimate(struct bal_test *tests, size_t ntests, size_t nbinaries, double default_est)
 {
-	struct plan_known *known = xcalloc(ntests ? ntests : 1, sizeof(*known));
-	double *ests = xcalloc(ntests ? ntests : 1, sizeof(*ests));
-	double *per_bin = xcalloc(nbinaries ? nbinaries : 1, sizeof(*per_bin));
-	double fallback = default_est > 0 ? default_est : 0.5;
+	struct plan_known *known;
+	double *ests, *per_bin, fallback = default_est > 0 ? default_est : 0.5;
 	size_t nknown = 0, i;
 
+	for (i = 0; i < ntests; i++)
+		nknown += tests[i].est >= 0;
+	if (nknown == ntests)
+		return;	/* every test is known (a warm run): no median to take, nothing to sort */
+	known = xcalloc(nknown ? nknown : 1, sizeof(*known));
+	ests = xcalloc(nknown ? nknown : 1, sizeof(*ests));
+	per_bin = xcalloc(nbinaries ? nbinaries : 1, sizeof(*per_bin));
+	nknown = 0;
 	for (i = 0; i < ntests; i++) {
 		if (tests[i].est < 0)
 			continue;
