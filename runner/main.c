@@ -448,7 +448,7 @@ static int show_plan(struct balrun *s)
 
 	workers_explain(&s->wc, 0, &why);
 	po.workers_why = why.len ? why.buf : NULL;
-	ro.predicted = st.wall = plan_show(&s->r, balrun_timings(s), &s->o, &ro.workers, &po);
+	ro.predicted = st.wall = plan_show(&s->r, balrun_timings(s), &s->o, &ro.workers, &po, s->tc);
 	if (s->o.timeline && report_timeline(&s->r, &st, &ro, s->o.timeline, &err)) {
 		fprintf(stderr, "balrun: %s\n", err.buf);
 		code = EXIT_INTERNAL;

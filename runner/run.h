@@ -158,6 +158,7 @@ struct test_case {
 	                          invocation: a failure there is no artefact of the split */
 	unsigned est_known : 1;
 	unsigned serial : 1;   /* from markers: runs alone */
+	unsigned passed_last : 1; /* the timing cache's last run of it passed (plan_note_passed) */
 };
 
 struct run {
