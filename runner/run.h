@@ -112,7 +112,7 @@ struct test_attempt {
 };
 
 struct test_case {
-	/* Fields by size, largest first, so that a million of them pack tight (200 bytes). */
+	/* Fields by size, largest first, so that a million of them pack tight (192 bytes). */
 	char *id;              /* "<binary id>::<name>", or the binary id for plain tests */
 	const char *name;      /* name the framework knows ("suite/name"); plain: the binary id.
 	                          Points into id (its end), which owns it. */
@@ -122,7 +122,7 @@ struct test_case {
 	struct test_attempt *context; /* its run in context after the parallel phase (context.h), or NULL */
 	struct test_attempt *tries; /* earlier failed attempts, oldest first (retry.h) */
 	struct test_attempt *alone; /* its run alone after the parallel phase (rerun.h), or NULL */
-	uint64_t cpu_us, rss_kb;
+	uint64_t rss_kb;        /* peak RSS of its run, from its RESULT */
 	char *message;         /* one line, or NULL */
 	char *output;          /* captured output, or NULL */
 	uint64_t output_dropped;
