@@ -144,7 +144,7 @@ void dispatch_smoke_observe(struct dispatcher *d, const struct slot *s, const st
 
 /*
  * Test i of slot s's unit failed and has retries left (retry.h): its attempt
- * goes to the timing cache and into t->tries, and the test goes back to the
+ * goes to the timing cache and into t->more->tries, and the test goes back to the
  * queue when the unit ends (s->again).  Returns 1 if so; 0 and nothing done
  * otherwise (no retries left, not a failure, or the run is stopping).
  */

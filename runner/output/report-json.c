@@ -28,10 +28,10 @@ static json_t *test_json(const struct run *r, const struct test_case *t)
 	json_object_set_new(o, "unit", json_integer(t->unit));
 	json_object_set_new(o, "dispatches", json_integer(t->attempts));
 	json_object_set_new(o, "attempts", attempts_json(t));
-	if (t->alone)
+	if (test_alone(t))
 		json_object_set_new(o, "alone", attempts_alone_json(t));
-	if (t->context)
-		json_object_set_new(o, "context", attempt_json(t->context));
+	if (test_context(t))
+		json_object_set_new(o, "context", attempt_json(test_context(t)));
 	json_object_set_new(o, "estimate_s", t->est_known ? json_real(t->est) : json_null());
 	json_object_set_new(o, "rss_kb", json_integer((json_int_t)t->rss_kb));
 	json_object_set_new(o, "message", t->message ? json_text(t->message, strlen(t->message)) : json_null());
