@@ -33,7 +33,7 @@
 struct tc_update {
 	double seconds;        /* duration, or overhead for a binary */
 	uint64_t rss_kb;
-	uint32_t key;          /* test id or binary path: its offset in keys */
+	uint32_t key;          /* test id or binary path: its offset in keys (tc_add_update) */
 	uint8_t is_binary;     /* 1: an overhead; 2: flags (in rss_kb); 3: a CPU share (in seconds) */
 	uint8_t outcome;       /* tests only (enum outcome) */
 };
@@ -46,8 +46,9 @@ struct timing_cache {
 	int salvaged;          /* table holds entries of a file moved aside: save them */
 	struct tc_update *updates;
 	size_t updates_nr, updates_alloc;
-	char *keys;            /* the updates' keys, NUL-terminated, one after the other */
+	char *keys;            /* the updates' keys, one after the other, front-coded (tc_add_update) */
 	size_t keys_len, keys_alloc;
+	struct strbuf last_key; /* the last key added, whole: the next one is coded against it */
 	char *commit;          /* lower-case hex or NULL */
 	int64_t when;          /* 0: the time of the save */
 	uint32_t prune_runs, prune_days;   /* see tc_set_prune */
@@ -85,6 +86,7 @@ static void tc_clear_updates(struct timing_cache *c)
 	c->updates = NULL;
 	c->keys = NULL;
 	c->updates_nr = c->updates_alloc = c->keys_len = c->keys_alloc = 0;
+	strbuf_release(&c->last_key);
 }
 
 void tc_free(struct timing_cache *c)
@@ -134,6 +136,7 @@ static struct timing_cache *tc_new(const char *dir, const char *path)
 {
 	struct timing_cache *c = xcalloc(1, sizeof(*c));
 
+	strbuf_init(&c->last_key, 0);
 	c->dir = xstrdup(dir);
 	c->path = xstrdup(path);
 	c->lock_path = xasprintf("%s.lock", c->path);
@@ -318,21 +321,46 @@ void tc_reserve_updates(struct timing_cache *c, size_t n, size_t key_bytes)
 	}
 }
 
-/* Queue u with its key (copied into keys: one allocation for a million updates). */
+/*
+ * Queue u with its key, front-coded in keys: two bytes (little-endian) say
+ * how many leading bytes it shares with the key before it, then the rest
+ * and a NUL.  Consecutive results mostly share "<binary id>::" and more, so
+ * a million ids take a fraction of their length; tc_each_update decodes
+ * them in order.
+ */
 static void tc_add_update(struct timing_cache *c, const char *key, struct tc_update u)
 {
-	size_t n = strlen(key) + 1;
+	size_t len = strlen(key), same = 0, n;
 
-	if (n == 1)
+	if (!len)
 		return;   /* an empty key cannot be written */
+	while (same < c->last_key.len && same < len && same < UINT16_MAX &&
+	       c->last_key.buf[same] == key[same])
+		same++;
+	n = 2 + len - same + 1;
 	if (c->keys_len + n > UINT32_MAX)
 		die("timing cache: more than 4 GiB of keys in one run");
 	u.key = (uint32_t)c->keys_len;
 	ALLOC_GROW(c->keys, c->keys_len + n, c->keys_alloc);
-	memcpy(c->keys + c->keys_len, key, n);
+	c->keys[c->keys_len] = (char)(same & 0xff);
+	c->keys[c->keys_len + 1] = (char)(same >> 8);
+	memcpy(c->keys + c->keys_len + 2, key + same, len - same + 1);
 	c->keys_len += n;
+	strbuf_setlen(&c->last_key, same);
+	strbuf_add(&c->last_key, key + same, len - same);
 	ALLOC_GROW(c->updates, c->updates_nr + 1, c->updates_alloc);
 	c->updates[c->updates_nr++] = u;
+}
+
+/* The key of update i, given the key of update i - 1 in key (i = 0: empty); key becomes i's. */
+static const char *tc_update_key(const struct timing_cache *c, size_t i, struct strbuf *key)
+{
+	const unsigned char *p = (const unsigned char *)c->keys + c->updates[i].key;
+	size_t same = (size_t)p[0] | (size_t)p[1] << 8;
+
+	strbuf_setlen(key, same);
+	strbuf_adds(key, (const char *)p + 2);
+	return key->buf;
 }
 
 void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,
@@ -410,10 +438,12 @@ static void tc_edit_apply(struct timing_cache *c, struct tc_table *t, void *data
 	uint32_t run = t->max_run + 1;
 	int64_t when = tc_now(c);
 
+	struct strbuf whole = STRBUF_INIT;
+
 	tc_table_put_run(t, run, when, c->commit);
 	for (size_t i = 0; i < c->updates_nr; i++) {
 		const struct tc_update *u = &c->updates[i];
-		const char *key = c->keys + u->key;
+		const char *key = tc_update_key(c, i, &whole);
 		if (u->is_binary == 1)
 			tc_table_apply_binary(t, key, u->seconds);
 		else if (u->is_binary == 3)
@@ -423,6 +453,7 @@ static void tc_edit_apply(struct timing_cache *c, struct tc_table *t, void *data
 		else
 			tc_table_apply_test(t, key, (enum outcome)u->outcome, u->seconds, u->rss_kb, run, when);
 	}
+	strbuf_release(&whole);
 	tc_edit_prune(c, t, NULL);
 }
 

@@ -144,9 +144,10 @@ void tc_set_run_info(struct timing_cache *c, const char *commit, int64_t when);
 void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,
 		    double seconds, uint64_t rss_kb);
 /*
- * Room for n more updates whose keys take key_bytes in all (each id's
- * length + 1): a run that knows its tests reserves once and exactly, so a
- * million results leave no growth slack.  More updates than reserved still
+ * Room for n more updates whose keys take key_bytes in all (the keys are
+ * kept front-coded against the one before: 3 bytes + what differs; 0: let
+ * them grow): a run that knows its tests reserves once, so a million
+ * results leave no growth slack.  More updates than reserved still
  * work (the arrays grow).  tc_save gives the memory back.
  */
 void tc_reserve_updates(struct timing_cache *c, size_t n, size_t key_bytes);

@@ -260,6 +260,44 @@ Test(save, updates_beyond_the_reservation_are_kept)
 	tc_free(c);
 }
 
+/* Keys are kept front-coded against the one before: every shape must come back whole. */
+Test(save, keys_sharing_prefixes_come_back_whole)
+{
+	struct timing_cache *c = tt_open(tt_dir, NULL);
+	size_t long_len = 70000;	/* shares more than two bytes can count */
+	char *long1 = xmalloc(long_len + 2), *long2 = xmalloc(long_len + 2);
+
+	memset(long1, 'x', long_len);
+	memcpy(long2, long1, long_len);
+	strcpy(long1 + long_len, "1");
+	strcpy(long2 + long_len, "2");
+	tc_record_test(c, "bin/a::t1", OUTCOME_PASS, 1.0, 0);
+	tc_record_test(c, "bin/a::t10", OUTCOME_PASS, 2.0, 0);	/* the one before and more */
+	tc_record_test(c, "bin/a::t1", OUTCOME_FAIL, 3.0, 0);	/* a prefix of the one before */
+	tc_record_binary(c, "bin/a", 0.5);			/* a binary between tests */
+	tc_record_test(c, "bin/b::t1", OUTCOME_PASS, 4.0, 0);
+	tc_record_test(c, "other", OUTCOME_PASS, 5.0, 0);	/* nothing shared */
+	tc_record_test(c, long1, OUTCOME_PASS, 6.0, 0);
+	tc_record_test(c, long2, OUTCOME_PASS, 7.0, 0);
+	tc_flag_test(c, "bin/a::t10", TC_FLAG_ORDER_DEPENDENT);
+	tt_save(c);
+	cr_assert_eq(tc_count(c), 6);
+	cr_assert_eq(tc_get(c, "bin/a::t1")->runs, 2);
+	cr_assert_eq(tc_get(c, "bin/a::t1")->last_outcome, OUTCOME_FAIL);
+	cr_assert_float_eq(tc_get(c, "bin/a::t10")->last, 2.0, 1e-9);
+	cr_assert_eq(tc_get(c, "bin/a::t10")->flags, TC_FLAG_ORDER_DEPENDENT);
+	cr_assert_float_eq(tc_get(c, "bin/b::t1")->last, 4.0, 1e-9);
+	cr_assert_float_eq(tc_get(c, "other")->last, 5.0, 1e-9);
+	cr_assert_float_eq(tc_get(c, long1)->last, 6.0, 1e-9);
+	cr_assert_float_eq(tc_get(c, long2)->last, 7.0, 1e-9);
+	cr_assert_float_eq(tc_binary(c, "bin/a")->overhead, 0.5, 1e-9);
+	cr_assert_null(tc_get(c, "bin/a::t"));
+	tt_assert_matches_disk(c);
+	tc_free(c);
+	free(long1);
+	free(long2);
+}
+
 /* One of the concurrent writers: 200 tests of its own and a shared one. */
 static int writer(int n)
 {
