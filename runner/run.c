@@ -195,7 +195,8 @@ struct test_case *run_copy_test(struct run *r, const struct test_case *t)
 	c->scope = t->scope;
 	c->scope_rank = t->scope_rank;
 	c->check = t->check;
-	c->timeout = t->timeout;
+	if (test_timeout(t) > 0)
+		test_more(c)->timeout = test_timeout(t);
 	return c;
 }
 

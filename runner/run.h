@@ -112,33 +112,34 @@ struct test_attempt {
 };
 
 /*
- * A test's other runs besides its latest: NULL in the test until it has one
- * (a retry, a run in context or alone), so that a million tests that ran
- * once do not carry it (test_more allocates it).  Owns its attempts.
+ * What few tests have: runs besides the latest (a retry, a run in context
+ * or alone) and the limits markers give.  NULL in the test until it has one
+ * of them, so that a million tests that ran once without markers do not
+ * carry it (test_more allocates it).  Owns its attempts.
  */
 struct test_more {
 	struct test_attempt *context; /* its run in context after the parallel phase (context.h), or NULL */
 	struct test_attempt *tries; /* earlier failed attempts, oldest first (retry.h) */
 	struct test_attempt *alone; /* its run alone after the parallel phase (rerun.h), or NULL */
 	uint32_t ntries, tries_alloc;
+	double timeout;        /* its own time limit in seconds (markers/config); 0: --timeout */
+	uint64_t locks;        /* from markers: bit i: holds named lock i */
 };
 
 struct test_case {
-	/* Fields by size, largest first, so that a million of them pack tight (168 bytes). */
+	/* Fields by size, largest first, so that a million of them pack tight (152 bytes). */
 	char *id;              /* "<binary id>::<name>", or the binary id for plain tests */
 	const char *name;      /* name the framework knows ("suite/name"); plain: the binary id.
 	                          Points into id (its end), which owns it. */
 	uint64_t check;        /* cmocka: preload_check() of its group and name (common/preload.h) */
 	double duration;       /* seconds, as measured by the worker */
 	double start, end;     /* seconds since the run started (coordinator clock) */
-	struct test_more *more; /* its other runs, or NULL (test_more, test_ntries, ...) */
+	struct test_more *more; /* its other runs and marker limits, or NULL (test_more, test_ntries, ...) */
 	uint64_t rss_kb;        /* peak RSS of its run, from its RESULT */
 	char *message;         /* one line, or NULL */
 	char *output;          /* captured output, or NULL */
 	uint64_t output_dropped;
-	double timeout;        /* this test's own time limit in seconds (markers/config); 0: --timeout */
 	double est;            /* estimated seconds when the run started */
-	uint64_t locks;        /* from markers: bit i: holds named lock i */
 
 	uint32_t binary;
 	uint32_t ordinal;      /* its place in the binary's listing (the order a serial run runs it) */
@@ -214,6 +215,14 @@ static inline const struct test_attempt *test_context(const struct test_case *t)
 static inline const struct test_attempt *test_alone(const struct test_case *t)
 {
 	return t->more ? t->more->alone : NULL;
+}
+static inline double test_timeout(const struct test_case *t)
+{
+	return t->more ? t->more->timeout : 0;
+}
+static inline uint64_t test_locks(const struct test_case *t)
+{
+	return t->more ? t->more->locks : 0;
 }
 /* Mark a test finished with an outcome and a message (copied; may be NULL). */
 void test_finish(struct test_case *t, enum outcome o, const char *message);

@@ -26,7 +26,7 @@ static void plan_input_add(struct plan_input *in, const struct test_case *t, uin
 	b->group = t->group ? t->group - 1 : 0;
 	b->serial = t->serial;
 	b->weight = t->weight;
-	b->locks = t->locks;
+	b->locks = test_locks(t);
 	in->map[in->n++] = index;
 }
 

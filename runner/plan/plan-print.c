@@ -47,7 +47,7 @@ static void plan_unit_tags(const struct run *r, const struct plan_input *in, con
 		const struct test_case *t = &r->tests[in->map[p->tests[u->first + i]]];
 		group = group ? group : t->group;
 		weight = t->weight > weight ? t->weight : weight;
-		locks |= t->locks;
+		locks |= test_locks(t);
 		serial |= t->serial;
 	}
 	if (u->smoke)
