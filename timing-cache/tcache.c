@@ -325,7 +325,7 @@ void tc_reserve_updates(struct timing_cache *c, size_t n, size_t key_bytes)
  * Queue u with its key, front-coded in keys: two bytes (little-endian) say
  * how many leading bytes it shares with the key before it, then the rest
  * and a NUL.  Consecutive results mostly share "<binary id>::" and more, so
- * a million ids take a fraction of their length; tc_each_update decodes
+ * a million ids take a fraction of their length; tc_update_key decodes
  * them in order.
  */
 static void tc_add_update(struct timing_cache *c, const char *key, struct tc_update u)
