@@ -9,8 +9,8 @@
  *   4. run them on the workers (exec/dispatch.c), showing progress
  *      (output/status.c), then check failures in context and run them
  *      alone if asked (exec/context.c, rerun.c);
- *   5. write the timings back, whatever happened (timing-cache/), then
- *      report (output/report.c).
+ *   5. report (output/report.c), then write the timings back, whatever
+ *      happened (timing-cache/), with the run's records freed first.
  * `balrun cache ...` goes to cache/cache-cmd.c at once.  Exit codes follow
  * pytest: common/exit-codes.h.  docs/architecture.md draws the whole.
  */
@@ -356,7 +356,7 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 	};
 	struct dispatch_opts dopts = { 0 };
 	struct status *status;
-	int fatal, code;
+	int fatal, code, complete;
 
 	status = status_new(&so);
 	status_observer(status, &obs);
@@ -380,9 +380,8 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 		status_done(xstatus);
 		status_free(xstatus);
 	}
-	save_cache(s->tc, cp);
 	report_counts(&s->r, counts);
-	checkpoint_close(cp, !fatal && !st.interrupted && !st.aborted && !counts[OUTCOME_NOTRUN]);
+	complete = !fatal && !st.interrupted && !st.aborted && !counts[OUTCOME_NOTRUN];
 	if (s->o.rerun_serially && !fatal && !st.interrupted && !st.aborted) {
 		struct rerun_opts rro = { s->worker, s->o.timeout, s->o.verbose < 0, po.dispatch.jobserver };
 
@@ -416,6 +415,13 @@ static int run_tests(struct balrun *s, size_t selected, uint32_t levels)
 	status_free(status);
 	dispatch_stats_release(&st);
 	strbuf_release(&err);
+	/*
+	 * The reports are out and the timings keep their own copy of what they
+	 * need: a million tests' records go before the save reads the file.
+	 */
+	run_release(&s->r);
+	save_cache(s->tc, cp);
+	checkpoint_close(cp, complete);
 	return code;
 }
 
@@ -448,7 +454,7 @@ static int show_plan(struct balrun *s)
 
 	workers_explain(&s->wc, 0, &why);
 	po.workers_why = why.len ? why.buf : NULL;
-	ro.predicted = st.wall = plan_show(&s->r, balrun_timings(s), &s->o, &ro.workers, &po);
+	ro.predicted = st.wall = plan_show(&s->r, balrun_timings(s), &s->o, &ro.workers, &po, s->tc);
 	if (s->o.timeline && report_timeline(&s->r, &st, &ro, s->o.timeline, &err)) {
 		fprintf(stderr, "balrun: %s\n", err.buf);
 		code = EXIT_INTERNAL;

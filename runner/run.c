@@ -89,15 +89,27 @@ static void test_release(struct test_case *t)
 	free(t->id);	/* name points into it */
 	free(t->message);
 	free(t->output);
-	for (size_t i = 0; i < t->ntries; i++)
-		test_attempt_release(&t->tries[i]);
-	free(t->tries);
-	if (t->alone)
-		test_attempt_release(t->alone);
-	free(t->alone);
-	if (t->context)
-		test_attempt_release(t->context);
-	free(t->context);
+	struct test_more *m = t->more;
+
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->ntries; i++)
+		test_attempt_release(&m->tries[i]);
+	free(m->tries);
+	if (m->alone)
+		test_attempt_release(m->alone);
+	free(m->alone);
+	if (m->context)
+		test_attempt_release(m->context);
+	free(m->context);
+	free(m);
+}
+
+struct test_more *test_more(struct test_case *t)
+{
+	if (!t->more)
+		t->more = xcalloc(1, sizeof(*t->more));
+	return t->more;
 }
 
 void run_release(struct run *r)
@@ -183,7 +195,8 @@ struct test_case *run_copy_test(struct run *r, const struct test_case *t)
 	c->scope = t->scope;
 	c->scope_rank = t->scope_rank;
 	c->check = t->check;
-	c->timeout = t->timeout;
+	if (test_timeout(t) > 0)
+		test_more(c)->timeout = test_timeout(t);
 	return c;
 }
 

@@ -111,24 +111,35 @@ struct test_attempt {
 	uint64_t output_dropped;
 };
 
+/*
+ * What few tests have: runs besides the latest (a retry, a run in context
+ * or alone) and the limits markers give.  NULL in the test until it has one
+ * of them, so that a million tests that ran once without markers do not
+ * carry it (test_more allocates it).  Owns its attempts.
+ */
+struct test_more {
+	struct test_attempt *context; /* its run in context after the parallel phase (context.h), or NULL */
+	struct test_attempt *tries; /* earlier failed attempts, oldest first (retry.h) */
+	struct test_attempt *alone; /* its run alone after the parallel phase (rerun.h), or NULL */
+	uint32_t ntries, tries_alloc;
+	double timeout;        /* its own time limit in seconds (markers/config); 0: --timeout */
+	uint64_t locks;        /* from markers: bit i: holds named lock i */
+};
+
 struct test_case {
-	/* Fields by size, largest first, so that a million of them pack tight (200 bytes). */
+	/* Fields by size, largest first, so that a million of them pack tight (152 bytes). */
 	char *id;              /* "<binary id>::<name>", or the binary id for plain tests */
 	const char *name;      /* name the framework knows ("suite/name"); plain: the binary id.
 	                          Points into id (its end), which owns it. */
 	uint64_t check;        /* cmocka: preload_check() of its group and name (common/preload.h) */
 	double duration;       /* seconds, as measured by the worker */
 	double start, end;     /* seconds since the run started (coordinator clock) */
-	struct test_attempt *context; /* its run in context after the parallel phase (context.h), or NULL */
-	struct test_attempt *tries; /* earlier failed attempts, oldest first (retry.h) */
-	struct test_attempt *alone; /* its run alone after the parallel phase (rerun.h), or NULL */
-	uint64_t cpu_us, rss_kb;
+	struct test_more *more; /* its other runs and marker limits, or NULL (test_more, test_ntries, ...) */
+	uint64_t rss_kb;        /* peak RSS of its run, from its RESULT */
 	char *message;         /* one line, or NULL */
 	char *output;          /* captured output, or NULL */
 	uint64_t output_dropped;
-	double timeout;        /* this test's own time limit in seconds (markers/config); 0: --timeout */
 	double est;            /* estimated seconds when the run started */
-	uint64_t locks;        /* from markers: bit i: holds named lock i */
 
 	uint32_t binary;
 	uint32_t ordinal;      /* its place in the binary's listing (the order a serial run runs it) */
@@ -139,7 +150,6 @@ struct test_case {
 	unsigned unreached;    /* units that ran on without reaching it (dispatch.c) */
 	uint32_t unit;         /* 1 + the number of the unit (batch) its last run was in, within
 	                          its phase; 0: it never ran */
-	uint32_t ntries, tries_alloc;
 	uint32_t output_len;   /* bytes of output (the worker keeps at most a few hundred KiB) */
 	/* From markers (markers.h); 0 means none. */
 	uint32_t group;        /* 1 + index of its same-worker group */
@@ -158,6 +168,7 @@ struct test_case {
 	                          invocation: a failure there is no artefact of the split */
 	unsigned est_known : 1;
 	unsigned serial : 1;   /* from markers: runs alone */
+	unsigned passed_last : 1; /* the timing cache's last run of it passed (plan_note_passed) */
 };
 
 struct run {
@@ -186,6 +197,33 @@ const char *run_display(const char *s, struct strbuf *scratch);
 struct test_case *run_copy_test(struct run *r, const struct test_case *t);
 /* Give t the id id (copied), keeping its name (which lives in the same allocation). */
 void test_set_id(struct test_case *t, const char *id);
+/* t's other runs, allocated (empty) on first use. */
+struct test_more *test_more(struct test_case *t);
+/* Readers: what t->more holds, or none when t ran once. */
+static inline uint32_t test_ntries(const struct test_case *t)
+{
+	return t->more ? t->more->ntries : 0;
+}
+static inline const struct test_attempt *test_tries(const struct test_case *t)
+{
+	return t->more ? t->more->tries : NULL;
+}
+static inline const struct test_attempt *test_context(const struct test_case *t)
+{
+	return t->more ? t->more->context : NULL;
+}
+static inline const struct test_attempt *test_alone(const struct test_case *t)
+{
+	return t->more ? t->more->alone : NULL;
+}
+static inline double test_timeout(const struct test_case *t)
+{
+	return t->more ? t->more->timeout : 0;
+}
+static inline uint64_t test_locks(const struct test_case *t)
+{
+	return t->more ? t->more->locks : 0;
+}
 /* Mark a test finished with an outcome and a message (copied; may be NULL). */
 void test_finish(struct test_case *t, enum outcome o, const char *message);
 /* Free what an attempt owns. */

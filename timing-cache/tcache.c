@@ -26,13 +26,16 @@
 #include <math.h>
 #include <string.h>
 
-/* One tc_record_test / tc_record_binary call, applied at save time. */
+/*
+ * One tc_record_test / tc_record_binary call, applied at save time.  24
+ * bytes: a run of a million tests keeps a million of them.
+ */
 struct tc_update {
-	size_t key;            /* test id or binary path: its offset in update_keys */
-	uint8_t is_binary;     /* 1: an overhead; 2: flags (in rss_kb); 3: a CPU share (in seconds) */
-	uint8_t outcome;       /* tests only (enum outcome) */
 	double seconds;        /* duration, or overhead for a binary */
 	uint64_t rss_kb;
+	uint32_t key;          /* test id or binary path: its offset in keys (tc_add_update) */
+	uint8_t is_binary;     /* 1: an overhead; 2: flags (in rss_kb); 3: a CPU share (in seconds) */
+	uint8_t outcome;       /* tests only (enum outcome) */
 };
 
 struct timing_cache {
@@ -43,7 +46,9 @@ struct timing_cache {
 	int salvaged;          /* table holds entries of a file moved aside: save them */
 	struct tc_update *updates;
 	size_t updates_nr, updates_alloc;
-	struct strbuf update_keys; /* the updates' keys, NUL-terminated, one after the other */
+	char *keys;            /* the updates' keys, one after the other, front-coded (tc_add_update) */
+	size_t keys_len, keys_alloc;
+	struct strbuf last_key; /* the last key added, whole: the next one is coded against it */
 	char *commit;          /* lower-case hex or NULL */
 	int64_t when;          /* 0: the time of the save */
 	uint32_t prune_runs, prune_days;   /* see tc_set_prune */
@@ -73,10 +78,15 @@ static int tc_file_unchanged(const struct timing_cache *c)
 	       st.st_ctim.tv_sec == c->seen.st_ctim.tv_sec && st.st_ctim.tv_nsec == c->seen.st_ctim.tv_nsec;
 }
 
+/* Forget the updates and give their memory back (a million of them take tens of MB). */
 static void tc_clear_updates(struct timing_cache *c)
 {
-	strbuf_reset(&c->update_keys);
-	c->updates_nr = 0;
+	free(c->updates);
+	free(c->keys);
+	c->updates = NULL;
+	c->keys = NULL;
+	c->updates_nr = c->updates_alloc = c->keys_len = c->keys_alloc = 0;
+	strbuf_release(&c->last_key);
 }
 
 void tc_free(struct timing_cache *c)
@@ -84,8 +94,6 @@ void tc_free(struct timing_cache *c)
 	if (!c)
 		return;
 	tc_clear_updates(c);
-	free(c->updates);
-	strbuf_release(&c->update_keys);
 	tc_table_release(&c->table);
 	free(c->dir);
 	free(c->path);
@@ -128,7 +136,7 @@ static struct timing_cache *tc_new(const char *dir, const char *path)
 {
 	struct timing_cache *c = xcalloc(1, sizeof(*c));
 
-	strbuf_init(&c->update_keys, 0);
+	strbuf_init(&c->last_key, 0);
 	c->dir = xstrdup(dir);
 	c->path = xstrdup(path);
 	c->lock_path = xasprintf("%s.lock", c->path);
@@ -238,6 +246,15 @@ void tc_each(const struct timing_cache *c, void (*fn)(const struct tc_entry *, v
 		fn(&c->table.tests[i], data);
 }
 
+void tc_forget(struct timing_cache *c)
+{
+	if (c->salvaged)
+		return;
+	tc_table_release(&c->table);
+	c->table = (struct tc_table)TC_TABLE_INIT;
+	c->seen_valid = 0;	/* the table no longer matches the file: a save reads it */
+}
+
 const char *tc_dir(const struct timing_cache *c)
 {
 	return c->dir;
@@ -292,38 +309,85 @@ void tc_set_run_info(struct timing_cache *c, const char *commit, int64_t when)
 	c->when = when > 0 ? when : 0;
 }
 
-/* Queue u with its key (copied into update_keys: one allocation for a million updates). */
+void tc_reserve_updates(struct timing_cache *c, size_t n, size_t key_bytes)
+{
+	if (c->updates_nr + n > c->updates_alloc) {
+		c->updates_alloc = c->updates_nr + n;
+		c->updates = xrealloc(c->updates, c->updates_alloc * sizeof(*c->updates));
+	}
+	if (c->keys_len + key_bytes > c->keys_alloc) {
+		c->keys_alloc = c->keys_len + key_bytes;
+		c->keys = xrealloc(c->keys, c->keys_alloc);
+	}
+}
+
+/*
+ * Queue u with its key, front-coded in keys: two bytes (little-endian) say
+ * how many leading bytes it shares with the key before it, then the rest
+ * and a NUL.  Consecutive results mostly share "<binary id>::" and more, so
+ * a million ids take a fraction of their length; tc_update_key decodes
+ * them in order.
+ */
 static void tc_add_update(struct timing_cache *c, const char *key, struct tc_update u)
 {
-	if (!*key)
+	size_t len = strlen(key), same = 0, n;
+
+	if (!len)
 		return;   /* an empty key cannot be written */
-	u.key = c->update_keys.len;
-	strbuf_add(&c->update_keys, key, strlen(key) + 1);
+	while (same < c->last_key.len && same < len && same < UINT16_MAX &&
+	       c->last_key.buf[same] == key[same])
+		same++;
+	n = 2 + len - same + 1;
+	if (c->keys_len + n > UINT32_MAX)
+		die("timing cache: more than 4 GiB of keys in one run");
+	u.key = (uint32_t)c->keys_len;
+	ALLOC_GROW(c->keys, c->keys_len + n, c->keys_alloc);
+	c->keys[c->keys_len] = (char)(same & 0xff);
+	c->keys[c->keys_len + 1] = (char)(same >> 8);
+	memcpy(c->keys + c->keys_len + 2, key + same, len - same + 1);
+	c->keys_len += n;
+	strbuf_setlen(&c->last_key, same);
+	strbuf_add(&c->last_key, key + same, len - same);
 	ALLOC_GROW(c->updates, c->updates_nr + 1, c->updates_alloc);
 	c->updates[c->updates_nr++] = u;
+}
+
+/* The key of update i, given the key of update i - 1 in key (i = 0: empty); key becomes i's. */
+static const char *tc_update_key(const struct timing_cache *c, size_t i, struct strbuf *key)
+{
+	const unsigned char *p = (const unsigned char *)c->keys + c->updates[i].key;
+	size_t same = (size_t)p[0] | (size_t)p[1] << 8;
+
+	strbuf_setlen(key, same);
+	strbuf_adds(key, (const char *)p + 2);
+	return key->buf;
 }
 
 void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,
 		    double seconds, uint64_t rss_kb)
 {
-	tc_add_update(c, id, (struct tc_update){ 0, 0, (uint8_t)o, seconds, rss_kb });
+	tc_add_update(c, id, (struct tc_update){ .seconds = seconds, .rss_kb = rss_kb,
+							 .outcome = (uint8_t)o });
 }
 
 void tc_flag_test(struct timing_cache *c, const char *id, uint32_t flags)
 {
-	tc_add_update(c, id, (struct tc_update){ 0, 2, OUTCOME_NOTRUN, 0, flags });
+	tc_add_update(c, id, (struct tc_update){ .rss_kb = flags, .is_binary = 2,
+							 .outcome = OUTCOME_NOTRUN });
 }
 
 void tc_record_binary_cpu(struct timing_cache *c, const char *path, double cpu, double wall)
 {
 	if (!(wall >= TC_CPU_MIN_WALL) || !(cpu >= 0) || !isfinite(cpu / wall))
 		return;
-	tc_add_update(c, path, (struct tc_update){ 0, 3, OUTCOME_PASS, cpu / wall, 0 });
+	tc_add_update(c, path, (struct tc_update){ .seconds = cpu / wall, .is_binary = 3,
+							   .outcome = OUTCOME_PASS });
 }
 
 void tc_record_binary(struct timing_cache *c, const char *path, double overhead)
 {
-	tc_add_update(c, path, (struct tc_update){ 0, 1, OUTCOME_PASS, overhead, 0 });
+	tc_add_update(c, path, (struct tc_update){ .seconds = overhead, .is_binary = 1,
+							   .outcome = OUTCOME_PASS });
 }
 
 /*
@@ -374,10 +438,12 @@ static void tc_edit_apply(struct timing_cache *c, struct tc_table *t, void *data
 	uint32_t run = t->max_run + 1;
 	int64_t when = tc_now(c);
 
+	struct strbuf whole = STRBUF_INIT;
+
 	tc_table_put_run(t, run, when, c->commit);
 	for (size_t i = 0; i < c->updates_nr; i++) {
 		const struct tc_update *u = &c->updates[i];
-		const char *key = c->update_keys.buf + u->key;
+		const char *key = tc_update_key(c, i, &whole);
 		if (u->is_binary == 1)
 			tc_table_apply_binary(t, key, u->seconds);
 		else if (u->is_binary == 3)
@@ -387,6 +453,7 @@ static void tc_edit_apply(struct timing_cache *c, struct tc_table *t, void *data
 		else
 			tc_table_apply_test(t, key, (enum outcome)u->outcome, u->seconds, u->rss_kb, run, when);
 	}
+	strbuf_release(&whole);
 	tc_edit_prune(c, t, NULL);
 }
 
@@ -451,6 +518,7 @@ static int tc_rewrite(struct timing_cache *c, int fresh_start,
 	t = in_place ? &c->table : &fresh;
 	if (!fresh_start && !in_place && tc_reread(c, &fresh, &content, err))
 		goto out;
+	strbuf_release(&content);	/* the table holds copies: the file's text is not needed */
 	edit(c, t, data);
 	if (tcfile_replace(c->dir, c->path, tc_produce, t, fault, err)) {
 		if (in_place)

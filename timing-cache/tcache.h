@@ -111,6 +111,16 @@ size_t tc_count(const struct timing_cache *c);
 /* Call fn for every entry (in no particular order). */
 void tc_each(const struct timing_cache *c, void (*fn)(const struct tc_entry *, void *), void *data);
 
+/*
+ * Drop what was read at open time (tests, binaries, runs) to give its memory
+ * back: tc_get, tc_binary and the rest then find nothing.  Recorded updates
+ * are kept, and tc_save reads the file again under the lock as it does when
+ * another run has written it meanwhile, so nothing is lost.  For a run of a
+ * million tests, whose planning is the table's last reader.  Salvaged
+ * entries of a damaged file exist nowhere else: then nothing is dropped.
+ */
+void tc_forget(struct timing_cache *c);
+
 /* All test entries / binaries as arrays of *nr (in no particular order). */
 const struct tc_entry *tc_entries(const struct timing_cache *c, size_t *nr);
 const struct tc_binary *tc_binaries(const struct timing_cache *c, size_t *nr);
@@ -133,6 +143,14 @@ void tc_set_run_info(struct timing_cache *c, const char *commit, int64_t when);
  */
 void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,
 		    double seconds, uint64_t rss_kb);
+/*
+ * Room for n more updates whose keys take key_bytes in all (the keys are
+ * kept front-coded against the one before: 3 bytes + what differs; 0: let
+ * them grow): a run that knows its tests reserves once, so a million
+ * results leave no growth slack.  More updates than reserved still
+ * work (the arrays grow).  tc_save gives the memory back.
+ */
+void tc_reserve_updates(struct timing_cache *c, size_t n, size_t key_bytes);
 /* Set flags (TC_FLAG_*) on a test; it is created with no runs if unknown. */
 void tc_flag_test(struct timing_cache *c, const char *id, uint32_t flags);
 /* Note one measured invocation overhead of a binary. */

@@ -199,10 +199,14 @@ static void context_settle(struct run *r, struct run *tmp, size_t built, const u
 		for (size_t j = k + 1; j < built && !again; j++)
 			if (alone[j] && from[j] == from[k])
 				again = &tmp->tests[j];
-		free(t->context);
-		t->context = xcalloc(1, sizeof(*t->context));
-		*t->context = test_move_attempt(&tmp->tests[k]);
-		if (t->context->outcome != OUTCOME_PASS || !again)
+		struct test_more *m = test_more(t);
+
+		if (m->context)
+			test_attempt_release(m->context);
+		free(m->context);
+		m->context = xcalloc(1, sizeof(*m->context));
+		*m->context = test_move_attempt(&tmp->tests[k]);
+		if (m->context->outcome != OUTCOME_PASS || !again)
 			continue;
 		if (!outcome_is_failure(again->outcome)) {
 			context_inconclusive(t);
@@ -211,7 +215,7 @@ static void context_settle(struct run *r, struct run *tmp, size_t built, const u
 		t->apart = t->outcome;
 		context_keep_message(t);
 		if (tc) {
-			tc_record_test(tc, t->id, OUTCOME_PASS, t->context->duration, 0);
+			tc_record_test(tc, t->id, OUTCOME_PASS, m->context->duration, 0);
 			tc_flag_test(tc, t->id, TC_FLAG_ORDER_DEPENDENT);
 		}
 	}

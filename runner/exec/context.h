@@ -11,7 +11,7 @@
  * scope's tests from its first up to the last such failure, in one
  * invocation, so the binary runs them in its own order as a serial run
  * would.  A test that passes there is ORDER-DEPENDENT: it keeps both runs
- * (its own fields the parallel failure, t->context the run in context),
+ * (its own fields the parallel failure, t->more->context the run in context),
  * the run does not fail because of it (the serial answer is a pass), the
  * report shows it with the marker that keeps its group together, and the
  * timing cache remembers it (TC_FLAG_ORDER_DEPENDENT) so that later runs

@@ -110,7 +110,6 @@ static void on_result(struct dispatcher *d, struct slot *s, struct proto_result 
 	t->duration = duration;
 	t->worker = (int)s->id;
 	t->unit = s->unit + 1;
-	t->cpu_us = m->cpu_us;
 	t->rss_kb = m->rss_kb;
 	t->in_context = s->ctx[m->test];
 	if (d->o->drop_passing_output && (m->outcome == OUTCOME_PASS || m->outcome == OUTCOME_SKIP)) {

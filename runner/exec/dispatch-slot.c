@@ -156,7 +156,7 @@ static void fill_timeouts(struct dispatcher *d, const struct bal_unit *u, struct
 	int own = 0;
 
 	for (size_t i = 0; i < u->ntests; i++)
-		own |= dispatch_test(d, u->tests[i])->timeout > 0;
+		own |= test_timeout(dispatch_test(d, u->tests[i])) > 0;
 	if (!own)
 		return;
 	for (size_t i = 0; i < run->ninv; i++) {
@@ -164,7 +164,7 @@ static void fill_timeouts(struct dispatcher *d, const struct bal_unit *u, struct
 		inv->timeouts_ms = xcalloc(inv->ntests, sizeof(*inv->timeouts_ms));
 		for (size_t j = 0; j < inv->ntests; j++, k++) {
 			const struct test_case *t = dispatch_test(d, u->tests[k]);
-			inv->timeouts_ms[j] = seconds_to_ms(t->timeout > 0 ? t->timeout : d->o->timeout);
+			inv->timeouts_ms[j] = seconds_to_ms(test_timeout(t) > 0 ? test_timeout(t) : d->o->timeout);
 		}
 	}
 }

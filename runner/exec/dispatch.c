@@ -112,13 +112,11 @@ static int smoke_verdict_pending(const struct dispatcher *d)
 	       d->smoke_done < d->smoke_sent && d->smoke_failed == d->smoke_done;
 }
 
-/* A smoke test is evidence about the environment only if it passed last time. */
+/* A smoke test is evidence about the environment only if it passed last time (phases.c noted it). */
 void dispatch_smoke_sent(struct dispatcher *d, const struct bal_unit *u)
 {
-	for (size_t i = 0; i < u->ntests; i++) {
-		const struct tc_entry *e = d->tc ? tc_get(d->tc, dispatch_test(d, u->tests[i])->id) : NULL;
-		d->smoke_unproven |= !e || !e->runs || e->last_outcome != OUTCOME_PASS;
-	}
+	for (size_t i = 0; i < u->ntests; i++)
+		d->smoke_unproven |= !dispatch_test(d, u->tests[i])->passed_last;
 	d->smoke_sent += (unsigned)u->ntests;
 }
 
@@ -146,7 +144,7 @@ void dispatch_smoke_observe(struct dispatcher *d, const struct slot *s, const st
 
 /*
  * Test i of slot s's unit failed and has retries left (retry.h): its attempt
- * goes to the timing cache and into t->tries, and the test goes back to the
+ * goes to the timing cache and into t->more->tries, and the test goes back to the
  * queue when the unit ends (s->again).  Returns 1 if so; 0 and nothing done
  * otherwise (no retries left, not a failure, or the run is stopping).
  */

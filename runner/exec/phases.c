@@ -71,12 +71,29 @@ static double phases_predict(struct run *r, const struct phases_opts *o)
 		size_t n;
 		double p;
 		struct balancer *b = plan_balancer(r, o->o, o->dispatch.workers, o->plan_tc, (int)level,
-						   &map, &n, &p);
+						   &map, &n, &p, NULL);
 		sum += p;
 		balancer_free(b);
 		free(map);
 	}
 	return sum;
+}
+
+/*
+ * Room in tc for one result per test still to run, and a sixteenth more for
+ * the binaries' overheads and retries: reserved at once, a million results
+ * leave no growth slack in the coordinator.  Their keys' room is not
+ * reserved: front-coded against the result before, in the order they come,
+ * they take some bytes more than the names, and a buffer that grows past
+ * what is used costs address space, not memory (the pages are never touched).
+ */
+static void phases_reserve_results(const struct run *r, struct timing_cache *tc)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ntests; i++)
+		n += r->tests[i].selected && r->tests[i].state != TEST_FINISHED;
+	tc_reserve_updates(tc, n + n / 16 + 64, 0);
 }
 
 /* Plan and dispatch one phase.  0, or -1 with err. */
@@ -89,10 +106,14 @@ static int phases_one(struct run *r, const struct phases_opts *o, uint32_t level
 	uint32_t *map;
 	size_t n;
 	double predicted;
+	/* the last phase's plan is the last reader of the cache's table: a save reads the file again */
+	struct timing_cache *forget = level + 1 == o->levels && o->tc ? o->tc : NULL;
 	struct balancer *b = plan_balancer(r, o->o, o->dispatch.workers, o->plan_tc, (int)level, &map, &n,
-					   &predicted);
+					   &predicted, forget);
 	int ret = 0;
 
+	if (forget)	/* the table's memory is back: the results take its place */
+		phases_reserve_results(r, forget);
 	dopts.workers = o->dispatch.workers < n ? o->dispatch.workers : (n ? (unsigned)n : 1);
 	if (o->dispatch.max_restarts == PHASES_DEFAULT_RESTARTS)
 		dopts.max_restarts = 4 * dopts.workers;
@@ -114,6 +135,7 @@ int phases_run(struct run *r, const struct phases_opts *o, const struct run_obse
 
 	memset(st, 0, sizeof(*st));
 	*workers = 0;
+	plan_note_passed(r, o->tc);
 	for (uint32_t level = 0; level < o->levels && !ret; level++) {
 		ret = phases_one(r, o, level, level == 0, obs, st, workers, err);
 		if (!ret && phases_over(st))

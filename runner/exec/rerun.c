@@ -44,7 +44,7 @@ int rerun_failed_serially(struct run *r, const struct rerun_opts *o, const struc
 			struct test_attempt *a = xcalloc(1, sizeof(*a));
 
 			*a = test_move_attempt(&tmp.tests[k]);
-			r->tests[from[k]].alone = a;
+			test_more(&r->tests[from[k]])->alone = a;
 		}
 		*interrupted = st.interrupted ? st.interrupted : st.aborted ? SIGINT : *interrupted;
 		dispatch_stats_release(&st);

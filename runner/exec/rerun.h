@@ -6,7 +6,7 @@
  *
  * How: the failed tests are copied into a scratch run (scratch.h) run with
  * one worker and batches of one test (one invocation each, so no test shares
- * a process with another either).  The results land in t->alone; the test's
+ * a process with another either).  The results land in t->more->alone; the test's
  * own outcome stays what the parallel run gave (a test that failed in
  * parallel failed: the run still exits 1).  Alone runs are not written to
  * the timing cache nor to the checkpoint: they are a diagnosis, and the

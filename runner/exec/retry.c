@@ -3,7 +3,7 @@
  * retry.h.
  *
  * A test's own fields always describe its latest attempt.  Earlier failed
- * attempts live in t->tries (oldest first), each owning its message and
+ * attempts live in t->more->tries (oldest first), each owning its message and
  * output, so the report can show the failure that made a test FLAKY next to
  * the run that passed.
  */
@@ -17,15 +17,16 @@
 
 int retry_wanted(const struct test_case *t, unsigned retries)
 {
-	return outcome_is_failure(t->outcome) && t->ntries < retries;
+	return outcome_is_failure(t->outcome) && test_ntries(t) < retries;
 }
 
 void retry_keep(struct test_case *t)
 {
+	struct test_more *m = test_more(t);
 	struct test_attempt *a;
 
-	ALLOC_GROW(t->tries, t->ntries + 1, t->tries_alloc);
-	a = &t->tries[t->ntries++];
+	ALLOC_GROW(m->tries, m->ntries + 1, m->tries_alloc);
+	a = &m->tries[m->ntries++];
 	*a = test_move_attempt(t);
 	t->state = TEST_PENDING;
 	t->outcome = OUTCOME_PASS;
@@ -37,10 +38,11 @@ void retry_settle(struct test_case *t)
 	struct strbuf msg = STRBUF_INIT;
 	const struct test_attempt *first;
 
-	if (!t->ntries || t->outcome != OUTCOME_PASS)
+	if (!test_ntries(t) || t->outcome != OUTCOME_PASS)
 		return;
-	first = &t->tries[0];
-	strbuf_addf(&msg, "passed on attempt %zu; attempt 1 %s", (size_t)t->ntries + 1, outcome_name(first->outcome));
+	first = &test_tries(t)[0];
+	strbuf_addf(&msg, "passed on attempt %zu; attempt 1 %s", (size_t)test_ntries(t) + 1,
+		    outcome_name(first->outcome));
 	if (first->message)
 		strbuf_addf(&msg, ": %s", first->message);
 	test_finish(t, OUTCOME_FLAKY, msg.buf);
@@ -51,9 +53,9 @@ int retry_restore(struct test_case *t)
 {
 	struct test_attempt *a;
 
-	if (!t->ntries)
+	if (!test_ntries(t))
 		return -1;
-	a = &t->tries[--t->ntries];
+	a = &t->more->tries[--t->more->ntries];
 	free(t->output);
 	t->output = a->output;
 	t->output_len = a->output_len;

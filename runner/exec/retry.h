@@ -5,7 +5,7 @@
  * The dispatcher (dispatch.c) decides when: a failed attempt (FAIL, CRASH,
  * TIMEOUT) with retries left is recorded in the timing cache like any run,
  * kept here (retry_keep moves its outcome, message and output into
- * t->tries), and its test goes back to the balancer's queue as a unit of its
+ * t->more->tries), and its test goes back to the balancer's queue as a unit of its
  * own instead of being finished.  Its final attempt settles it
  * (retry_settle): a pass after failed attempts becomes FLAKY, a failure
  * stays the last failure.  -x/--maxfail, the status line's failure count and
@@ -20,7 +20,7 @@
 /* 1 if t's attempt that just ended failed and it may run again (retries: --retries N). */
 int retry_wanted(const struct test_case *t, unsigned retries);
 
-/* Move t's finished attempt into t->tries and make t pending again. */
+/* Move t's finished attempt into t->more->tries and make t pending again. */
 void retry_keep(struct test_case *t);
 
 /* t's last attempt is in: a pass after failed attempts makes it FLAKY. */
@@ -28,7 +28,7 @@ void retry_settle(struct test_case *t);
 
 /*
  * The run stopped (interrupt, -x) before t's next attempt finished: t ends
- * with its last failed attempt, taken back out of t->tries.  Returns 0, or
+ * with its last failed attempt, taken back out of t->more->tries.  Returns 0, or
  * -1 (nothing done) if t has no kept attempt.
  */
 int retry_restore(struct test_case *t);

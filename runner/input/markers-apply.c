@@ -116,7 +116,7 @@ static int markers_apply_test(struct marker_set *s, const uint32_t *index, struc
 		m->hits++;
 		switch (m->kind) {
 		case MARKER_SERIAL: t->serial = 1; continue;
-		case MARKER_LOCK: t->locks |= UINT64_C(1) << index[i]; continue;
+		case MARKER_LOCK: test_more(t)->locks |= UINT64_C(1) << index[i]; continue;
 		case MARKER_GROUP: slot = &seen.group; break;
 		case MARKER_WEIGHT: slot = &seen.weight; break;
 		case MARKER_TIMEOUT: slot = &seen.timeout; break;
@@ -132,7 +132,7 @@ static int markers_apply_test(struct marker_set *s, const uint32_t *index, struc
 	if (seen.weight)
 		t->weight = (uint32_t)seen.weight->value;
 	if (seen.timeout)
-		t->timeout = seen.timeout->value;
+		test_more(t)->timeout = seen.timeout->value;
 	if (seen.dist)
 		t->dist = (enum dist_mode)seen.dist->value;
 	return 0;

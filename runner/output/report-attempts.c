@@ -1,8 +1,8 @@
 /*
  * report-attempts.c - the sections of tests that ran more than once; see
  * report-internal.h.  A test's own fields describe its latest attempt;
- * earlier ones are in t->tries (retries), its run in context in
- * t->context, its run alone in t->alone.
+ * earlier ones are in t->more->tries (retries), its run in context in
+ * t->more->context, its run alone in t->more->alone.
  */
 #include "report-internal.h"
 
@@ -60,12 +60,12 @@ void attempts_print_flaky(const struct run *r, const struct report_opts *o)
 			continue;
 		fprintf(o->out, "%s--- FLAKY %s%s (passed on attempt %zu)\n",
 			colour_outcome(OUTCOME_FLAKY, o->color), run_display(t->id, &shown),
-			colour_reset(o->color), (size_t)t->ntries + 1);
-		for (size_t k = 0; k < t->ntries; k++) {
+			colour_reset(o->color), (size_t)test_ntries(t) + 1);
+		for (size_t k = 0; k < test_ntries(t); k++) {
 			snprintf(label, sizeof(label), "attempt %zu", k + 1);
-			attempt_print(label, &t->tries[k], o);
+			attempt_print(label, &test_tries(t)[k], o);
 		}
-		snprintf(label, sizeof(label), "attempt %zu", (size_t)t->ntries + 1);
+		snprintf(label, sizeof(label), "attempt %zu", (size_t)test_ntries(t) + 1);
 		attempt_print(label, &last, o);
 	}
 	strbuf_release(&shown);
@@ -106,12 +106,12 @@ void attempts_print_order_dependent(const struct run *r, const struct report_opt
 			.output_dropped = t->output_dropped,
 		};
 
-		if (!t->selected || t->outcome != OUTCOME_ORDERDEP || !t->context)
+		if (!t->selected || t->outcome != OUTCOME_ORDERDEP || !test_context(t))
 			continue;
 		fprintf(o->out, "%s--- ORDER %s%s\n", colour_outcome(OUTCOME_ORDERDEP, o->color),
 			run_display(t->id, &shown), colour_reset(o->color));
 		attempt_print("apart from the tests before it", &apart, o);
-		attempt_print("after them, in the binary's order", t->context, o);
+		attempt_print("after them, in the binary's order", test_context(t), o);
 		attempts_group_pattern(&r->bins[t->binary], t, &pattern);
 		fprintf(o->out, "keep its group together: --dist group, or in .balrun.conf\n"
 			"    [dist \"group\"]\n            tests = %s\n"
@@ -138,7 +138,7 @@ void attempts_print_alone(const struct run *r, const struct report_opts *o)
 	size_t parallel_only = 0, total = 0;
 
 	for (size_t i = 0; i < r->ntests; i++) {
-		const struct test_attempt *a = r->tests[i].selected ? r->tests[i].alone : NULL;
+		const struct test_attempt *a = r->tests[i].selected ? test_alone(&r->tests[i]) : NULL;
 		total += a != NULL;
 		parallel_only += a && a->outcome == OUTCOME_PASS;
 	}
@@ -148,7 +148,7 @@ void attempts_print_alone(const struct run *r, const struct report_opts *o)
 		total, parallel_only, total - parallel_only);
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];
-		const struct test_attempt *a = t->selected ? t->alone : NULL;
+		const struct test_attempt *a = t->selected ? test_alone(t) : NULL;
 		int failed = a && a->outcome != OUTCOME_PASS;
 
 		if (!a)
@@ -183,10 +183,10 @@ json_t *attempts_json(const struct test_case *t)
 	json_t *arr = json_array();
 	struct test_attempt last = attempt_latest(t);
 
-	if (!t->ntries)
+	if (!test_ntries(t))
 		return arr;
-	for (size_t k = 0; k < t->ntries; k++)
-		json_array_append_new(arr, attempt_json(&t->tries[k]));
+	for (size_t k = 0; k < test_ntries(t); k++)
+		json_array_append_new(arr, attempt_json(&test_tries(t)[k]));
 	if (t->outcome != OUTCOME_NOTRUN)
 		json_array_append_new(arr, attempt_json(&last));
 	return arr;
@@ -194,8 +194,8 @@ json_t *attempts_json(const struct test_case *t)
 
 json_t *attempts_alone_json(const struct test_case *t)
 {
-	json_t *j = attempt_json(t->alone);
+	json_t *j = attempt_json(test_alone(t));
 
-	json_object_set_new(j, "verdict", json_string(attempts_verdict(t->alone)));
+	json_object_set_new(j, "verdict", json_string(attempts_verdict(test_alone(t))));
 	return j;
 }

@@ -44,7 +44,7 @@ void attempts_print_alone(const struct run *r, const struct report_opts *o);
 json_t *attempt_json(const struct test_attempt *a);
 /* Every run of t, oldest first, when it ran more than once (--retries); [] otherwise. */
 json_t *attempts_json(const struct test_case *t);
-/* t->alone with its "verdict" ("failed only in parallel", ...). */
+/* test_alone(t) with its "verdict" ("failed only in parallel", ...). */
 json_t *attempts_alone_json(const struct test_case *t);
 
 #endif

@@ -112,14 +112,14 @@ static void test_json(struct jout *j, const struct run *r, const struct test_cas
 	jout_real(j, "end_s", t->end);
 	jout_int(j, "unit", t->unit);
 	jout_int(j, "dispatches", t->attempts);
-	if (t->ntries)
+	if (test_ntries(t))
 		jout_json(j, "attempts", attempts_json(t));
 	else
 		fputs(", \"attempts\": []", j->f);
-	if (t->alone)
+	if (test_alone(t))
 		jout_json(j, "alone", attempts_alone_json(t));
-	if (t->context)
-		jout_json(j, "context", attempt_json(t->context));
+	if (test_context(t))
+		jout_json(j, "context", attempt_json(test_context(t)));
 	if (t->est_known)
 		jout_real(j, "estimate_s", t->est);
 	else

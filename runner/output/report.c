@@ -120,8 +120,8 @@ static void print_failures(const struct run *r, const struct report_opts *o)
 		gitlab_section(o->out, o->ci, "start", header);
 		fprintf(o->out, "%s--- %s %s%s (%.2fs, worker %d", colour_outcome(t->outcome, o->color),
 			outcome_tag(t->outcome), run_display(t->id, &shown), colour_reset(o->color), t->duration, t->worker);
-		if (t->ntries)
-			fprintf(o->out, ", failed all %zu attempts", (size_t)t->ntries + 1);
+		if (test_ntries(t))
+			fprintf(o->out, ", failed all %zu attempts", (size_t)test_ntries(t) + 1);
 		fputs(")\n", o->out);
 		if (t->message)
 			fprintf(o->out, "%s\n", t->message);

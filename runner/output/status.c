@@ -156,7 +156,7 @@ static void print_test_line(struct status *s, const struct test_case *t, int ret
 	fputs(run_display(t->id, &shown), s->o.out);
 	strbuf_release(&shown);
 	if (retry)
-		fprintf(s->o.out, ": attempt %zu %s, running it again", (size_t)t->ntries + 1, outcome_name(t->outcome));
+		fprintf(s->o.out, ": attempt %zu %s, running it again", (size_t)test_ntries(t) + 1, outcome_name(t->outcome));
 	if (t->message && t->outcome != OUTCOME_PASS)
 		fprintf(s->o.out, ": %s", t->message);
 	fputc('\n', s->o.out);

@@ -26,12 +26,12 @@ static void plan_input_add(struct plan_input *in, const struct test_case *t, uin
 	b->group = t->group ? t->group - 1 : 0;
 	b->serial = t->serial;
 	b->weight = t->weight;
-	b->locks = t->locks;
+	b->locks = test_locks(t);
 	in->map[in->n++] = index;
 }
 
 void plan_input_build(struct plan_input *in, struct run *r, const struct timing_cache *tc,
-		     unsigned workers, int all, int level)
+		     unsigned workers, int all, int level, struct timing_cache *forget)
 {
 	size_t room = r->ntests ? r->ntests : 1;
 
@@ -52,6 +52,8 @@ void plan_input_build(struct plan_input *in, struct run *r, const struct timing_
 		    (level < 0 || t->level == (uint32_t)level))
 			plan_input_add(in, t, (uint32_t)i, tc);
 	}
+	if (forget)
+		tc_forget(forget);	/* before the estimate's and the balancer's memory */
 	bal_estimate(in->tests, in->n, r->nbins, 0);
 	for (size_t i = 0; i < in->n; i++) {
 		r->tests[in->map[i]].est = in->tests[i].est;
@@ -87,14 +89,14 @@ void plan_input_opts(const struct plan_input *in, const struct options *o, struc
 
 struct balancer *plan_balancer(struct run *r, const struct options *o, unsigned workers,
 			       const struct timing_cache *tc, int level, uint32_t **map, size_t *nmap,
-			       double *predicted)
+			       double *predicted, struct timing_cache *forget)
 {
 	struct plan_input in;
 	struct bal_opts bo;
 	struct balancer *b;
 	int known = 0;
 
-	plan_input_build(&in, r, tc, workers, 0, level);
+	plan_input_build(&in, r, tc, workers, 0, level, forget);
 	plan_input_opts(&in, o, &bo);
 	for (size_t i = 0; i < in.n && !known; i++)
 		known = in.tests[i].known;
@@ -105,4 +107,12 @@ struct balancer *plan_balancer(struct run *r, const struct options *o, unsigned 
 	in.map = NULL;
 	plan_input_release(&in);
 	return b;
+}
+
+void plan_note_passed(struct run *r, const struct timing_cache *tc)
+{
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct tc_entry *e = tc ? tc_get(tc, r->tests[i].id) : NULL;
+		r->tests[i].passed_last = e && e->runs && e->last_outcome == OUTCOME_PASS;
+	}
 }

@@ -35,10 +35,13 @@ struct plan_input {
  * workers starts fewer workers (in->workers), and weights above that are
  * lowered to it (markers_check_weight has already rejected weights above
  * -n).  level >= 0: only the tests of that phase (plan/depends.h); -1:
- * every phase.  Release with plan_input_release.
+ * every phase.  forget: NULL, or a cache this input is the last reader of
+ * (tc itself, usually): its table is dropped (tc_forget) as soon as the
+ * estimates are read, before the rest of planning takes memory.  Release
+ * with plan_input_release.
  */
 void plan_input_build(struct plan_input *in, struct run *r, const struct timing_cache *tc,
-		     unsigned workers, int all, int level);
+		     unsigned workers, int all, int level, struct timing_cache *forget);
 void plan_input_release(struct plan_input *in);
 
 /* The balancer options for running in with the command line's options (smoke, failed-first). */
@@ -48,10 +51,18 @@ void plan_input_opts(const struct plan_input *in, const struct options *o, struc
  * The balancer for the real run: the selected tests of phase level (-1:
  * all) still to run, with o's options on workers.  *map receives the test index of each balancer
  * test (*nmap of them; the caller frees it), *predicted the simulated
- * makespan when some timings are known, else 0.
+ * makespan when some timings are known, else 0.  forget: as
+ * plan_input_build's.
  */
 struct balancer *plan_balancer(struct run *r, const struct options *o, unsigned workers,
 			       const struct timing_cache *tc, int level, uint32_t **map, size_t *nmap,
-			       double *predicted);
+			       double *predicted, struct timing_cache *forget);
+
+/*
+ * Set every test's passed_last from tc (NULL: none passed): its last
+ * recorded run passed.  What dispatch needs of the cache once planning has
+ * dropped its table (the smoke tests' evidence).
+ */
+void plan_note_passed(struct run *r, const struct timing_cache *tc);
 
 #endif

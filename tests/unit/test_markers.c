@@ -219,14 +219,15 @@ Test(apply, source_markers_stay_in_their_binary_config_markers_see_ids)
 	cr_expect_eq(test("bin/b::db/one")->group, 0, "bin/a's source marker does not reach bin/b");
 	cr_expect_eq(s.nlocks, 2);
 	cr_expect_str_eq(s.locks[0], "port");
-	cr_expect_eq(test("bin/a::net/x")->locks, 1);
-	cr_expect_eq(test("bin/b::other/t")->locks, 3, "port (bit 0) and disk (bit 1)");
-	cr_expect_eq(test("bin/b::db/one")->locks, 1);
+	cr_expect_eq(test_locks(test("bin/a::net/x")), 1);
+	cr_expect_eq(test_locks(test("bin/b::other/t")), 3, "port (bit 0) and disk (bit 1)");
+	cr_expect_eq(test_locks(test("bin/b::db/one")), 1);
 	cr_expect(test("bin/a::heavy/h")->serial);
 	cr_expect_eq(test("bin/a::heavy/h")->weight, 2);
-	cr_expect_eq(test("bin/a::free/f")->timeout, 9);
-	cr_expect_eq(test("bin/a::net/x")->timeout, 0);
-	cr_expect_eq(test("bin/a::free/f")->group + test("bin/a::free/f")->locks, 0);
+	cr_expect_eq(test_timeout(test("bin/a::free/f")), 9);
+	cr_expect_eq(test_timeout(test("bin/a::net/x")), 0);
+	cr_expect_eq(test("bin/a::free/f")->group + test_locks(test("bin/a::free/f")), 0);
+	cr_expect_null(test("bin/a::db/two")->more, "no lock, no time limit: nothing beside the record");
 	cr_expect_eq(s.v[0].hits, 2);
 }
 

@@ -64,11 +64,11 @@ Test(retry, a_pass_after_failures_is_flaky_with_every_attempt_kept)
 	retry_keep(t);
 	cr_expect_eq(t->state, TEST_PENDING);
 	cr_expect_eq(t->worker, -1);
-	cr_expect_eq(t->ntries, 1);
-	cr_expect_eq(t->tries[0].outcome, OUTCOME_FAIL);
-	cr_expect_str_eq(t->tries[0].message, "t.c:3: expected 1");
-	cr_expect_eq(t->tries[0].output_len, strlen("first output"));
-	cr_expect_eq(t->tries[0].worker, 1);
+	cr_expect_eq(test_ntries(t), 1);
+	cr_expect_eq(test_tries(t)[0].outcome, OUTCOME_FAIL);
+	cr_expect_str_eq(test_tries(t)[0].message, "t.c:3: expected 1");
+	cr_expect_eq(test_tries(t)[0].output_len, strlen("first output"));
+	cr_expect_eq(test_tries(t)[0].worker, 1);
 	cr_expect_null(t->output, "the attempt's output moved into tries");
 	attempt(t, OUTCOME_PASS, NULL, "second output", 0, 1, 1.25);
 	retry_settle(t);
@@ -108,6 +108,36 @@ Test(retry, a_retry_that_never_ran_restores_the_failure)
 	cr_expect_eq(t->output_len, strlen("partial"));
 	cr_expect_eq(t->worker, 1);
 	cr_expect_eq(t->start, 2);
-	cr_expect_eq(t->ntries, 0);
+	cr_expect_eq(test_ntries(t), 0);
+	run_release(&r);
+}
+
+/* The other runs live apart from the record: none until the first retry, then one record. */
+Test(retry, other_runs_are_allocated_by_the_first_retry)
+{
+	struct run r;
+	struct test_case *t = one_test(&r);
+	struct test_more *m;
+
+	cr_expect_null(t->more, "a test that ran once carries no other runs");
+	cr_expect_eq(test_ntries(t), 0);
+	cr_expect_null(test_tries(t));
+	cr_expect_null(test_context(t));
+	cr_expect_null(test_alone(t));
+	attempt(t, OUTCOME_FAIL, "first", "out", 0, 0, 1);
+	retry_keep(t);
+	m = t->more;
+	cr_assert_not_null(m);
+	cr_expect_eq(test_more(t), m, "allocated once");
+	cr_expect_eq(test_ntries(t), 1);
+	cr_expect_eq(test_tries(t), m->tries);
+	cr_expect_null(test_context(t));
+	test_more(t)->alone = xcalloc(1, sizeof(struct test_attempt));
+	test_more(t)->alone->message = xstrdup("alone");
+	cr_expect_str_eq(test_alone(t)->message, "alone");
+	attempt(t, OUTCOME_FAIL, "second", "out", 1, 1, 2);
+	cr_expect_eq(retry_restore(t), 0);
+	cr_expect_eq(test_ntries(t), 0, "restored: the attempt is back in the test");
+	cr_expect_eq(t->more, m, "the record stays (run_release frees it)");
 	run_release(&r);
 }

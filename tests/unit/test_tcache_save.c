@@ -4,13 +4,16 @@
  * write, fsync, rename; injected with BALRUN_TCACHE_FAULT) leaves the old
  * file intact and no temp file, a held lock is waited for, saves of runs
  * that overlap merge instead of overwriting, and 8 processes saving at once
- * lose nothing.
+ * lose nothing.  A cache that forgot its table (tc_forget) reads the file
+ * again at the save and loses nothing either; reserved updates may be
+ * exceeded.
  */
 #include "test_tcache_util.h"
 #include "util.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -178,6 +181,121 @@ Test(save, overlapping_runs_merge)
 	tt_assert_matches_disk(b);
 	tc_free(a);
 	tc_free(b);
+}
+
+Test(save, a_forgotten_table_is_read_again_at_the_save)
+{
+	struct timing_cache *c = tt_open(tt_dir, NULL);
+
+	tc_record_test(c, "old", OUTCOME_PASS, 1.0, 0);
+	tc_record_test(c, "binary-test", OUTCOME_FAIL, 2.0, 100);
+	tc_record_binary(c, "bin", 0.25);
+	tt_save(c);
+	tc_free(c);
+
+	c = tt_open(tt_dir, NULL);
+	cr_assert_eq(tc_count(c), 2);
+	tc_record_test(c, "binary-test", OUTCOME_PASS, 4.0, 0);	/* recorded before and after */
+	tc_forget(c);
+	cr_assert_eq(tc_count(c), 0);
+	cr_assert_null(tc_get(c, "old"));
+	cr_assert_null(tc_binary(c, "bin"));
+	tc_record_test(c, "new", OUTCOME_PASS, 3.0, 0);
+	tt_save(c);
+	/* the file's entries came back under this run's updates */
+	cr_assert_eq(tc_count(c), 3);
+	cr_assert_eq(tc_get(c, "old")->runs, 1);
+	cr_assert_eq(tc_get(c, "binary-test")->runs, 2);
+	cr_assert_eq(tc_get(c, "binary-test")->last_outcome, OUTCOME_PASS);
+	cr_assert_eq(tc_get(c, "binary-test")->rss_kb, 100);
+	cr_assert_float_eq(tc_get(c, "binary-test")->last, 4.0, 1e-9);
+	cr_assert_eq(tc_get(c, "new")->seen_run, 2);
+	cr_assert_float_eq(tc_binary(c, "bin")->overhead, 0.25, 1e-9);
+	cr_assert_eq(tc_last_run(c), 2);
+	tt_assert_matches_disk(c);
+	tc_free(c);
+}
+
+Test(save, a_forgotten_table_with_no_updates_saves_nothing)
+{
+	struct timing_cache *c = tt_open(tt_dir, NULL);
+	struct strbuf before = STRBUF_INIT, after = STRBUF_INIT;
+
+	tc_record_test(c, "old", OUTCOME_PASS, 1.0, 0);
+	tt_save(c);
+	cr_assert_eq(tt_read(tt_file, &before), 0);
+	tc_forget(c);
+	tt_save(c);
+	cr_assert_eq(tt_read(tt_file, &after), 0);
+	cr_assert_str_eq(after.buf, before.buf);
+	tc_free(c);
+	strbuf_release(&before);
+	strbuf_release(&after);
+}
+
+Test(save, updates_beyond_the_reservation_are_kept)
+{
+	struct timing_cache *c = tt_open(tt_dir, NULL);
+	char id[32];
+
+	tc_reserve_updates(c, 2, 4);	/* room for less than what follows */
+	for (int i = 0; i < 100; i++) {
+		snprintf(id, sizeof(id), "test%03d", i);
+		tc_record_test(c, id, OUTCOME_PASS, 0.5 + i, 0);
+	}
+	tc_record_test(c, "", OUTCOME_PASS, 1.0, 0);	/* no key: dropped */
+	tc_reserve_updates(c, 10, 1000);		/* a later reservation keeps what is there */
+	tc_record_binary(c, "bin", 0.125);
+	tt_save(c);
+	cr_assert_eq(tc_count(c), 100);
+	cr_assert_float_eq(tc_get(c, "test000")->mean, 0.5, 1e-9);
+	cr_assert_float_eq(tc_get(c, "test099")->mean, 99.5, 1e-9);
+	cr_assert_float_eq(tc_binary(c, "bin")->overhead, 0.125, 1e-9);
+	tt_assert_matches_disk(c);
+	/* the save gave the updates back: recording again starts afresh */
+	tc_record_test(c, "test000", OUTCOME_FAIL, 0.5, 0);
+	tt_save(c);
+	cr_assert_eq(tc_get(c, "test000")->runs, 2);
+	cr_assert_eq(tc_get(c, "test000")->last_outcome, OUTCOME_FAIL);
+	tc_free(c);
+}
+
+/* Keys are kept front-coded against the one before: every shape must come back whole. */
+Test(save, keys_sharing_prefixes_come_back_whole)
+{
+	struct timing_cache *c = tt_open(tt_dir, NULL);
+	size_t long_len = 70000;	/* shares more than two bytes can count */
+	char *long1 = xmalloc(long_len + 2), *long2 = xmalloc(long_len + 2);
+
+	memset(long1, 'x', long_len);
+	memcpy(long2, long1, long_len);
+	strcpy(long1 + long_len, "1");
+	strcpy(long2 + long_len, "2");
+	tc_record_test(c, "bin/a::t1", OUTCOME_PASS, 1.0, 0);
+	tc_record_test(c, "bin/a::t10", OUTCOME_PASS, 2.0, 0);	/* the one before and more */
+	tc_record_test(c, "bin/a::t1", OUTCOME_FAIL, 3.0, 0);	/* a prefix of the one before */
+	tc_record_binary(c, "bin/a", 0.5);			/* a binary between tests */
+	tc_record_test(c, "bin/b::t1", OUTCOME_PASS, 4.0, 0);
+	tc_record_test(c, "other", OUTCOME_PASS, 5.0, 0);	/* nothing shared */
+	tc_record_test(c, long1, OUTCOME_PASS, 6.0, 0);
+	tc_record_test(c, long2, OUTCOME_PASS, 7.0, 0);
+	tc_flag_test(c, "bin/a::t10", TC_FLAG_ORDER_DEPENDENT);
+	tt_save(c);
+	cr_assert_eq(tc_count(c), 6);
+	cr_assert_eq(tc_get(c, "bin/a::t1")->runs, 2);
+	cr_assert_eq(tc_get(c, "bin/a::t1")->last_outcome, OUTCOME_FAIL);
+	cr_assert_float_eq(tc_get(c, "bin/a::t10")->last, 2.0, 1e-9);
+	cr_assert_eq(tc_get(c, "bin/a::t10")->flags, TC_FLAG_ORDER_DEPENDENT);
+	cr_assert_float_eq(tc_get(c, "bin/b::t1")->last, 4.0, 1e-9);
+	cr_assert_float_eq(tc_get(c, "other")->last, 5.0, 1e-9);
+	cr_assert_float_eq(tc_get(c, long1)->last, 6.0, 1e-9);
+	cr_assert_float_eq(tc_get(c, long2)->last, 7.0, 1e-9);
+	cr_assert_float_eq(tc_binary(c, "bin/a")->overhead, 0.5, 1e-9);
+	cr_assert_null(tc_get(c, "bin/a::t"));
+	tt_assert_matches_disk(c);
+	tc_free(c);
+	free(long1);
+	free(long2);
 }
 
 /* One of the concurrent writers: 200 tests of its own and a shared one. */
