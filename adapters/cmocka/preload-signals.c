@@ -13,7 +13,9 @@
  * those five signals is virtual: the first call installs one dispatcher for
  * the signal (the only real sigaction), and every call after that only
  * swaps the handler the dispatcher calls and returns the one before, as
- * signal() would.  The dispatcher calls a function handler as the kernel
+ * signal() would; SIG_IGN is set for real (an ignored signal stays ignored
+ * across exec, where a caught one falls back to SIG_DFL, as the virtual
+ * SIG_DFL and function handlers do).  The dispatcher calls a function handler as the kernel
  * would have (same mask and flags as signal() gives: the signal blocked,
  * SA_RESTART); for SIG_DFL or SIG_IGN it installs that for real and, for
  * SIG_DFL, raises the signal again, so a crash ends the process by the same
@@ -77,14 +79,21 @@ static shim_signal_fn shim_real_signal(void)
 	return shim_sig.real_signal;
 }
 
+static void shim_sig_leave(int sig, int setting, sighandler_t *seen);
+
 sighandler_t signal(int sig, sighandler_t handler)
 {
 	sighandler_t old;
 
-	if (!shim_sig_virtual(sig)) {
+	if (!shim_sig_virtual(sig) || handler == SIG_IGN) {
 		shim_signal_fn real = shim_real_signal();
 
-		return real ? real(sig, handler) : SIG_ERR;
+		if (!real)
+			return SIG_ERR;
+		/* SIG_IGN for real: an ignored signal stays ignored across exec, a caught one does not */
+		old = real(sig, handler);
+		shim_sig_leave(sig, old != SIG_ERR, &old);
+		return old;
 	}
 	if (!shim_sig.installed[sig]) {
 		shim_sig.handler[sig] = handler;   /* before the dispatcher can run */

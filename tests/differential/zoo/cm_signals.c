@@ -11,7 +11,8 @@
  *
  * Serial answer (the binary is killed by SIGSEGV in later/default_dies):
  *   own/sigaction_handler, own/query_matches_signal, own/sysv_signal_once,
- *   own/ignored, own/bus_handler passed; caught/segv_caught and
+ *   own/ignored, own/ignored_across_exec (an ignored SIGFPE stays ignored in
+ *   an exec'd shell), own/bus_handler passed; caught/segv_caught and
  *   caught/fpe_caught failed (cmocka catches them); later/default_dies
  *   crashed, later/after_death never ran (unknown).
  */
@@ -24,6 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 static sigjmp_buf back;
@@ -90,6 +93,24 @@ static void ignored(void **state)
 	raise(SIGFPE);
 }
 
+/* An ignored signal stays ignored across exec (a caught one does not): the child shell survives it. */
+static void ignored_across_exec(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	assert_true(signal(SIGFPE, SIG_IGN) != SIG_ERR);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "kill -FPE $$; exit 0", (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void segv_caught(void **state)
 {
 	(void)state;
@@ -153,6 +174,7 @@ int main(void)
 		cmocka_unit_test(query_matches_signal),
 		cmocka_unit_test(sysv_signal_once),
 		cmocka_unit_test(ignored),
+		cmocka_unit_test(ignored_across_exec),
 		cmocka_unit_test(bus_handler),
 	};
 	const struct CMUnitTest caught[] = {
