@@ -219,6 +219,12 @@ units() {
 	tr -d ' \n' <"$1" | grep -o '"units":[0-9]*' | awk -F: '{ n += $2 } END { print n + 0 }'
 }
 
+# own_ms FILE: balrun's own ms per unit from the JSON report: the workers' own_s over their units.
+own_ms() {
+	tr -d ' \n' <"$1" | grep -o '"own_s":[0-9.eE+-]*,"units":[0-9]*' |
+		awk -F '[:,]' '{ own += $2; n += $4 } END { printf "%.2f", n ? own * 1000 / n : 0 }'
+}
+
 # SERIALLY BINARY...: each binary in turn, its output to /dev/null.
 # shellcheck disable=SC2016
 SERIALLY=(bash -c 'for b; do "$b" >/dev/null 2>&1 || exit 1; done' serially)
@@ -335,6 +341,7 @@ part_criterion() {
 						(added - fixed) / (units - 1) - inv
 			}
 			printf "\n" }' "$TABLE")"
+		note "criterion -n $n: balrun's own part of a unit (its wall less its invocations', the report's own_s): $(own_ms "$dir/n$n.json") ms per unit"
 	done
 }
 

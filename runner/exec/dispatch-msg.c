@@ -146,6 +146,17 @@ static void record_cpu(struct dispatcher *d, const struct slot *s, const struct 
 	}
 }
 
+/* The unit's wall on the coordinator's clock less its invocations' walls: balrun's own part. */
+static void record_own(struct dispatcher *d, const struct slot *s, const struct proto_done *m)
+{
+	double wall = (double)(now_ns() - s->unit_start_ns) / 1e9, inv = 0;
+
+	for (size_t i = 0; i < m->ninv; i++)
+		inv += (double)m->inv_wall_us[i] / 1e6;
+	if (wall > inv)
+		d->st->own[s->id] += wall - inv;
+}
+
 static void on_done(struct dispatcher *d, struct slot *s, const struct proto_done *m)
 {
 	int progress = 0;
@@ -160,6 +171,7 @@ static void on_done(struct dispatcher *d, struct slot *s, const struct proto_don
 	}
 	if (d->tc)
 		record_cpu(d, s, m);
+	record_own(d, s, m);
 	dispatch_account_unit(d, s);
 	dispatch_requeue_rest(d, s, m->errors);
 	slot_clear_unit(s);

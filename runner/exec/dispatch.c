@@ -520,6 +520,7 @@ static void stats_alloc(struct dispatch_stats *st, unsigned workers)
 {
 	memset(st, 0, sizeof(*st));
 	st->busy = xcalloc(workers, sizeof(*st->busy));
+	st->own = xcalloc(workers, sizeof(*st->own));
 	st->units = xcalloc(workers, sizeof(*st->units));
 	st->tests = xcalloc(workers, sizeof(*st->tests));
 }
@@ -578,6 +579,7 @@ void dispatch_stats_release(struct dispatch_stats *s)
 		free(s->fallbacks[i].what);
 	free(s->fallbacks);
 	free(s->busy);
+	free(s->own);
 	free(s->units);
 	free(s->tests);
 	memset(s, 0, sizeof(*s));

@@ -107,6 +107,9 @@ struct dispatch_fallback {
 struct dispatch_stats {
 	double wall;              /* seconds from the first worker start to the end */
 	double *busy;             /* per worker: seconds with a unit in hand */
+	double *own;              /* per worker: of those, seconds outside its test processes (the
+	                             unit's wall less its invocations' walls, as DONE gives them):
+	                             balrun's own part of a unit, sending, spawning, reaping, reading */
 	unsigned *units;          /* per worker: units run */
 	unsigned *tests;          /* per worker: tests finished */
 	unsigned restarts;

@@ -16,16 +16,18 @@ static void phases_merge(struct dispatch_stats *into, unsigned *have, struct dis
 {
 	if (workers > *have) {
 		into->busy = xrealloc(into->busy, workers * sizeof(*into->busy));
+		into->own = xrealloc(into->own, workers * sizeof(*into->own));
 		into->units = xrealloc(into->units, workers * sizeof(*into->units));
 		into->tests = xrealloc(into->tests, workers * sizeof(*into->tests));
 		for (unsigned i = *have; i < workers; i++) {
-			into->busy[i] = 0;
+			into->busy[i] = into->own[i] = 0;
 			into->units[i] = into->tests[i] = 0;
 		}
 		*have = workers;
 	}
 	for (unsigned i = 0; from->busy && i < workers; i++) {
 		into->busy[i] += from->busy[i];
+		into->own[i] += from->own ? from->own[i] : 0;
 		into->units[i] += from->units[i];
 		into->tests[i] += from->tests[i];
 	}

@@ -140,6 +140,8 @@ static json_t *workers_json(const struct dispatch_stats *st, unsigned workers)
 	for (unsigned i = 0; st->busy && i < workers; i++) {
 		json_t *w = json_object();
 		json_object_set_new(w, "busy_s", json_real(st->busy[i]));
+		if (st->own)
+			json_object_set_new(w, "own_s", json_real(st->own[i]));
 		json_object_set_new(w, "units", json_integer(st->units[i]));
 		json_object_set_new(w, "tests", json_integer(st->tests[i]));
 		json_array_append_new(a, w);

@@ -108,10 +108,12 @@ static void load_stats(struct run *r, json_t *root, struct dispatch_stats *st, u
 	st->interrupted = json_is_true(json_object_get(root, "interrupted")) ? 2 : 0;
 	if (json_array_size(ws) == workers && workers) {
 		st->busy = xcalloc(workers, sizeof(*st->busy));
+		st->own = xcalloc(workers, sizeof(*st->own));
 		st->units = xcalloc(workers, sizeof(*st->units));
 		st->tests = xcalloc(workers, sizeof(*st->tests));
 		json_array_foreach(ws, i, f) {
 			st->busy[i] = load_real(f, "busy_s", 0);
+			st->own[i] = load_real(f, "own_s", 0);
 			st->units[i] = (unsigned)load_real(f, "units", 0);
 			st->tests[i] = (unsigned)load_real(f, "tests", 0);
 		}

@@ -55,6 +55,14 @@ Test(timings, second_run_starts_longest_first)
 	for (size_t i = 0; i < 3; i++)
 		cr_expect(start_longest <= num(e2e_test(&r, shortest[i]), "start_s"),
 			  "%s started before the longest test", shortest[i]);
+	/* each worker's own part of its units (own_s) is a part of its busy time, and not nothing */
+	json_t *ws = json_object_get(r.report, "worker_stats"), *w;
+	size_t i;
+	cr_assert_eq(json_array_size(ws), 2);
+	json_array_foreach(ws, i, w) {
+		double own = num(w, "own_s"), busy = num(w, "busy_s");
+		cr_expect(own > 0 && own < busy, "worker %zu: own_s %g, busy_s %g", i, own, busy);
+	}
 	e2e_free(&r);
 }
 
