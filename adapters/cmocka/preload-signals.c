@@ -17,9 +17,8 @@
  * across exec, where a caught one falls back to SIG_DFL, as the virtual
  * SIG_DFL and function handlers do).  The dispatcher calls a function handler as the kernel
  * would have (same mask and flags as signal() gives: the signal blocked,
- * SA_RESTART); for SIG_DFL or SIG_IGN it installs that for real and, for
- * SIG_DFL, raises the signal again, so a crash ends the process by the same
- * signal as before.  shim_signals_end installs the handler the program last
+ * SA_RESTART); for SIG_DFL it installs SIG_DFL for real and raises the
+ * signal again, so a crash ends the process by the same signal as before.  shim_signals_end installs the handler the program last
  * asked for, so after the group the process is as it would have been.
  *
  * A program that goes around signal() for one of those signals (sigaction,
@@ -62,14 +61,13 @@ static void shim_sig_dispatch(int sig)
 {
 	sighandler_t h = shim_sig.handler[sig];
 
-	if (h != SIG_DFL && h != SIG_IGN) {
+	if (h != SIG_DFL) {   /* never SIG_IGN: signal() sets that for real */
 		h(sig);
 		return;
 	}
 	shim_sig.installed[sig] = 0;
-	shim_sig.real_signal(sig, h);
-	if (h == SIG_DFL)
-		raise(sig);   /* pending until this handler returns: then the default action */
+	shim_sig.real_signal(sig, SIG_DFL);
+	raise(sig);   /* pending until this handler returns: then the default action */
 }
 
 static shim_signal_fn shim_real_signal(void)
