@@ -57,6 +57,7 @@ static void bal_resolve_opts(struct balancer *b, const struct bal_opts *opts,
 	b->opts = *opts;
 	if (!b->opts.workers)
 		b->opts.workers = 1;
+	BAL_BUG_ON(b->opts.workers >= 1u << BAL_SLOT_BITS);
 	if (b->opts.default_est <= 0)
 		b->opts.default_est = 0.5;
 	if (b->opts.default_overhead <= 0)
@@ -103,26 +104,24 @@ static void bal_index_binaries(struct balancer *b)
 static void bal_build_queue(struct balancer *b, const struct bal_test *tests, size_t ntests)
 {
 	size_t n1 = ntests ? ntests : 1, i;
-	uint32_t *item_of = xcalloc(n1, sizeof(*item_of));
 
 	b->ntests = ntests;
 	b->items = xcalloc(n1, sizeof(*b->items));
 	b->members = xcalloc(n1, sizeof(*b->members));
-	b->order = xcalloc(n1, sizeof(*b->order));
+	b->item_of = xcalloc(n1, sizeof(*b->item_of));
+	b->nitems = bal_order_build(b->items, b->members, b->item_of, &b->order, tests, ntests,
+				    b->nbinaries, &b->opts);
+	/* after the order's sort keys are gone: a million tests plan within less memory */
 	b->tstate = xcalloc(n1, sizeof(*b->tstate));
 	b->test_est = xcalloc(n1, sizeof(*b->test_est));
 	b->test_bin = xcalloc(n1, sizeof(*b->test_bin));
-	b->nitems = bal_order_build(b->items, b->members, item_of, b->order, tests, ntests,
-				    b->nbinaries, &b->opts);
 	for (i = 0; i < ntests; i++) {
-		b->tstate[i].item = item_of[i];
 		b->tstate[i].state = BAL_TEST_QUEUED;
 		b->test_est[i] = tests[i].est > 0 ? tests[i].est : 0;
 		b->test_bin[i] = tests[i].binary;
 		b->queued_work += b->test_est[i];
 	}
 	b->nqueued = ntests;
-	free(item_of);
 }
 
 struct balancer *balancer_new(const struct bal_opts *opts,
@@ -159,6 +158,7 @@ void balancer_free(struct balancer *b)
 	free(b->test_bin);
 	free(b->test_est);
 	free(b->tstate);
+	free(b->item_of);
 	free(b->members);
 	free(b->items);
 	free(b->batchable);
@@ -358,7 +358,7 @@ static void bal_requeue(struct balancer *b, uint32_t test, unsigned worker)
 	if (ts->state != BAL_TEST_RUNNING || ts->worker != worker)
 		return;
 	ts->state = BAL_TEST_QUEUED;
-	it = &b->items[ts->item];
+	it = &b->items[b->item_of[test]];
 	it->nqueued++;
 	b->nqueued++;
 	b->queued_work += b->test_est[test];
@@ -397,7 +397,7 @@ void balancer_unit_done(struct balancer *b, unsigned worker,
 void balancer_isolate(struct balancer *b, uint32_t test)
 {
 	BAL_BUG_ON(test >= b->ntests);
-	b->items[b->tstate[test].item].alone = 1;
+	b->items[b->item_of[test]].alone = 1;
 }
 
 void balancer_stop(struct balancer *b)

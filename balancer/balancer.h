@@ -46,8 +46,12 @@
 #include <stdint.h>
 
 struct bal_test {
-	uint32_t binary;        /* index into the binaries array */
+	/* Fields by size, largest first (32 bytes: a million of them are planned at once). */
 	double est;             /* estimated seconds; < 0 means unknown (see bal_estimate) */
+	uint64_t locks;         /* see below */
+	uint32_t binary;        /* index into the binaries array */
+	uint32_t group;         /* see below */
+	uint32_t weight;        /* see below */
 	unsigned known : 1;     /* est comes from the timing cache */
 	unsigned failed_last : 1; /* the test failed (fail/crash/timeout) last time */
 	/*
@@ -67,9 +71,6 @@ struct bal_test {
 	 */
 	unsigned has_group : 1;
 	unsigned serial : 1;
-	uint32_t group;
-	uint32_t weight;
-	uint64_t locks;
 };
 
 struct bal_binary {

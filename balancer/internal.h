@@ -38,9 +38,8 @@ enum bal_test_state {
 };
 
 struct bal_tstate {
-	uint32_t item;
-	unsigned worker;        /* the worker running it (BAL_TEST_RUNNING only) */
-	enum bal_test_state state;
+	uint32_t worker : BAL_SLOT_BITS; /* the worker running it (BAL_TEST_RUNNING only) */
+	unsigned state : 2;     /* enum bal_test_state */
 };
 
 struct bal_worker {
@@ -70,6 +69,7 @@ struct balancer {
 	struct bal_item *items;
 	size_t nitems;
 	uint32_t *members;      /* test indexes, item by item (order.h) */
+	uint32_t *item_of;      /* per test: its item */
 	struct bal_tstate *tstate; /* per test */
 	size_t ntests;
 	double *test_est;       /* per test, overhead excluded */

@@ -23,6 +23,9 @@
 
 #include "balancer.h"
 
+/* Bits of an item's slots: workers stay below 1 << BAL_SLOT_BITS (balancer_new checks). */
+#define BAL_SLOT_BITS 28
+
 /* Priority classes, in dispatch order. */
 enum bal_class {
 	BAL_CLASS_SMOKE,
@@ -31,18 +34,19 @@ enum bal_class {
 	BAL_CLASS_REST,
 };
 
+/* 48 bytes: a million tests are a million items. */
 struct bal_item {
 	uint32_t first, ntests; /* members: the members array [first .. first+ntests) */
 	uint32_t test;          /* smallest member index: breaks ties */
 	uint32_t binary;        /* the first member's binary: the batching key */
 	double est;             /* sum of the members' estimates, overhead excluded */
-	uint32_t slots;         /* 1 .. workers; workers for a serial item */
 	uint64_t locks;         /* named locks held while it runs */
+	uint32_t slots : BAL_SLOT_BITS; /* 1 .. workers; workers for a serial item */
 	unsigned grouped : 1;   /* a same-worker group: never batched with anything */
 	unsigned alone : 1;     /* balancer_isolate: never batched with anything */
-	enum bal_class cls;
-	uint32_t smoke_seq;     /* place among the smoke items (BAL_CLASS_SMOKE only) */
-	uint32_t pos;           /* place in the dispatch order */
+	unsigned cls : 2;       /* enum bal_class */
+	uint32_t pos;           /* place in the dispatch order; while the order is built, a
+	                           smoke item's place among the smoke items */
 	uint32_t bin_pos;       /* place in its binary's slice of the order */
 	uint32_t nqueued;       /* members queued: the item is queued while > 0 */
 };
@@ -55,11 +59,11 @@ uint32_t bal_test_slots(const struct bal_test *t, unsigned workers);
  * queued) into items (room for n) and their members into members[0..n);
  * item_of[t] receives the item of test t.  Choose the smoke items (only
  * ungrouped tests of one slot without locks qualify) and the class of every
- * item, and write the item indexes in dispatch order into order.  Fills each
- * item's pos.  Returns the number of items.
+ * item, and make *order the item indexes in dispatch order (allocated
+ * here, one per item).  Fills each item's pos.  Returns the number of items.
  */
 size_t bal_order_build(struct bal_item *items, uint32_t *members, uint32_t *item_of,
-		       uint32_t *order, const struct bal_test *tests, size_t n,
+		       uint32_t **order, const struct bal_test *tests, size_t n,
 		       size_t nbinaries, const struct bal_opts *opts);
 
 #endif

@@ -7,8 +7,10 @@
  * checks simulate generated suites (balancer/simsuite.h) with a fixed seed,
  * so their numbers are the same on every run.
  */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "balancer.h"
 #include "simsuite.h"
@@ -127,6 +129,52 @@ Test(order, ties_broken_by_index)
 	for (i = 0; i < 5; i++)
 		cr_expect_eq(seq[i], want[i], "dispatch %zu: test %u, want %u", i, seq[i], want[i]);
 	balancer_free(b);
+}
+
+/* Test a goes before b in the dispatch order without smoke: longest first, ties by index. */
+static int longest_first_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct bal_test *t = arg;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	if (t[a].est != t[b].est)
+		return t[a].est > t[b].est ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * The order is sorted in place (order.c's introsort): random suites of every
+ * size around its cut-offs, with many ties, sorted input and reversed input,
+ * come out as qsort's order.
+ */
+Test(order, in_place_sort_matches_qsort_on_random_suites)
+{
+	static const size_t sizes[] = { 1, 2, 15, 16, 17, 18, 33, 100, 1000, MAXT };
+	const size_t nsizes = sizeof(sizes) / sizeof(*sizes);
+	static uint32_t seq[MAXT], want[MAXT];
+	static struct fx f;
+	unsigned seed = 7;
+
+	for (size_t s = 0; s < nsizes * 3; s++) {
+		size_t n = sizes[s % nsizes], i;
+		int shape = (int)(s / nsizes);	/* 0 random, 1 ascending, 2 descending */
+		struct balancer *b;
+
+		memset(&f, 0, sizeof(f));
+		fx_binary(&f, 0, 0);
+		for (i = 0; i < n; i++)
+			fx_test(&f, 0, shape == 1 ? (double)i : shape == 2 ? (double)(n - i)
+					 : (double)(rand_r(&seed) % 7));
+		b = fx_new(&f, (struct bal_opts){ .workers = 1 });
+		cr_assert_eq(drain(b, seq, NULL, NULL), n);
+		for (i = 0; i < n; i++)
+			want[i] = (uint32_t)i;
+		qsort_r(want, n, sizeof(*want), longest_first_cmp, f.tests);
+		for (i = 0; i < n; i++)
+			cr_assert_eq(seq[i], want[i], "size %zu shape %d, place %zu: test %u, want %u", n, shape,
+				     i, seq[i], want[i]);
+		balancer_free(b);
+	}
 }
 
 Test(order, smoke_fastest_spread_over_binaries)
