@@ -38,16 +38,23 @@ static void strpool_grow(struct strpool *p, size_t need)
 	p->bytes += cap;
 }
 
-const char *strpool_add(struct strpool *p, const char *s, size_t len)
+char *strpool_alloc(struct strpool *p, size_t len)
 {
-	char *copy;
+	char *room;
 
 	if (!p->chunks || p->cap - p->used < len + 1)
 		strpool_grow(p, len + 1);
-	copy = p->chunks->data + p->used;
+	room = p->chunks->data + p->used;
+	p->used += len + 1;
+	return room;
+}
+
+const char *strpool_add(struct strpool *p, const char *s, size_t len)
+{
+	char *copy = strpool_alloc(p, len);
+
 	memcpy(copy, s, len);
 	copy[len] = '\0';
-	p->used += len + 1;
 	return copy;
 }
 

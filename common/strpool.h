@@ -26,6 +26,8 @@ struct strpool {
 
 /* A copy of the len bytes at s, NUL-terminated; valid until strpool_release. */
 const char *strpool_add(struct strpool *p, const char *s, size_t len);
+/* Room for a string of len bytes and its NUL, which the caller writes. */
+char *strpool_alloc(struct strpool *p, size_t len);
 /* The same for a NUL-terminated string. */
 const char *strpool_adds(struct strpool *p, const char *s);
 /* Free every string of the pool; p is empty again (and reusable). */

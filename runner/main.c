@@ -15,6 +15,7 @@
  * pytest: common/exit-codes.h.  docs/architecture.md draws the whole.
  */
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@
 #include "budget.h"
 #include "ci.h"
 #include "jobserver.h"
+#include "known.h"
 #include "report.h"
 #include "rerun.h"
 #include "run.h"
@@ -63,14 +65,16 @@ static void print_lines(const char *prefix, const char *text)
 	}
 }
 
-static struct timing_cache *open_cache(const struct options *o, const struct repo_info *repo)
+/* The local cache, its facts copied into r's tests (what: input/known.h). */
+static struct timing_cache *open_cache(const struct options *o, const struct repo_info *repo,
+				       struct run *r, unsigned what)
 {
 	struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT;
 	struct timing_cache *tc;
 
 	if (o->no_cache)
 		return NULL;
-	tc = tc_open(o->cache_dir ? o->cache_dir : repo->cache_dir, &warn, &err);
+	tc = known_open(r, o->cache_dir ? o->cache_dir : repo->cache_dir, what, &warn, &err);
 	if (tc)
 		tc_set_prune(tc, (uint32_t)o->prune_runs, (uint32_t)o->prune_days);
 	if (warn.len)
@@ -226,6 +230,7 @@ static int prepare(struct balrun *s, int argc, char **argv)
 
 	if (ret < 0)
 		ret = gather_tests(s, &err, &notes);
+	malloc_trim(0);	/* the listings' text is gone: give its pages back before planning */
 	if (s->o.verbose >= 0)
 		print_lines("balrun: note: ", notes.buf);
 	strbuf_release(&err);
@@ -256,7 +261,7 @@ static int resolve_markers(struct balrun *s, size_t *selected)
 		  markers_resolve(&s->marks, &s->r, &warn, &err);
 
 	if (!ret)
-		s->kept = dist_apply(&s->r, &s->marks, (enum dist_mode)s->o.dist, balrun_timings(s));
+		s->kept = dist_apply(&s->r, &s->marks, (enum dist_mode)s->o.dist);
 	if (!ret && s->shard.total) {
 		shard_select(&s->shard, &s->r, s->plan_tc ? s->plan_tc : s->tc);
 		*selected = s->shard.kept;
@@ -454,7 +459,7 @@ static int show_plan(struct balrun *s)
 
 	workers_explain(&s->wc, 0, &why);
 	po.workers_why = why.len ? why.buf : NULL;
-	ro.predicted = st.wall = plan_show(&s->r, balrun_timings(s), &s->o, &ro.workers, &po, s->tc);
+	ro.predicted = st.wall = plan_show(&s->r, balrun_timings(s), &s->o, &ro.workers, &po);
 	if (s->o.timeline && report_timeline(&s->r, &st, &ro, s->o.timeline, &err)) {
 		fprintf(stderr, "balrun: %s\n", err.buf);
 		code = EXIT_INTERNAL;
@@ -487,11 +492,13 @@ int main(int argc, char **argv)
 	code = prepare(&s, argc, argv);
 	if (code >= 0)
 		goto out;
-	/* --list of ids needs no timings (a million tests' cache is hundreds of MB in memory) */
-	if (!s.o.list || s.o.last_failed || s.o.markers || s.o.shard)
-		s.tc = open_cache(&s.o, &s.repo);
 	s.plan_tc = s.o.timings_from ? timings_git_for_run(s.o.timings_from, s.o.cache_dir) : NULL;
-	selected = select_tests(&s.r, s.o.keywords, s.o.nkeywords, s.o.last_failed, s.tc, &note);
+	if (s.plan_tc)
+		known_from(&s.r, s.plan_tc, KNOWN_PLAN);
+	/* --list of ids needs no timings */
+	if (!s.o.list || s.o.last_failed || s.o.markers || s.o.shard)
+		s.tc = open_cache(&s.o, &s.repo, &s.r, s.plan_tc ? KNOWN_LOCAL : KNOWN_LOCAL | KNOWN_PLAN);
+	selected = select_tests(&s.r, s.o.keywords, s.o.nkeywords, s.o.last_failed, &note);
 	print_lines("balrun: ", note.buf);
 	strbuf_reset(&note);
 	if (resolve_markers(&s, &selected) || !(levels = depends_levels(&s.r, &note))) {

@@ -8,6 +8,9 @@
 #include "strbuf.h"
 #include "util.h"
 
+/* A million tests are planned at once: keep the record at the size its comment says. */
+_Static_assert(sizeof(struct test_case) == 144, "struct test_case is 144 bytes");
+
 void run_init(struct run *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -86,7 +89,6 @@ void test_take_output(struct test_case *t, char **output, size_t *len, uint64_t 
 
 static void test_release(struct test_case *t)
 {
-	free(t->id);	/* name points into it */
 	free(t->message);
 	free(t->output);
 	struct test_more *m = t->more;
@@ -120,6 +122,7 @@ void run_release(struct run *r)
 		test_release(&r->tests[i]);
 	free(r->bins);
 	free(r->tests);
+	strpool_release(&r->ids);
 	run_init(r);
 }
 
@@ -151,12 +154,12 @@ struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name)
 	t->worker = -1;
 	t->selected = 1;
 	if (b->adapter->flags & ADAPTER_ONE_TEST) {
-		t->id = xstrdup(b->id);
+		t->id = (char *)strpool_adds(&r->ids, b->id);
 		t->name = t->id;
 	} else {
 		/* "<binary id>::<name>", without printf: a listing can add 10^5 of them */
 		size_t bl = strlen(b->id), nl = strlen(name);
-		char *id = xmalloc(bl + nl + 3);
+		char *id = strpool_alloc(&r->ids, bl + nl + 2);
 
 		memcpy(id, b->id, bl);
 		memcpy(id + bl, "::", 2);
@@ -167,23 +170,22 @@ struct test_case *run_add_test(struct run *r, uint32_t binary, const char *name)
 	return t;
 }
 
-void test_set_id(struct test_case *t, const char *id)
+void test_set_id(struct run *r, struct test_case *t, const char *id)
 {
 	size_t n = strlen(id), k = strlen(t->name);
 	char *buf;
 	const char *name;
 
 	if (n >= k && !strcmp(id + n - k, t->name)) {
-		buf = xstrdup(id);
+		buf = (char *)strpool_add(&r->ids, id, n);
 		name = buf + n - k;
 	} else {
-		buf = xmalloc(n + k + 2);	/* "id\0name": still one allocation */
+		buf = strpool_alloc(&r->ids, n + k + 1);	/* "id\0name" */
 		memcpy(buf, id, n + 1);
 		memcpy(buf + n + 1, t->name, k + 1);
 		name = buf + n + 1;
 	}
-	free(t->id);
-	t->id = buf;
+	t->id = buf;	/* the old one stays in the pool until the run goes */
 	t->name = name;
 }
 

@@ -19,6 +19,7 @@
 #include "outcome.h"
 #include "proto.h"
 #include "strbuf.h"
+#include "strpool.h"
 
 /*
  * A test command: a binary named on the command line (then only program is
@@ -127,30 +128,31 @@ struct test_more {
 };
 
 struct test_case {
-	/* Fields by size, largest first, so that a million of them pack tight (152 bytes). */
-	char *id;              /* "<binary id>::<name>", or the binary id for plain tests */
+	/* Fields by size, largest first, so that a million of them pack tight (144 bytes). */
+	char *id;              /* "<binary id>::<name>", or the binary id for plain tests (in
+	                          the run's ids: never freed on its own) */
 	const char *name;      /* name the framework knows ("suite/name"); plain: the binary id.
 	                          Points into id (its end), which owns it. */
 	uint64_t check;        /* cmocka: preload_check() of its group and name (common/preload.h) */
 	double duration;       /* seconds, as measured by the worker */
 	double start, end;     /* seconds since the run started (coordinator clock) */
 	struct test_more *more; /* its other runs and marker limits, or NULL (test_more, test_ntries, ...) */
-	uint64_t rss_kb;        /* peak RSS of its run, from its RESULT */
 	char *message;         /* one line, or NULL */
 	char *output;          /* captured output, or NULL */
 	uint64_t output_dropped;
-	double est;            /* estimated seconds when the run started */
+	double est;            /* estimated seconds when the run started; before planning, the
+	                          timing cache's (with est_known) */
 
 	uint32_t binary;
 	uint32_t ordinal;      /* its place in the binary's listing (the order a serial run runs it) */
 	uint32_t scope;        /* index of its scope in the binary (cmocka group call, Criterion suite) */
 	uint32_t scope_rank;   /* tests of its scope before it (by ordinal) */
 	int worker;            /* -1 if it never ran */
-	unsigned attempts;     /* units it was handed out in (retries included) */
-	unsigned unreached;    /* units that ran on without reaching it (dispatch.c) */
 	uint32_t unit;         /* 1 + the number of the unit (batch) its last run was in, within
 	                          its phase; 0: it never ran */
 	uint32_t output_len;   /* bytes of output (the worker keeps at most a few hundred KiB) */
+	uint32_t rss_kb;       /* peak RSS of its run, from its RESULT (at most UINT32_MAX) */
+	uint32_t cached_rss_kb; /* peak RSS of its last run, from the timing cache (known.h) */
 	/* From markers (markers.h); 0 means none. */
 	uint32_t group;        /* 1 + index of its same-worker group */
 	uint32_t level;        /* its phase: after every test of a lower level (plan/depends.h) */
@@ -160,6 +162,8 @@ struct test_case {
 	uint8_t outcome;       /* enum outcome */
 	uint8_t apart;         /* enum outcome: ORDERDEP: how its run apart from its context ended */
 	uint8_t dist;          /* enum dist_mode: from a dist marker; DIST_UNSET: the run's default */
+	uint16_t attempts;     /* units it was handed out in (retries included; at most UINT16_MAX) */
+	unsigned unreached : 2; /* units that ran on without reaching it, up to MAX_UNREACHED (dispatch.c) */
 	unsigned disabled : 1; /* disabled in the source (Criterion .disabled): skipped, never run */
 	unsigned selected : 1; /* survived -k / --lf: will be run */
 	unsigned fault : 1;    /* no test: a failure outside the tests (FAULT), added while running */
@@ -168,7 +172,11 @@ struct test_case {
 	                          invocation: a failure there is no artefact of the split */
 	unsigned est_known : 1;
 	unsigned serial : 1;   /* from markers: runs alone */
-	unsigned passed_last : 1; /* the timing cache's last run of it passed (plan_note_passed) */
+	/* What the timing cache knows of it (input/known.h); est and est_known too. */
+	unsigned passed_last : 1; /* the local cache's last run of it passed */
+	unsigned lf_failed : 1; /* the local cache's last run of it failed (--lf) */
+	unsigned failed_last : 1; /* the planning timings' last run of it failed */
+	unsigned order_dep : 1; /* the planning timings found it order-dependent */
 };
 
 struct run {
@@ -176,6 +184,7 @@ struct run {
 	size_t nbins, bins_alloc;
 	struct test_case *tests;
 	size_t ntests, tests_alloc;
+	struct strpool ids;    /* the tests' ids: one allocation per chunk, not per test */
 };
 
 void run_init(struct run *r);
@@ -195,8 +204,8 @@ const char *run_display(const char *s, struct strbuf *scratch);
  * how it ran.  For runs after the run (exec/scratch.h).
  */
 struct test_case *run_copy_test(struct run *r, const struct test_case *t);
-/* Give t the id id (copied), keeping its name (which lives in the same allocation). */
-void test_set_id(struct test_case *t, const char *id);
+/* Give t (of r) the id id (copied), keeping its name (which lives next to it). */
+void test_set_id(struct run *r, struct test_case *t, const char *id);
 /* t's other runs, allocated (empty) on first use. */
 struct test_more *test_more(struct test_case *t);
 /* Readers: what t->more holds, or none when t ran once. */
@@ -223,6 +232,11 @@ static inline double test_timeout(const struct test_case *t)
 static inline uint64_t test_locks(const struct test_case *t)
 {
 	return t->more ? t->more->locks : 0;
+}
+/* One more unit t was handed out in (attempts stops at its largest value). */
+static inline void test_count_attempt(struct test_case *t)
+{
+	t->attempts += t->attempts < UINT16_MAX;
 }
 /* Mark a test finished with an outcome and a message (copied; may be NULL). */
 void test_finish(struct test_case *t, enum outcome o, const char *message);

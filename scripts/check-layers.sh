@@ -55,7 +55,7 @@ function layer(p) {
 function group(p,  d) { d = dir(p); if (d ~ /^adapters/) return "adapters"; return d }
 function private(p,  b) {
 	b = base(p)
-	return b ~ /-internal\.h$/ || b == "internal.h" || b == "order.h" || b ~ /^tc-(file|format|table|ops)\.h$/
+	return b ~ /-internal\.h$/ || b == "internal.h" || b == "order.h" || b ~ /^tc-(file|format|table|ops|updates)\.h$/
 }
 FNR == NR { byname[base($0)] = (base($0) in byname) ? byname[base($0)] " " $0 : $0; next }
 {

@@ -48,6 +48,8 @@ struct tcf_line {
 	uint32_t run;          /* with have_run: the run whose time run_time is (most lines share it) */
 	int64_t run_time;
 	int have_run;
+	tc_test_fn *sink;     /* tcf_parse_tests: where test records go instead of the table */
+	void *sink_data;
 };
 
 /* ---- reading fields ---- */
@@ -262,7 +264,12 @@ static const char *tcf_read_test(struct tcf_line *l, struct tc_table *t)
 		return "bad last run";
 	if (f + 10 < l->field + l->nr && tcf_parse_u32(f[10], &e.flags))
 		return "bad flags";
-	tc_table_append_test(t, l->key.buf, &e);
+	if (l->sink) {
+		e.id = l->key.buf;
+		l->sink(&e, l->sink_data);
+	} else {
+		tc_table_append_test(t, l->key.buf, &e);
+	}
 	return NULL;
 }
 
@@ -378,15 +385,18 @@ static size_t tcf_count_lines(const char *buf, size_t len)
 	return n;
 }
 
-int tcf_parse(char *buf, size_t len, struct tc_table *t, struct tcf_damage *d)
+static int tcf_parse_into(char *buf, size_t len, struct tc_table *t, tc_test_fn *sink,
+			  void *sink_data, struct tcf_damage *d)
 {
-	struct tcf_line l = { .key = STRBUF_INIT, .prefix = STRBUF_INIT, .name = STRBUF_INIT };
+	struct tcf_line l = { .key = STRBUF_INIT, .prefix = STRBUF_INIT, .name = STRBUF_INIT,
+			      .sink = sink, .sink_data = sink_data };
 	char *end = buf + len;
 	unsigned lineno = 0;
 
 	memset(d, 0, sizeof(*d));
 	d->version = -1;
-	tc_table_reserve_tests(t, tcf_count_lines(buf, len));
+	if (!sink)
+		tc_table_reserve_tests(t, tcf_count_lines(buf, len));
 	for (char *p = buf; p < end; lineno++) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *what;
@@ -407,6 +417,17 @@ int tcf_parse(char *buf, size_t len, struct tc_table *t, struct tcf_damage *d)
 	strbuf_release(&l.prefix);
 	strbuf_release(&l.name);
 	return d->line ? -1 : 0;
+}
+
+int tcf_parse(char *buf, size_t len, struct tc_table *t, struct tcf_damage *d)
+{
+	return tcf_parse_into(buf, len, t, NULL, NULL, d);
+}
+
+int tcf_parse_tests(char *buf, size_t len, struct tc_table *t, tc_test_fn *fn, void *data,
+		    struct tcf_damage *d)
+{
+	return tcf_parse_into(buf, len, t, fn, data, d);
 }
 
 void tcf_describe(const struct tcf_damage *d, struct strbuf *out)

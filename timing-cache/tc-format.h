@@ -30,6 +30,14 @@ struct tcf_damage {
  */
 int tcf_parse(char *buf, size_t len, struct tc_table *t, struct tcf_damage *d);
 
+/*
+ * The same, but every test record goes to fn (its entry valid during the
+ * call only, its id the record's) instead of into t; runs and binaries go
+ * into t.  A test read twice is handed over twice, the later last.
+ */
+int tcf_parse_tests(char *buf, size_t len, struct tc_table *t, tc_test_fn *fn, void *data,
+		    struct tcf_damage *d);
+
 /* One-line description of d, e.g. "line 17: bad duration; 2 more bad lines". */
 void tcf_describe(const struct tcf_damage *d, struct strbuf *out);
 

@@ -19,6 +19,7 @@
 #include "tc-format.h"
 #include "tc-ops.h"
 #include "tc-table.h"
+#include "tc-updates.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -26,29 +27,13 @@
 #include <math.h>
 #include <string.h>
 
-/*
- * One tc_record_test / tc_record_binary call, applied at save time.  24
- * bytes: a run of a million tests keeps a million of them.
- */
-struct tc_update {
-	double seconds;        /* duration, or overhead for a binary */
-	uint64_t rss_kb;
-	uint32_t key;          /* test id or binary path: its offset in keys (tc_add_update) */
-	uint8_t is_binary;     /* 1: an overhead; 2: flags (in rss_kb); 3: a CPU share (in seconds) */
-	uint8_t outcome;       /* tests only (enum outcome) */
-};
-
 struct timing_cache {
 	char *dir;
 	char *path;            /* <dir>/timings */
 	char *lock_path;       /* <dir>/timings.lock */
 	struct tc_table table;
 	int salvaged;          /* table holds entries of a file moved aside: save them */
-	struct tc_update *updates;
-	size_t updates_nr, updates_alloc;
-	char *keys;            /* the updates' keys, one after the other, front-coded (tc_add_update) */
-	size_t keys_len, keys_alloc;
-	struct strbuf last_key; /* the last key added, whole: the next one is coded against it */
+	struct tc_updates updates; /* this run's results (tc-updates.h) */
 	char *commit;          /* lower-case hex or NULL */
 	int64_t when;          /* 0: the time of the save */
 	uint32_t prune_runs, prune_days;   /* see tc_set_prune */
@@ -78,22 +63,11 @@ static int tc_file_unchanged(const struct timing_cache *c)
 	       st.st_ctim.tv_sec == c->seen.st_ctim.tv_sec && st.st_ctim.tv_nsec == c->seen.st_ctim.tv_nsec;
 }
 
-/* Forget the updates and give their memory back (a million of them take tens of MB). */
-static void tc_clear_updates(struct timing_cache *c)
-{
-	free(c->updates);
-	free(c->keys);
-	c->updates = NULL;
-	c->keys = NULL;
-	c->updates_nr = c->updates_alloc = c->keys_len = c->keys_alloc = 0;
-	strbuf_release(&c->last_key);
-}
-
 void tc_free(struct timing_cache *c)
 {
 	if (!c)
 		return;
-	tc_clear_updates(c);
+	tcu_clear(&c->updates);
 	tc_table_release(&c->table);
 	free(c->dir);
 	free(c->path);
@@ -136,21 +110,12 @@ static struct timing_cache *tc_new(const char *dir, const char *path)
 {
 	struct timing_cache *c = xcalloc(1, sizeof(*c));
 
-	strbuf_init(&c->last_key, 0);
+	c->updates = (struct tc_updates)TC_UPDATES_INIT;
 	c->dir = xstrdup(dir);
 	c->path = xstrdup(path);
 	c->lock_path = xasprintf("%s.lock", c->path);
 	c->prune_runs = TC_PRUNE_RUNS;
 	c->prune_days = TC_PRUNE_DAYS;
-	return c;
-}
-
-struct timing_cache *tc_open(const char *dir, struct strbuf *warn, struct strbuf *err)
-{
-	char *path = xasprintf("%s/%s", dir, TC_FILE_NAME);
-	struct timing_cache *c = tc_open_file(path, warn, err);
-
-	free(path);
 	return c;
 }
 
@@ -181,31 +146,73 @@ static char *tc_resolve(const char *path)
 	return xasprintf("%.*s/%s", (int)(slash - path), path, target);
 }
 
-struct timing_cache *tc_open_file(const char *given, struct strbuf *warn, struct strbuf *err)
+/*
+ * Read the file; with fn, the tests go to fn (tcf_parse_tests) and the
+ * table never matches the file.  A damaged file is parsed again into the
+ * table, so that its salvaged entries are kept for the save.
+ */
+static int tc_load(struct timing_cache *c, tc_test_fn *fn, void *data, struct strbuf *warn,
+		   struct strbuf *err)
+{
+	struct strbuf content = STRBUF_INIT;
+	struct tcf_damage damage;
+	struct stat st;
+	int r = tcfile_read(c->path, &content, &st, err), bad = 0;
+
+	if (r == 0)
+		bad = (fn ? tcf_parse_tests(content.buf, content.len, &c->table, fn, data, &damage)
+			  : tcf_parse(content.buf, content.len, &c->table, &damage)) < 0;
+	if (bad && fn) {
+		tc_table_release(&c->table);
+		c->table = (struct tc_table)TC_TABLE_INIT;
+		r = tcfile_read(c->path, &content, &st, err);
+		bad = r == 0 && tcf_parse(content.buf, content.len, &c->table, &damage) < 0;
+	}
+	strbuf_release(&content);
+	if (r < 0)
+		return -1;
+	if (bad)
+		tc_keep_damaged(c, &damage, &st, warn);
+	else if (r == 0 && !fn)
+		c->seen_valid = 1, c->seen = st;
+	return 0;
+}
+
+static struct timing_cache *tc_open_with(const char *given, tc_test_fn *fn, void *data,
+					 struct strbuf *warn, struct strbuf *err)
 {
 	char *path = tc_resolve(given);
 	const char *slash = strrchr(path, '/');
 	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
 	struct timing_cache *c = tc_new(dir, path);
-	struct strbuf content = STRBUF_INIT;
-	struct tcf_damage damage;
-	struct stat st;
-	int r;
 
 	free(dir);
 	free(path);
-	r = tcfile_read(c->path, &content, &st, err);
-	if (r < 0) {
-		strbuf_release(&content);
+	if (tc_load(c, fn, data, warn, err)) {
 		tc_free(c);
 		return NULL;
 	}
-	if (r == 0 && tcf_parse(content.buf, content.len, &c->table, &damage) < 0)
-		tc_keep_damaged(c, &damage, &st, warn);
-	else if (r == 0)
-		c->seen_valid = 1, c->seen = st;
-	strbuf_release(&content);
 	return c;
+}
+
+struct timing_cache *tc_open_file(const char *given, struct strbuf *warn, struct strbuf *err)
+{
+	return tc_open_with(given, NULL, NULL, warn, err);
+}
+
+struct timing_cache *tc_open_tests(const char *dir, tc_test_fn *fn, void *data,
+				   struct strbuf *warn, struct strbuf *err)
+{
+	char *path = xasprintf("%s/%s", dir, TC_FILE_NAME);
+	struct timing_cache *c = tc_open_with(path, fn, data, warn, err);
+
+	free(path);
+	return c;
+}
+
+struct timing_cache *tc_open(const char *dir, struct strbuf *warn, struct strbuf *err)
+{
+	return tc_open_tests(dir, NULL, NULL, warn, err);
 }
 
 struct timing_cache *tc_from_buffer(const char *name, const char *buf, size_t len,
@@ -244,15 +251,6 @@ void tc_each(const struct timing_cache *c, void (*fn)(const struct tc_entry *, v
 {
 	for (size_t i = 0; i < c->table.tests_nr; i++)
 		fn(&c->table.tests[i], data);
-}
-
-void tc_forget(struct timing_cache *c)
-{
-	if (c->salvaged)
-		return;
-	tc_table_release(&c->table);
-	c->table = (struct tc_table)TC_TABLE_INIT;
-	c->seen_valid = 0;	/* the table no longer matches the file: a save reads it */
 }
 
 const char *tc_dir(const struct timing_cache *c)
@@ -311,83 +309,30 @@ void tc_set_run_info(struct timing_cache *c, const char *commit, int64_t when)
 
 void tc_reserve_updates(struct timing_cache *c, size_t n, size_t key_bytes)
 {
-	if (c->updates_nr + n > c->updates_alloc) {
-		c->updates_alloc = c->updates_nr + n;
-		c->updates = xrealloc(c->updates, c->updates_alloc * sizeof(*c->updates));
-	}
-	if (c->keys_len + key_bytes > c->keys_alloc) {
-		c->keys_alloc = c->keys_len + key_bytes;
-		c->keys = xrealloc(c->keys, c->keys_alloc);
-	}
-}
-
-/*
- * Queue u with its key, front-coded in keys: two bytes (little-endian) say
- * how many leading bytes it shares with the key before it, then the rest
- * and a NUL.  Consecutive results mostly share "<binary id>::" and more, so
- * a million ids take a fraction of their length; tc_update_key decodes
- * them in order.
- */
-static void tc_add_update(struct timing_cache *c, const char *key, struct tc_update u)
-{
-	size_t len = strlen(key), same = 0, n;
-
-	if (!len)
-		return;   /* an empty key cannot be written */
-	while (same < c->last_key.len && same < len && same < UINT16_MAX &&
-	       c->last_key.buf[same] == key[same])
-		same++;
-	n = 2 + len - same + 1;
-	if (c->keys_len + n > UINT32_MAX)
-		die("timing cache: more than 4 GiB of keys in one run");
-	u.key = (uint32_t)c->keys_len;
-	ALLOC_GROW(c->keys, c->keys_len + n, c->keys_alloc);
-	c->keys[c->keys_len] = (char)(same & 0xff);
-	c->keys[c->keys_len + 1] = (char)(same >> 8);
-	memcpy(c->keys + c->keys_len + 2, key + same, len - same + 1);
-	c->keys_len += n;
-	strbuf_setlen(&c->last_key, same);
-	strbuf_add(&c->last_key, key + same, len - same);
-	ALLOC_GROW(c->updates, c->updates_nr + 1, c->updates_alloc);
-	c->updates[c->updates_nr++] = u;
-}
-
-/* The key of update i, given the key of update i - 1 in key (i = 0: empty); key becomes i's. */
-static const char *tc_update_key(const struct timing_cache *c, size_t i, struct strbuf *key)
-{
-	const unsigned char *p = (const unsigned char *)c->keys + c->updates[i].key;
-	size_t same = (size_t)p[0] | (size_t)p[1] << 8;
-
-	strbuf_setlen(key, same);
-	strbuf_adds(key, (const char *)p + 2);
-	return key->buf;
+	tcu_reserve(&c->updates, n, key_bytes);
 }
 
 void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,
 		    double seconds, uint64_t rss_kb)
 {
-	tc_add_update(c, id, (struct tc_update){ .seconds = seconds, .rss_kb = rss_kb,
-							 .outcome = (uint8_t)o });
+	tcu_add(&c->updates, id, TCU_TEST, o, seconds, rss_kb);
 }
 
 void tc_flag_test(struct timing_cache *c, const char *id, uint32_t flags)
 {
-	tc_add_update(c, id, (struct tc_update){ .rss_kb = flags, .is_binary = 2,
-							 .outcome = OUTCOME_NOTRUN });
+	tcu_add(&c->updates, id, TCU_FLAGS, OUTCOME_NOTRUN, 0, flags);
 }
 
 void tc_record_binary_cpu(struct timing_cache *c, const char *path, double cpu, double wall)
 {
 	if (!(wall >= TC_CPU_MIN_WALL) || !(cpu >= 0) || !isfinite(cpu / wall))
 		return;
-	tc_add_update(c, path, (struct tc_update){ .seconds = cpu / wall, .is_binary = 3,
-							   .outcome = OUTCOME_PASS });
+	tcu_add(&c->updates, path, TCU_CPU, OUTCOME_PASS, cpu / wall, 0);
 }
 
 void tc_record_binary(struct timing_cache *c, const char *path, double overhead)
 {
-	tc_add_update(c, path, (struct tc_update){ .seconds = overhead, .is_binary = 1,
-							   .outcome = OUTCOME_PASS });
+	tcu_add(&c->updates, path, TCU_OVERHEAD, OUTCOME_PASS, overhead, 0);
 }
 
 /*
@@ -441,17 +386,20 @@ static void tc_edit_apply(struct timing_cache *c, struct tc_table *t, void *data
 	struct strbuf whole = STRBUF_INIT;
 
 	tc_table_put_run(t, run, when, c->commit);
-	for (size_t i = 0; i < c->updates_nr; i++) {
-		const struct tc_update *u = &c->updates[i];
-		const char *key = tc_update_key(c, i, &whole);
-		if (u->is_binary == 1)
+	for (size_t i = 0; i < c->updates.nr; i++) {
+		const struct tc_update *u = &c->updates.v[i];
+		enum tcu_kind kind;
+		enum outcome o;
+		const char *key = tcu_key(&c->updates, i, &whole, &kind, &o);
+
+		if (kind == TCU_OVERHEAD)
 			tc_table_apply_binary(t, key, u->seconds);
-		else if (u->is_binary == 3)
+		else if (kind == TCU_CPU)
 			tc_table_apply_binary_cpu(t, key, u->seconds);
-		else if (u->is_binary == 2)
-			tc_table_flag_test(t, key, (uint32_t)u->rss_kb);
+		else if (kind == TCU_FLAGS)
+			tc_table_flag_test(t, key, u->rss_kb);
 		else
-			tc_table_apply_test(t, key, (enum outcome)u->outcome, u->seconds, u->rss_kb, run, when);
+			tc_table_apply_test(t, key, o, u->seconds, u->rss_kb, run, when);
 	}
 	strbuf_release(&whole);
 	tc_edit_prune(c, t, NULL);
@@ -542,11 +490,11 @@ out:
 
 int tc_save(struct timing_cache *c, struct strbuf *err)
 {
-	if (!c->updates_nr && !c->salvaged)
+	if (!c->updates.nr && !c->salvaged)
 		return 0;
 	if (tc_rewrite(c, 0, tc_edit_apply, NULL, err))
 		return -1;
-	tc_clear_updates(c);
+	tcu_clear(&c->updates);
 	return 0;
 }
 

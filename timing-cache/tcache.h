@@ -97,6 +97,18 @@ struct timing_cache *tc_open(const char *dir, struct strbuf *warn, struct strbuf
 /* The same for a cache kept in any file (locked through "<path>.lock"). */
 struct timing_cache *tc_open_file(const char *path, struct strbuf *warn, struct strbuf *err);
 /*
+ * tc_open for a run that copies what it needs of each test into its own
+ * records: every test entry is handed to fn (valid during the call only; a
+ * test the file holds twice comes twice, the later last) and not kept, so
+ * a million tests' table is never built.  tc_get then finds nothing;
+ * binaries and runs are kept as usual, and tc_save reads the file again.
+ * A damaged file's readable entries are handed to fn and also kept, as
+ * tc_open keeps them, for the save to write back.  fn NULL: tc_open.
+ */
+typedef void tc_test_fn(const struct tc_entry *e, void *data);
+struct timing_cache *tc_open_tests(const char *dir, tc_test_fn *fn, void *data,
+				   struct strbuf *warn, struct strbuf *err);
+/*
  * A read-only cache parsed from buf (for example a file committed to git),
  * named name in messages.  Damage is described in warn; tc_save and the
  * other writers refuse it.  Never fails.
@@ -110,16 +122,6 @@ const struct tc_binary *tc_binary(const struct timing_cache *c, const char *path
 size_t tc_count(const struct timing_cache *c);
 /* Call fn for every entry (in no particular order). */
 void tc_each(const struct timing_cache *c, void (*fn)(const struct tc_entry *, void *), void *data);
-
-/*
- * Drop what was read at open time (tests, binaries, runs) to give its memory
- * back: tc_get, tc_binary and the rest then find nothing.  Recorded updates
- * are kept, and tc_save reads the file again under the lock as it does when
- * another run has written it meanwhile, so nothing is lost.  For a run of a
- * million tests, whose planning is the table's last reader.  Salvaged
- * entries of a damaged file exist nowhere else: then nothing is dropped.
- */
-void tc_forget(struct timing_cache *c);
 
 /* All test entries / binaries as arrays of *nr (in no particular order). */
 const struct tc_entry *tc_entries(const struct timing_cache *c, size_t *nr);

@@ -421,11 +421,11 @@ static void add_listing(struct run *r, uint32_t binary, uint32_t host, struct li
 			continue;	/* ordinals stay the listing's: the shim selects by them */
 		t = run_add_test(r, host, l->v[i].name);
 		if (b->cmd.origin && kept == 1) {	/* a registered test of one case: its name */
-			test_set_id(t, b->id);
+			test_set_id(r, t, b->id);
 		} else if (host != binary) {
 			char *id = xasprintf("%s::%s", b->id, l->v[i].name);
 
-			test_set_id(t, id);
+			test_set_id(r, t, id);
 			free(id);
 		}
 		t->disabled = l->v[i].disabled;

@@ -81,7 +81,7 @@ static size_t fault_entry(struct dispatcher *d, uint32_t binary, const char *lab
 		}
 	}
 	t = run_add_test(r, binary, label);
-	test_set_id(t, id);
+	test_set_id(r, t, id);
 	free(id);
 	t->fault = 1;
 	ALLOC_GROW(d->faults, d->nfaults + 1, d->faults_alloc);
@@ -122,7 +122,7 @@ void dispatch_fault(struct dispatcher *d, struct slot *s, struct proto_fault *m)
 	index = fault_entry(d, binary, label, &fresh);
 	free(label);
 	t = &d->r->tests[index];
-	t->attempts++;
+	test_count_attempt(t);
 	if (fresh) {
 		t->worker = (int)s->id;
 		t->start = t->end = dispatch_clock(d);

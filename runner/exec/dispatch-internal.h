@@ -26,7 +26,7 @@
 #define STOP_GRACE_NS      (5ull * 1000000000ull)
 #define TICK_MS            100
 /* A test its batches ran on without reaching this often runs alone. */
-#define MAX_UNREACHED      2
+#define MAX_UNREACHED      2	/* test_case.unreached holds up to 3 */
 /* A binary whose tests died this often alone before starting runs no more of them. */
 #define MAX_DEAD_ALONE     3
 

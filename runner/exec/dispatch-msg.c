@@ -110,7 +110,7 @@ static void on_result(struct dispatcher *d, struct slot *s, struct proto_result 
 	t->duration = duration;
 	t->worker = (int)s->id;
 	t->unit = s->unit + 1;
-	t->rss_kb = m->rss_kb;
+	t->rss_kb = m->rss_kb > UINT32_MAX ? UINT32_MAX : (uint32_t)m->rss_kb;
 	t->in_context = s->ctx[m->test];
 	if (d->o->drop_passing_output && (m->outcome == OUTCOME_PASS || m->outcome == OUTCOME_SKIP)) {
 		free(m->output);	/* a million passing tests keep nothing */

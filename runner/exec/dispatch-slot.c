@@ -321,7 +321,7 @@ void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit 
 		dispatch_smoke_sent(d, u);
 	d->other_sent |= !u->smoke;
 	for (size_t i = 0; i < u->ntests; i++)
-		dispatch_test(d, u->tests[i])->attempts++;
+		test_count_attempt(dispatch_test(d, u->tests[i]));
 	failed = proto_send(s->proc.in, &m);
 	for (size_t i = 0; i < m.u.run.ninv; i++) {
 		free(m.u.run.inv[i].tests);

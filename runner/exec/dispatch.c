@@ -303,7 +303,8 @@ void dispatch_requeue_rest(struct dispatcher *d, struct slot *s, char *const *er
 		} else if (errors ? progress[s->inv_of[i]] : any) {
 			requeue = 1;	/* another test ended the batch: nothing against this one */
 			again_bin = nagain++ ? again_bin : t->binary;
-			if (++t->unreached >= MAX_UNREACHED && !t->isolated) {
+			t->unreached += t->unreached < MAX_UNREACHED;
+			if (t->unreached >= MAX_UNREACHED && !t->isolated) {
 				t->isolated = 1;
 				balancer_isolate(d->b, s->tests[i]);
 			}

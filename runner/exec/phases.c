@@ -73,7 +73,7 @@ static double phases_predict(struct run *r, const struct phases_opts *o)
 		size_t n;
 		double p;
 		struct balancer *b = plan_balancer(r, o->o, o->dispatch.workers, o->plan_tc, (int)level,
-						   &map, &n, &p, NULL);
+						   &map, &n, &p);
 		sum += p;
 		balancer_free(b);
 		free(map);
@@ -108,14 +108,12 @@ static int phases_one(struct run *r, const struct phases_opts *o, uint32_t level
 	uint32_t *map;
 	size_t n;
 	double predicted;
-	/* the last phase's plan is the last reader of the cache's table: a save reads the file again */
-	struct timing_cache *forget = level + 1 == o->levels && o->tc ? o->tc : NULL;
 	struct balancer *b = plan_balancer(r, o->o, o->dispatch.workers, o->plan_tc, (int)level, &map, &n,
-					   &predicted, forget);
+					   &predicted);
 	int ret = 0;
 
-	if (forget)	/* the table's memory is back: the results take its place */
-		phases_reserve_results(r, forget);
+	if (level + 1 == o->levels && o->tc)	/* the results of the tests still to run */
+		phases_reserve_results(r, o->tc);
 	dopts.workers = o->dispatch.workers < n ? o->dispatch.workers : (n ? (unsigned)n : 1);
 	if (o->dispatch.max_restarts == PHASES_DEFAULT_RESTARTS)
 		dopts.max_restarts = 4 * dopts.workers;
@@ -137,7 +135,6 @@ int phases_run(struct run *r, const struct phases_opts *o, const struct run_obse
 
 	memset(st, 0, sizeof(*st));
 	*workers = 0;
-	plan_note_passed(r, o->tc);
 	for (uint32_t level = 0; level < o->levels && !ret; level++) {
 		ret = phases_one(r, o, level, level == 0, obs, st, workers, err);
 		if (!ret && phases_over(st))

@@ -15,7 +15,7 @@ int scratch_run(struct run *tmp, const struct scratch_opts *o, const struct run_
 	struct balancer *b;
 	int ret;
 
-	plan_input_build(&in, tmp, NULL, o->workers ? o->workers : 1, 0, -1, NULL);
+	plan_input_build(&in, tmp, NULL, o->workers ? o->workers : 1, 0, -1);
 	bo.workers = dopts.workers = in.workers;
 	dopts.max_restarts = 4 * in.workers;
 	b = balancer_new(&bo, in.bins, in.nbins, in.tests, in.n);

@@ -43,27 +43,21 @@ static int keywords_select(char *const *keywords, size_t n, const char *id,
 	return !positives || hit;
 }
 
-static int failed_last_time(const struct timing_cache *tc, const char *id)
-{
-	const struct tc_entry *e = tc ? tc_get(tc, id) : NULL;
-	return e && outcome_is_failure(e->last_outcome);
-}
-
 size_t select_tests(struct run *r, char *const *keywords, size_t nkeywords, int last_failed,
-		    const struct timing_cache *tc, struct strbuf *note)
+		    struct strbuf *note)
 {
 	size_t n = 0, failed = 0;
 
 	for (size_t i = 0; i < r->ntests; i++) {
 		struct test_case *t = &r->tests[i];
 		t->selected = keywords_select(keywords, nkeywords, t->id, &r->bins[t->binary].cmd.labels);
-		failed += t->selected && failed_last_time(tc, t->id);
+		failed += t->selected && t->lf_failed;
 	}
 	if (last_failed && !failed)
 		strbuf_adds(note, "--lf: no test failed last time; running all selected tests\n");
 	for (size_t i = 0; i < r->ntests; i++) {
 		struct test_case *t = &r->tests[i];
-		if (last_failed && failed && !failed_last_time(tc, t->id))
+		if (last_failed && failed && !t->lf_failed)
 			t->selected = 0;
 		n += t->selected;
 	}

@@ -17,14 +17,13 @@
 
 #include "run.h"
 #include "strbuf.h"
-#include "tcache.h"
 
 /*
  * Set test_case.selected for every test of r from the -k keywords and
- * --lf (tc may be NULL: no test failed last time).  A line for the user
- * goes to note.  Returns the number of selected tests.
+ * --lf (test_case.lf_failed, input/known.h).  A line for the user goes to
+ * note.  Returns the number of selected tests.
  */
 size_t select_tests(struct run *r, char *const *keywords, size_t nkeywords, int last_failed,
-		    const struct timing_cache *tc, struct strbuf *note);
+		    struct strbuf *note);
 
 #endif

@@ -218,20 +218,17 @@ static void workers_needs(const struct run *r, const struct timing_cache *tc, st
 	f->weight = 0;
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];
-		const struct tc_entry *e;
 
 		if (!t->selected || t->disabled)
 			continue;
 		if (t->weight > f->weight)
 			f->weight = t->weight;
-		if (!tc || !(e = tc_get(tc, t->id)))
-			continue;
-		if (e->rss_kb > f->rss_kb)
-			f->rss_kb = e->rss_kb;
-		if (e->mean > 0) {
+		if (t->cached_rss_kb > f->rss_kb)
+			f->rss_kb = t->cached_rss_kb;
+		if (t->est_known && t->est > 0) {
 			known |= share[t->binary] > 0;
-			busy += e->mean * (share[t->binary] > 0 ? share[t->binary] : 1);
-			total += e->mean;
+			busy += t->est * (share[t->binary] > 0 ? share[t->binary] : 1);
+			total += t->est;
 		}
 	}
 	f->cpu_share = known && total > 0 ? busy / total : 0;

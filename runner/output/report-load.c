@@ -59,6 +59,7 @@ static int load_test(struct run *r, json_t *j, size_t index, const char *path, s
 	json_t *output = json_object_get(j, "output");
 	const char *sep;
 	struct test_case *t;
+	double rss, dispatches;
 	int o;
 
 	if (!json_is_object(j) || !id || !outcome) {
@@ -73,8 +74,7 @@ static int load_test(struct run *r, json_t *j, size_t index, const char *path, s
 	/* reports before "binary" was written: the id up to its first "::" */
 	t = run_add_test(r, bin ? load_binary(r, bin, strlen(bin))
 				: load_binary(r, id, sep ? (size_t)(sep - id) : strlen(id)), "");
-	free(t->id);	/* a test of the plain adapter: name is id; now the report's */
-	t->id = xstrdup(id);
+	t->id = (char *)strpool_adds(&r->ids, id);	/* the plain adapter's name was the id */
 	t->name = sep ? t->id + (sep + 2 - id) : t->id;
 	t->fault = json_is_true(json_object_get(j, "fault"));
 	t->state = TEST_FINISHED;
@@ -84,10 +84,12 @@ static int load_test(struct run *r, json_t *j, size_t index, const char *path, s
 	t->start = load_real(j, "start_s", 0);
 	t->end = load_real(j, "end_s", 0);
 	t->unit = (uint32_t)load_real(j, "unit", 0);
-	t->attempts = (unsigned)load_real(j, "dispatches", 0);
+	dispatches = load_real(j, "dispatches", 0);
+	t->attempts = dispatches > 0 ? (dispatches < UINT16_MAX ? (uint16_t)dispatches : UINT16_MAX) : 0;
 	t->est = load_real(j, "estimate_s", -1);
 	t->est_known = t->est >= 0;
-	t->rss_kb = (uint64_t)load_real(j, "rss_kb", 0);
+	rss = load_real(j, "rss_kb", 0);
+	t->rss_kb = rss > 0 ? (rss < UINT32_MAX ? (uint32_t)rss : UINT32_MAX) : 0;
 	t->message = message ? xstrdup(message) : NULL;
 	if (json_string_length(output)) {
 		t->output_len = json_string_length(output);

@@ -24,18 +24,16 @@ static uint32_t dist_group(struct marker_set *marks, char *name)
 }
 
 /* keep[b][s]: scope s of binary b holds a test the cache marks order-dependent. */
-static unsigned char **dist_remembered(const struct run *r, const struct timing_cache *tc, size_t *n)
+static unsigned char **dist_remembered(const struct run *r, size_t *n)
 {
 	unsigned char **keep = xcalloc(r->nbins ? r->nbins : 1, sizeof(*keep));
 
 	*n = 0;
-	for (size_t i = 0; tc && i < r->ntests; i++) {
+	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_case *t = &r->tests[i];
 		const struct binary *b = &r->bins[t->binary];
-		const struct tc_entry *e;
 
-		if (t->scope >= b->nscopes || !(e = tc_get(tc, t->id)) ||
-		    !(e->flags & TC_FLAG_ORDER_DEPENDENT))
+		if (t->scope >= b->nscopes || !t->order_dep)
 			continue;
 		if (!keep[t->binary])
 			keep[t->binary] = xcalloc(b->nscopes, 1);
@@ -45,11 +43,10 @@ static unsigned char **dist_remembered(const struct run *r, const struct timing_
 	return keep;
 }
 
-size_t dist_apply(struct run *r, struct marker_set *marks, enum dist_mode dflt,
-		  const struct timing_cache *tc)
+size_t dist_apply(struct run *r, struct marker_set *marks, enum dist_mode dflt)
 {
 	size_t remembered;
-	unsigned char **keep = dist_remembered(r, tc, &remembered);
+	unsigned char **keep = dist_remembered(r, &remembered);
 	uint32_t **scope_group = xcalloc(r->nbins ? r->nbins : 1, sizeof(*scope_group));
 	uint32_t *bin_group = xcalloc(r->nbins ? r->nbins : 1, sizeof(*bin_group));
 

@@ -23,15 +23,14 @@
 
 #include "markers.h"
 #include "run.h"
-#include "tcache.h"
 
 /*
  * Give every test of r its implicit group, if its mode (dflt for tests
- * without a dist marker; DIST_UNSET means case) asks for one.  tc (may be
- * NULL) says which tests are order-dependent.  Returns the number of scopes
- * kept together because of the cache, for the header line.
+ * without a dist marker; DIST_UNSET means case) asks for one.  A scope
+ * with a test the cache found order-dependent (test_case.order_dep) is kept
+ * together.  Returns the number of scopes kept together because of the
+ * cache, for the header line.
  */
-size_t dist_apply(struct run *r, struct marker_set *marks, enum dist_mode dflt,
-		  const struct timing_cache *tc);
+size_t dist_apply(struct run *r, struct marker_set *marks, enum dist_mode dflt);
 
 #endif

@@ -11,17 +11,15 @@
 #include "outcome.h"
 #include "util.h"
 
-static void plan_input_add(struct plan_input *in, const struct test_case *t, uint32_t index,
-			  const struct timing_cache *tc)
+static void plan_input_add(struct plan_input *in, const struct test_case *t, uint32_t index)
 {
-	const struct tc_entry *e = tc ? tc_get(tc, t->id) : NULL;
 	struct bal_test *b = &in->tests[in->n];
 
 	memset(b, 0, sizeof(*b));
 	b->binary = t->binary;
-	b->est = e && e->runs ? e->mean : -1;
-	b->known = e && e->runs;
-	b->failed_last = e && outcome_is_failure(e->last_outcome);
+	b->est = t->est_known ? t->est : -1;
+	b->known = t->est_known;
+	b->failed_last = t->failed_last;
 	b->has_group = t->group != 0;
 	b->group = t->group ? t->group - 1 : 0;
 	b->serial = t->serial;
@@ -31,7 +29,7 @@ static void plan_input_add(struct plan_input *in, const struct test_case *t, uin
 }
 
 void plan_input_build(struct plan_input *in, struct run *r, const struct timing_cache *tc,
-		     unsigned workers, int all, int level, struct timing_cache *forget)
+		     unsigned workers, int all, int level)
 {
 	size_t room = r->ntests ? r->ntests : 1;
 
@@ -50,10 +48,8 @@ void plan_input_build(struct plan_input *in, struct run *r, const struct timing_
 		const struct test_case *t = &r->tests[i];
 		if (t->selected && !t->disabled && (all || t->state != TEST_FINISHED) &&
 		    (level < 0 || t->level == (uint32_t)level))
-			plan_input_add(in, t, (uint32_t)i, tc);
+			plan_input_add(in, t, (uint32_t)i);
 	}
-	if (forget)
-		tc_forget(forget);	/* before the estimate's and the balancer's memory */
 	bal_estimate(in->tests, in->n, r->nbins, 0);
 	for (size_t i = 0; i < in->n; i++) {
 		r->tests[in->map[i]].est = in->tests[i].est;
@@ -62,7 +58,7 @@ void plan_input_build(struct plan_input *in, struct run *r, const struct timing_
 	for (size_t i = 0; all && i < r->ntests; i++) {
 		if (!r->tests[i].selected || !r->tests[i].disabled)
 			continue;
-		plan_input_add(in, &r->tests[i], (uint32_t)i, NULL);
+		plan_input_add(in, &r->tests[i], (uint32_t)i);
 		in->tests[in->n - 1].est = 0;
 	}
 	in->workers = workers < in->n ? workers : (in->n ? (unsigned)in->n : 1);
@@ -89,14 +85,14 @@ void plan_input_opts(const struct plan_input *in, const struct options *o, struc
 
 struct balancer *plan_balancer(struct run *r, const struct options *o, unsigned workers,
 			       const struct timing_cache *tc, int level, uint32_t **map, size_t *nmap,
-			       double *predicted, struct timing_cache *forget)
+			       double *predicted)
 {
 	struct plan_input in;
 	struct bal_opts bo;
 	struct balancer *b;
 	int known = 0;
 
-	plan_input_build(&in, r, tc, workers, 0, level, forget);
+	plan_input_build(&in, r, tc, workers, 0, level);
 	plan_input_opts(&in, o, &bo);
 	for (size_t i = 0; i < in.n && !known; i++)
 		known = in.tests[i].known;
@@ -107,12 +103,4 @@ struct balancer *plan_balancer(struct run *r, const struct options *o, unsigned 
 	in.map = NULL;
 	plan_input_release(&in);
 	return b;
-}
-
-void plan_note_passed(struct run *r, const struct timing_cache *tc)
-{
-	for (size_t i = 0; i < r->ntests; i++) {
-		const struct tc_entry *e = tc ? tc_get(tc, r->tests[i].id) : NULL;
-		r->tests[i].passed_last = e && e->runs && e->last_outcome == OUTCOME_PASS;
-	}
 }

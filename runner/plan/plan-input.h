@@ -30,18 +30,17 @@ struct plan_input {
  * Every selected test that is to run, in r's order: not disabled, not
  * already finished (--resume).  With all, every selected test: finished
  * ones too, and the disabled ones last, at estimate 0 (for --shard).
- * Estimates come from tc (NULL: none), the rest from bal_estimate;
- * r->tests[].est and est_known are filled in.  A run with fewer tests than
- * workers starts fewer workers (in->workers), and weights above that are
- * lowered to it (markers_check_weight has already rejected weights above
- * -n).  level >= 0: only the tests of that phase (plan/depends.h); -1:
- * every phase.  forget: NULL, or a cache this input is the last reader of
- * (tc itself, usually): its table is dropped (tc_forget) as soon as the
- * estimates are read, before the rest of planning takes memory.  Release
- * with plan_input_release.
+ * Estimates come from the tests (r->tests[].est where est_known: the
+ * timing cache's, input/known.h), the rest from bal_estimate, which fills
+ * in r->tests[].est of the others; the binaries' overheads from tc (NULL:
+ * none).  A run with fewer tests than workers starts fewer workers
+ * (in->workers), and weights above that are lowered to it
+ * (markers_check_weight has already rejected weights above -n).  level >=
+ * 0: only the tests of that phase (plan/depends.h); -1: every phase.
+ * Release with plan_input_release.
  */
 void plan_input_build(struct plan_input *in, struct run *r, const struct timing_cache *tc,
-		     unsigned workers, int all, int level, struct timing_cache *forget);
+		     unsigned workers, int all, int level);
 void plan_input_release(struct plan_input *in);
 
 /* The balancer options for running in with the command line's options (smoke, failed-first). */
@@ -51,18 +50,10 @@ void plan_input_opts(const struct plan_input *in, const struct options *o, struc
  * The balancer for the real run: the selected tests of phase level (-1:
  * all) still to run, with o's options on workers.  *map receives the test index of each balancer
  * test (*nmap of them; the caller frees it), *predicted the simulated
- * makespan when some timings are known, else 0.  forget: as
- * plan_input_build's.
+ * makespan when some timings are known, else 0.
  */
 struct balancer *plan_balancer(struct run *r, const struct options *o, unsigned workers,
 			       const struct timing_cache *tc, int level, uint32_t **map, size_t *nmap,
-			       double *predicted, struct timing_cache *forget);
-
-/*
- * Set every test's passed_last from tc (NULL: none passed): its last
- * recorded run passed.  What dispatch needs of the cache once planning has
- * dropped its table (the smoke tests' evidence).
- */
-void plan_note_passed(struct run *r, const struct timing_cache *tc);
+			       double *predicted);
 
 #endif

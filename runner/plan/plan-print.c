@@ -170,13 +170,13 @@ double plan_print(struct run *r, const struct plan_input *in, const struct bal_o
 }
 
 double plan_show(struct run *r, const struct timing_cache *tc, const struct options *o, unsigned *workers,
-		 const struct plan_print_opts *po, struct timing_cache *forget)
+		 const struct plan_print_opts *po)
 {
 	struct plan_input in;
 	struct bal_opts bo;
 	double makespan;
 
-	plan_input_build(&in, r, tc, *workers, 0, -1, forget);
+	plan_input_build(&in, r, tc, *workers, 0, -1);
 	plan_input_opts(&in, o, &bo);
 	makespan = plan_print(r, &in, &bo, po);
 	*workers = bo.workers;

@@ -38,10 +38,9 @@ double plan_print(struct run *r, const struct plan_input *in, const struct bal_o
  * --plan for the selected tests of r: build the balancer input (estimates
  * from tc, markers), simulate with o's options on *workers, print, and
  * leave the schedule in r as plan_print does.  *workers becomes the
- * workers the run would start.  Returns the predicted makespan.  forget:
- * as plan_input_build's.
+ * workers the run would start.  Returns the predicted makespan.
  */
 double plan_show(struct run *r, const struct timing_cache *tc, const struct options *o, unsigned *workers,
-		 const struct plan_print_opts *po, struct timing_cache *forget);
+		 const struct plan_print_opts *po);
 
 #endif

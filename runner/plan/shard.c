@@ -175,7 +175,7 @@ void shard_select(struct shard *sh, struct run *r, const struct timing_cache *tc
 	const char **keys;
 	uint32_t *shard_of;
 
-	plan_input_build(&in, r, tc, 1, 1, -1, NULL);
+	plan_input_build(&in, r, tc, 1, 1, -1);
 	keys = xcalloc(in.n ? in.n : 1, sizeof(*keys));
 	shard_of = xcalloc(in.n ? in.n : 1, sizeof(*shard_of));
 	for (size_t i = 0; i < in.n; i++)

@@ -1,13 +1,15 @@
 /*
  * test_select.c - which collected tests run (runner/input/select.c): -k
  * patterns as substrings and globs, "not" patterns, and --lf with and
- * without failures remembered; labels a build system registered match -k
+ * without failures remembered (read through input/known.h, as a run
+ * reads them); labels a build system registered match -k
  * as ids do.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "known.h"
 #include "select.h"
 #include "util.h"
 
@@ -43,17 +45,17 @@ Test(select, keywords_as_substrings_globs_and_not)
 	char *exclude[] = { "not *sub" }, *mixed[] = { "math", "not add" }, *nothing[] = { "zzz" };
 
 	make_run(&r);
-	cr_expect_eq(select_tests(&r, none, 0, 0, NULL, &note), 4);
-	cr_expect_eq(select_tests(&r, sub, 1, 0, NULL, &note), 2);
+	cr_expect_eq(select_tests(&r, none, 0, 0, &note), 4);
+	cr_expect_eq(select_tests(&r, sub, 1, 0, &note), 2);
 	cr_expect_str_eq(chosen(&r, &sb), "math/add math/sub");
-	cr_expect_eq(select_tests(&r, glob, 1, 0, NULL, &note), 1);
+	cr_expect_eq(select_tests(&r, glob, 1, 0, &note), 1);
 	cr_expect_str_eq(chosen(&r, &sb), "io/write");
-	cr_expect_eq(select_tests(&r, both, 2, 0, NULL, &note), 3, "any positive pattern may match");
-	cr_expect_eq(select_tests(&r, exclude, 1, 0, NULL, &note), 3, "only exclusions: the rest runs");
+	cr_expect_eq(select_tests(&r, both, 2, 0, &note), 3, "any positive pattern may match");
+	cr_expect_eq(select_tests(&r, exclude, 1, 0, &note), 3, "only exclusions: the rest runs");
 	cr_expect_str_eq(chosen(&r, &sb), "math/add io/read io/write");
-	cr_expect_eq(select_tests(&r, mixed, 2, 0, NULL, &note), 1);
+	cr_expect_eq(select_tests(&r, mixed, 2, 0, &note), 1);
 	cr_expect_str_eq(chosen(&r, &sb), "math/sub");
-	cr_expect_eq(select_tests(&r, nothing, 1, 0, NULL, &note), 0);
+	cr_expect_eq(select_tests(&r, nothing, 1, 0, &note), 0);
 	cr_expect_str_eq(note.buf, "");
 	run_release(&r);
 	strbuf_release(&note);
@@ -68,22 +70,22 @@ Test(select, last_failed_picks_the_failures_or_says_there_are_none)
 	struct timing_cache *tc;
 
 	cr_assert(mkdtemp(dir));
-	tc = tc_open(dir, &warn, &err);
-	cr_assert(tc, "%s", err.buf);
 	make_run(&r);
-	cr_expect_eq(select_tests(&r, sub, 0, 1, tc, &note), 4, "nothing remembered: all run");
+	tc = known_open(&r, dir, KNOWN_LOCAL | KNOWN_PLAN, &warn, &err);
+	cr_assert(tc, "%s", err.buf);
+	cr_expect_eq(select_tests(&r, sub, 0, 1, &note), 4, "nothing remembered: all run");
 	cr_expect(strstr(note.buf, "--lf: no test failed last time"), "%s", note.buf);
 	tc_record_test(tc, "bin/t::math/sub", OUTCOME_FAIL, 0.1, 0);
 	tc_record_test(tc, "bin/t::io/read", OUTCOME_CRASH, 0.1, 0);
 	tc_record_test(tc, "bin/t::io/write", OUTCOME_PASS, 0.1, 0);
 	cr_assert_eq(tc_save(tc, &err), 0, "%s", err.buf);	/* what the next run reads */
 	tc_free(tc);
-	tc = tc_open(dir, &warn, &err);
+	tc = known_open(&r, dir, KNOWN_LOCAL, &warn, &err);	/* as the next run reads it */
 	cr_assert(tc, "%s", err.buf);
 	strbuf_reset(&note);
-	cr_expect_eq(select_tests(&r, sub, 0, 1, tc, &note), 2);
+	cr_expect_eq(select_tests(&r, sub, 0, 1, &note), 2);
 	cr_expect_str_eq(chosen(&r, &sb), "math/sub io/read");
-	cr_expect_eq(select_tests(&r, sub, 1, 1, tc, &note), 1, "-k narrows --lf");
+	cr_expect_eq(select_tests(&r, sub, 1, 1, &note), 1, "-k narrows --lf");
 	cr_expect_str_eq(chosen(&r, &sb), "math/sub");
 	cr_expect_str_eq(note.buf, "");
 	tc_free(tc);
@@ -111,11 +113,11 @@ Test(select, keywords_match_registered_labels)
 	strvec_push(&b->cmd.labels, "unit");
 	strvec_push(&b->cmd.labels, "slow");
 	run_add_test(&r, 1, NULL);
-	cr_expect_eq(select_tests(&r, label, 1, 0, NULL, &note), 1);
+	cr_expect_eq(select_tests(&r, label, 1, 0, &note), 1);
 	cr_expect_str_eq(chosen(&r, &sb), "net_test");
-	cr_expect_eq(select_tests(&r, glob, 1, 0, NULL, &note), 1);
-	cr_expect_eq(select_tests(&r, not, 1, 0, NULL, &note), 4, "not LABEL leaves its tests out");
-	cr_expect_eq(select_tests(&r, part, 1, 0, NULL, &note), 1, "a substring of a label, as of an id");
+	cr_expect_eq(select_tests(&r, glob, 1, 0, &note), 1);
+	cr_expect_eq(select_tests(&r, not, 1, 0, &note), 4, "not LABEL leaves its tests out");
+	cr_expect_eq(select_tests(&r, part, 1, 0, &note), 1, "a substring of a label, as of an id");
 	run_release(&r);
 	strbuf_release(&note);
 	strbuf_release(&sb);

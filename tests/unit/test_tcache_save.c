@@ -4,8 +4,9 @@
  * write, fsync, rename; injected with BALRUN_TCACHE_FAULT) leaves the old
  * file intact and no temp file, a held lock is waited for, saves of runs
  * that overlap merge instead of overwriting, and 8 processes saving at once
- * lose nothing.  A cache that forgot its table (tc_forget) reads the file
- * again at the save and loses nothing either; reserved updates may be
+ * lose nothing.  A cache opened for a run's tests (tc_open_tests), which
+ * keeps no test table, reads the file again at the save and loses nothing
+ * either, a damaged file's good entries included; reserved updates may be
  * exceeded.
  */
 #include "test_tcache_util.h"
@@ -183,9 +184,46 @@ Test(save, overlapping_runs_merge)
 	tc_free(b);
 }
 
-Test(save, a_forgotten_table_is_read_again_at_the_save)
+/* tc_test_fn for the tests below: a copy of each entry handed over, its id kept. */
+struct handed {
+	struct tc_entry e[4];
+	char *id[4];
+	size_t n;
+};
+
+static void hand_over(const struct tc_entry *e, void *data)
+{
+	struct handed *h = data;
+
+	cr_assert_lt(h->n, 4);
+	h->e[h->n] = *e;
+	h->id[h->n] = xstrdup(e->id);
+	h->e[h->n].id = h->id[h->n];
+	h->n++;
+}
+
+static void handed_release(struct handed *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->id[i]);
+}
+
+static struct timing_cache *open_for_tests(struct handed *h, struct strbuf *warn)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct timing_cache *c = tc_open_tests(tt_dir, hand_over, h, warn, &err);
+
+	cr_assert_not_null(c, "%s", err.buf);
+	strbuf_release(&err);
+	return c;
+}
+
+Test(save, a_cache_opened_for_tests_hands_them_over_and_reads_the_file_at_the_save)
 {
 	struct timing_cache *c = tt_open(tt_dir, NULL);
+	struct strbuf warn = STRBUF_INIT;
+	struct handed h = { 0 };
+	size_t k;
 
 	tc_record_test(c, "old", OUTCOME_PASS, 1.0, 0);
 	tc_record_test(c, "binary-test", OUTCOME_FAIL, 2.0, 100);
@@ -193,13 +231,21 @@ Test(save, a_forgotten_table_is_read_again_at_the_save)
 	tt_save(c);
 	tc_free(c);
 
-	c = tt_open(tt_dir, NULL);
-	cr_assert_eq(tc_count(c), 2);
-	tc_record_test(c, "binary-test", OUTCOME_PASS, 4.0, 0);	/* recorded before and after */
-	tc_forget(c);
+	c = open_for_tests(&h, &warn);
+	cr_assert_eq(warn.len, 0, "%s", warn.buf);
+	cr_assert_eq(h.n, 2);
+	k = strcmp(h.e[0].id, "old") ? 0 : 1;	/* binary-test's, whatever the file's order */
+	cr_assert_str_eq(h.e[k].id, "binary-test");
+	cr_assert_eq(h.e[k].last_outcome, OUTCOME_FAIL);
+	cr_assert_eq(h.e[k].rss_kb, 100);
+	cr_assert_float_eq(h.e[k].mean, 2.0, 1e-9);
+	cr_assert_str_eq(h.e[1 - k].id, "old");
+	cr_assert_eq(h.e[1 - k].runs, 1);
+	/* the tests are not kept; the binaries are */
 	cr_assert_eq(tc_count(c), 0);
 	cr_assert_null(tc_get(c, "old"));
-	cr_assert_null(tc_binary(c, "bin"));
+	cr_assert_float_eq(tc_binary(c, "bin")->overhead, 0.25, 1e-9);
+	tc_record_test(c, "binary-test", OUTCOME_PASS, 4.0, 0);
 	tc_record_test(c, "new", OUTCOME_PASS, 3.0, 0);
 	tt_save(c);
 	/* the file's entries came back under this run's updates */
@@ -214,22 +260,56 @@ Test(save, a_forgotten_table_is_read_again_at_the_save)
 	cr_assert_eq(tc_last_run(c), 2);
 	tt_assert_matches_disk(c);
 	tc_free(c);
+	handed_release(&h);
+	strbuf_release(&warn);
 }
 
-Test(save, a_forgotten_table_with_no_updates_saves_nothing)
+Test(save, a_cache_opened_for_tests_with_no_updates_saves_nothing)
 {
 	struct timing_cache *c = tt_open(tt_dir, NULL);
-	struct strbuf before = STRBUF_INIT, after = STRBUF_INIT;
+	struct strbuf before = STRBUF_INIT, after = STRBUF_INIT, warn = STRBUF_INIT;
+	struct handed h = { 0 };
 
 	tc_record_test(c, "old", OUTCOME_PASS, 1.0, 0);
 	tt_save(c);
+	tc_free(c);
 	cr_assert_eq(tt_read(tt_file, &before), 0);
-	tc_forget(c);
+	c = open_for_tests(&h, &warn);
+	cr_assert_eq(h.n, 1);
 	tt_save(c);
 	cr_assert_eq(tt_read(tt_file, &after), 0);
 	cr_assert_str_eq(after.buf, before.buf);
 	tc_free(c);
+	handed_release(&h);
 	strbuf_release(&before);
+	strbuf_release(&after);
+	strbuf_release(&warn);
+}
+
+/* A damaged file: its good entries are handed over and kept, and the save writes them back. */
+Test(save, a_damaged_file_opened_for_tests_keeps_its_good_entries)
+{
+	struct strbuf warn = STRBUF_INIT, after = STRBUF_INIT;
+	struct handed h = { 0 };
+	struct timing_cache *c;
+
+	tt_write_str(tt_file, "balrun-timings 1\n"
+			      "R\t1\t1700000000\t-\n"
+			      "T\tgood\t0.500000\t0.000000\t0.500000\t1\tPASS\t0\t1\t0\t1\t1700000000\n"
+			      "T\tbad\tnot-a-number\t0\t0\t1\tpass\t0\t1\t0\t1\t1700000000\n");
+	c = open_for_tests(&h, &warn);
+	cr_assert(strstr(warn.buf, "is damaged"), "%s", warn.buf);
+	cr_assert_eq(h.n, 1);
+	cr_assert_str_eq(h.e[0].id, "good");
+	cr_assert_eq(tc_count(c), 1, "salvaged for the save");
+	tc_record_test(c, "new", OUTCOME_PASS, 1.0, 0);
+	tt_save(c);
+	tc_free(c);
+	cr_assert_eq(tt_read(tt_file, &after), 0);
+	cr_assert(strstr(after.buf, "\tgood\t"), "%s", after.buf);
+	cr_assert(strstr(after.buf, "\tnew\t"), "%s", after.buf);
+	handed_release(&h);
+	strbuf_release(&warn);
 	strbuf_release(&after);
 }
 
