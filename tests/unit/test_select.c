@@ -2,8 +2,10 @@
  * test_select.c - which collected tests run (runner/input/select.c): -k
  * patterns as substrings and globs, "not" patterns, and --lf with and
  * without failures remembered (read through input/known.h, as a run
- * reads them); labels a build system registered match -k
- * as ids do.
+ * reads them); labels a build system registered match -k as ids do.  And
+ * what the timing cache knows of the tests (input/known.c): the planning
+ * timings' facts and the local cache's each in their own fields, the later
+ * of two lines winning, entries of tests the run lacks passed over.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -121,4 +123,45 @@ Test(select, keywords_match_registered_labels)
 	run_release(&r);
 	strbuf_release(&note);
 	strbuf_release(&sb);
+}
+
+/* ---- what the timing cache knows, copied into the tests (input/known.c) ---- */
+
+#define KNOWN_LINE(id, mean, runs, outcome, hist, rss, flags) \
+	"T\tbin/t::" id "\t" mean "\t0.000000\t" mean "\t" runs "\t" outcome "\t" hist "\t1\t" rss \
+	"\t1\t1700000000\t" flags "\n"
+
+Test(known, the_planning_and_the_local_timings_fill_their_own_fields)
+{
+	static const char plan[] = "balrun-timings 1\nR\t1\t1700000000\t-\n"
+		KNOWN_LINE("math/add", "9.000000", "1", "PASS", "0", "100", "0")
+		KNOWN_LINE("math/add", "2.500000", "3", "FAIL", "1", "2048", "0")	/* the later wins */
+		KNOWN_LINE("math/sub", "0.000000", "0", "NOTRUN", "0", "0", "1")	/* flagged, never ran */
+		KNOWN_LINE("gone", "7.000000", "1", "PASS", "0", "0", "0");		/* not in the run */
+	static const char local[] = "balrun-timings 1\nR\t1\t1700000000\t-\n"
+		KNOWN_LINE("io/read", "1.000000", "1", "CRASH", "1", "0", "0")
+		KNOWN_LINE("io/write", "1.000000", "1", "PASS", "0", "0", "0");
+	struct strbuf warn = STRBUF_INIT;
+	struct timing_cache *p = tc_from_buffer("plan", plan, sizeof(plan) - 1, &warn);
+	struct timing_cache *l = tc_from_buffer("local", local, sizeof(local) - 1, &warn);
+	struct test_case *add, *sub, *rd, *wr;
+	struct run r;
+
+	cr_assert_eq(warn.len, 0, "%s", warn.buf);
+	make_run(&r);
+	add = &r.tests[0], sub = &r.tests[1], rd = &r.tests[2], wr = &r.tests[3];
+	known_from(&r, p, KNOWN_PLAN);
+	known_from(&r, l, KNOWN_LOCAL);
+	cr_expect(add->est_known);
+	cr_expect_float_eq(add->est, 2.5, 1e-9);
+	cr_expect(add->failed_last);
+	cr_expect_eq(add->cached_rss_kb, 2048);
+	cr_expect(!add->lf_failed && !add->passed_last, "the local timings do not know it");
+	cr_expect(!sub->est_known && sub->order_dep && !sub->failed_last);
+	cr_expect(rd->lf_failed && !rd->passed_last && !rd->est_known, "local facts only");
+	cr_expect(wr->passed_last && !wr->lf_failed && !wr->failed_last);
+	tc_free(p);
+	tc_free(l);
+	run_release(&r);
+	strbuf_release(&warn);
 }
