@@ -67,6 +67,15 @@ struct bal_test {
 	 */
 	unsigned has_group : 1;
 	unsigned serial : 1;
+	/*
+	 * With has_group, on every member: the group only asks for one
+	 * invocation (a failure with its scope's earlier tests, so that it runs
+	 * in context), not for a worker of its own: other tests of its binary
+	 * may join its unit and it may join theirs like a single test.  Its
+	 * members must be of one binary, one slot and no locks; otherwise, or
+	 * when not every member has it, the group is an ordinary one.
+	 */
+	unsigned loose : 1;
 	uint32_t group;
 	uint32_t weight;
 	uint64_t locks;

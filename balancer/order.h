@@ -38,7 +38,8 @@ struct bal_item {
 	double est;             /* sum of the members' estimates, overhead excluded */
 	uint32_t slots;         /* 1 .. workers; workers for a serial item */
 	uint64_t locks;         /* named locks held while it runs */
-	unsigned grouped : 1;   /* a same-worker group: never batched with anything */
+	unsigned grouped : 1;   /* a same-worker group: never batched with anything (a loose
+	                           group, bal_test.loose, is not: it batches like a test) */
 	unsigned alone : 1;     /* balancer_isolate: never batched with anything */
 	enum bal_class cls;
 	uint32_t smoke_seq;     /* place among the smoke items (BAL_CLASS_SMOKE only) */
@@ -54,7 +55,7 @@ uint32_t bal_test_slots(const struct bal_test *t, unsigned workers);
  * Make the items from tests[0..n) (one per ungrouped test, one per group, all
  * queued) into items (room for n) and their members into members[0..n);
  * item_of[t] receives the item of test t.  Choose the smoke items (only
- * ungrouped tests of one slot without locks qualify) and the class of every
+ * single tests of one slot without locks qualify) and the class of every
  * item, and write the item indexes in dispatch order into order.  Fills each
  * item's pos.  Returns the number of items.
  */

@@ -3,6 +3,14 @@
  *
  * Disabled tests never run, so they do not take part in the medians that
  * estimate unknown tests: they are appended after bal_estimate, at 0 s.
+ *
+ * A test that failed last time, in a binary that runs several tests per
+ * process, is planned with its scope's earlier tests as a loose group
+ * (bal_test.loose): one invocation holds them, so if it fails again it has
+ * run in context (context.h) and the check of failures for order dependence
+ * has nothing to run again after the run.  Only when every earlier test of
+ * the scope is to run in this plan and none of them, nor the failure, is in
+ * a group already; the loose groups are numbered after every other group.
  */
 #include "plan-input.h"
 
@@ -30,6 +38,83 @@ static void plan_input_add(struct plan_input *in, const struct test_case *t, uin
 	in->map[in->n++] = index;
 }
 
+/* marks[b][s]: 1 + the highest rank of a test of scope s of binary b that failed last time. */
+static uint32_t **plan_failed_scopes(const struct plan_input *in, const struct run *r)
+{
+	uint32_t **marks = xcalloc(r->nbins ? r->nbins : 1, sizeof(*marks));
+
+	for (size_t i = 0; i < in->n; i++) {
+		const struct test_case *t = &r->tests[in->map[i]];
+		const struct binary *b = &r->bins[t->binary];
+
+		if (!in->tests[i].failed_last || in->tests[i].has_group || !t->scope_rank ||
+		    t->scope >= b->nscopes || (b->adapter->flags & ADAPTER_ONE_TEST))
+			continue;
+		if (!marks[t->binary])
+			marks[t->binary] = xcalloc(b->nscopes, sizeof(**marks));
+		if (marks[t->binary][t->scope] < t->scope_rank + 1)
+			marks[t->binary][t->scope] = t->scope_rank + 1;
+	}
+	return marks;
+}
+
+/* Test i's binary if it is in a marked scope, below the mark; else -1. */
+static long plan_marked_binary(const struct plan_input *in, const struct run *r, uint32_t **marks, size_t i)
+{
+	const struct test_case *t = &r->tests[in->map[i]];
+	uint32_t *m = marks[t->binary];
+
+	return m && t->scope < r->bins[t->binary].nscopes && t->scope_rank < m[t->scope] ?
+	       (long)t->binary : -1;
+}
+
+/* Loose groups of last run's failures with their scopes' earlier tests (see the top). */
+static void plan_keep_in_context(struct plan_input *in, const struct run *r)
+{
+	uint32_t **marks = plan_failed_scopes(in, r), **have, **group, next = 0;
+
+	have = xcalloc(r->nbins ? r->nbins : 1, sizeof(*have));
+	group = xcalloc(r->nbins ? r->nbins : 1, sizeof(*group));
+	for (size_t i = 0; i < in->n; i++) {
+		long b = plan_marked_binary(in, r, marks, i);
+		uint32_t s = r->tests[in->map[i]].scope;
+
+		if (in->tests[i].has_group && in->tests[i].group >= next)
+			next = in->tests[i].group + 1;
+		if (b < 0)
+			continue;
+		if (in->tests[i].has_group) {	/* in a group already: the scope is left alone */
+			marks[b][s] = 0;
+			continue;
+		}
+		if (!have[b])
+			have[b] = xcalloc(r->bins[b].nscopes, sizeof(**have));
+		have[b][s]++;
+	}
+	for (size_t i = 0; i < in->n; i++) {
+		long b = plan_marked_binary(in, r, marks, i);
+		uint32_t s = r->tests[in->map[i]].scope;
+
+		if (b < 0 || have[b][s] != marks[b][s])
+			continue;
+		if (!group[b])
+			group[b] = xcalloc(r->bins[b].nscopes, sizeof(**group));
+		if (!group[b][s])
+			group[b][s] = ++next;
+		in->tests[i].has_group = 1;
+		in->tests[i].loose = 1;
+		in->tests[i].group = group[b][s] - 1;
+	}
+	for (size_t b = 0; b < r->nbins; b++) {
+		free(marks[b]);
+		free(have[b]);
+		free(group[b]);
+	}
+	free(marks);
+	free(have);
+	free(group);
+}
+
 void plan_input_build(struct plan_input *in, struct run *r, const struct timing_cache *tc,
 		     unsigned workers, int all, int level, struct timing_cache *forget)
 {
@@ -52,6 +137,7 @@ void plan_input_build(struct plan_input *in, struct run *r, const struct timing_
 		    (level < 0 || t->level == (uint32_t)level))
 			plan_input_add(in, t, (uint32_t)i, tc);
 	}
+	plan_keep_in_context(in, r);
 	if (forget)
 		tc_forget(forget);	/* before the estimate's and the balancer's memory */
 	bal_estimate(in->tests, in->n, r->nbins, 0);

@@ -496,3 +496,55 @@ Test(estimate, lower_bound_counts_weights_locks_groups_and_serial)
 	f.tests[0].has_group = f.tests[1].has_group = 1;
 	cr_expect_float_eq(bal_lower_bound(f.tests, 3, NULL, 8), 4, 1e-9, "a group is one unit");
 }
+
+Test(batching, a_loose_group_batches_like_a_test)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), g1, g2;
+	struct bal_unit u;
+	size_t i, seen = 0;
+
+	/* a failure with the test before it in its scope: one invocation, shared with the rest */
+	g1 = fx_test(&f, a, 0.01);
+	g2 = fx_test(&f, a, 0.01);
+	for (i = 0; i < 4; i++)
+		fx_test(&f, a, 0.01);
+	f.tests[g1].has_group = f.tests[g2].has_group = 1;
+	f.tests[g1].loose = f.tests[g2].loose = 1;
+	f.tests[g2].failed_last = 1;
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2, .failed_first = 1 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_expect_eq(u.ntests, 6, "%zu tests: the loose group and the rest in one unit", u.ntests);
+	for (i = 0; i < u.ntests; i++)
+		seen += u.tests[i] == g1 || u.tests[i] == g2;
+	cr_expect_eq(seen, 2);
+	balancer_free(b);
+	/* an ordinary group is a unit of its own */
+	f.tests[g1].loose = f.tests[g2].loose = 0;
+	b = fx_new(&f, (struct bal_opts){ .workers = 2, .failed_first = 1 });
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_expect_eq(u.ntests, 2, "%zu tests", u.ntests);
+	balancer_free(b);
+}
+
+Test(batching, a_loose_group_across_binaries_is_an_ordinary_group)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), c = fx_binary(&f, 0.04, 1), g1, g2;
+	struct bal_unit u;
+	size_t i;
+
+	g1 = fx_test(&f, a, 0.01);
+	g2 = fx_test(&f, c, 0.01);
+	for (i = 0; i < 10; i++)
+		fx_test(&f, a, 0.01);
+	f.tests[g1].has_group = f.tests[g2].has_group = 1;
+	f.tests[g1].loose = f.tests[g2].loose = 1;
+	f.tests[g1].failed_last = 1;
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2, .failed_first = 1 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_expect_eq(u.ntests, 2, "%zu tests", u.ntests);
+	balancer_free(b);
+}
