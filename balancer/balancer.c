@@ -48,6 +48,13 @@
  * the simulator sweep behind the 2).
  */
 #define BAL_FILL_SKIPS 2
+/*
+ * The square-root floor: k units of size x on W workers cost k * overhead /
+ * W in overheads and risk a tail of about x, so the sum is least near
+ * x = sqrt(overhead * remaining / W); the factor 4 leans towards fewer
+ * invocations (docs/scheduling.md has the simulator sweep).
+ */
+#define BAL_SQRT_K 4.0
 
 static void bal_resolve_opts(struct balancer *b, const struct bal_opts *opts,
 			     const struct bal_binary *binaries, size_t nbinaries)
@@ -237,6 +244,25 @@ int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)
  * is longest first) and shorter ones after it may still join, until the
  * BAL_FILL_SKIPS + 1st test that does not fit ends the fill.
  */
+/*
+ * The most work a new unit of a binary with this overhead may hold: guided
+ * self-scheduling, floored at a few overheads and at the unit size that
+ * balances the overheads a smaller unit adds against the tail a larger one
+ * risks, sqrt(BAL_SQRT_K * overhead * remaining / workers); unbounded with
+ * one worker.
+ */
+static double bal_target(const struct balancer *b, double overhead)
+{
+	double rem = balancer_remaining(b), w = b->opts.workers;
+	double target = rem / (BAL_GSS_FACTOR * w), balanced = sqrt(BAL_SQRT_K * overhead * rem / w);
+
+	if (b->opts.workers == 1)
+		return HUGE_VAL;
+	if (target < balanced)
+		target = balanced;
+	return target > BAL_FLOOR_OVERHEADS * overhead ? target : BAL_FLOOR_OVERHEADS * overhead;
+}
+
 static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct bal_pick *p,
 			  unsigned worker)
 {
@@ -246,11 +272,7 @@ static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct
 	double target, sum = h->est;
 	size_t j, skipped = 0;
 
-	target = balancer_remaining(b) / (BAL_GSS_FACTOR * b->opts.workers);
-	if (target < BAL_FLOOR_OVERHEADS * overhead)
-		target = BAL_FLOOR_OVERHEADS * overhead;
-	if (b->opts.workers == 1)
-		target = HUGE_VAL;
+	target = bal_target(b, overhead);
 	if (target > p->cap - overhead)
 		target = p->cap - overhead;
 	bal_take(b, w, p->item, worker);
