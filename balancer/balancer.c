@@ -226,16 +226,19 @@ int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)
  * single test of a batchable binary and no smoke test, further queued items
  * of the same binary join it, in dispatch order (the next longest of the
  * same class, then of later classes), while
- *   - they are single tests with the same slots and locks (a group is never
- *     batched; a batch must not change what the unit holds);
+ *   - they are single tests or loose groups with the same slots and locks
+ *     (any other group is never batched; a batch must not change what the
+ *     unit holds);
  *   - the tests' estimates sum to at most the target
- *         target = max(remaining / (GSS_FACTOR * workers), FLOOR * overhead)
+ *         target = max(remaining / (GSS_FACTOR * workers),
+ *                      sqrt(SQRT_K * overhead * remaining / workers), FLOOR * overhead)
  *     where remaining is balancer_remaining() before the unit is taken: it
  *     shrinks as the run goes on so the last units are small, but never
- *     so far that a unit costs mostly overhead;
+ *     so far that a unit costs mostly overhead (bal_target);
  *   - the unit stays within p->cap with its overhead (a backfilled unit
  *     must end before the reservation it fills in front of);
- *   - the unit has fewer than max_batch tests (or its binary's own max_batch).
+ *   - the unit has at most max_batch tests (or its binary's own max_batch):
+ *     a loose group joins whole or not at all, so it stays in one invocation.
  * With one worker there is nothing to balance: the target is unbounded, so
  * a binary's tests share one invocation (up to max_batch and the cap).
  * The first item always goes, so a test at or above the target runs alone,
@@ -286,7 +289,7 @@ static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct
 			break;
 		if (!it->nqueued || it->alone || !bal_batch_compatible(h, it))
 			continue;
-		if (sum + it->est > target) {
+		if (sum + it->est > target || w->ntests + it->nqueued > b->max_batch[bin]) {
 			if (++skipped > BAL_FILL_SKIPS)
 				break;
 			continue;

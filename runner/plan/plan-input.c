@@ -48,8 +48,9 @@ static uint32_t **plan_failed_scopes(const struct plan_input *in, const struct r
 		const struct binary *b = &r->bins[t->binary];
 
 		if (!in->tests[i].failed_last || in->tests[i].has_group || !t->scope_rank ||
-		    t->scope >= b->nscopes || (b->adapter->flags & ADAPTER_ONE_TEST))
-			continue;
+		    t->scope >= b->nscopes || (b->adapter->flags & ADAPTER_ONE_TEST) ||
+		    (b->conf && b->conf->batch && t->scope_rank >= b->conf->batch))
+			continue;	/* the last: more than one invocation of a configured framework */
 		if (!marks[t->binary])
 			marks[t->binary] = xcalloc(b->nscopes, sizeof(**marks));
 		if (marks[t->binary][t->scope] < t->scope_rank + 1)

@@ -548,3 +548,29 @@ Test(batching, a_loose_group_across_binaries_is_an_ordinary_group)
 	cr_expect_eq(u.ntests, 2, "%zu tests", u.ntests);
 	balancer_free(b);
 }
+
+Test(batching, a_loose_group_joins_whole_within_max_batch)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.5, 1), g[3];	/* a target of 2 overheads holds every test */
+	struct bal_unit u;
+	size_t i;
+
+	fx_test(&f, a, 0.05);	/* the head */
+	fx_test(&f, a, 0.04);
+	for (i = 0; i < 3; i++) {
+		g[i] = fx_test(&f, a, 0.01);
+		f.tests[g[i]].has_group = f.tests[g[i]].loose = 1;
+	}
+	fx_test(&f, a, 0.001);
+	f.bins[a].max_batch = 4;
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2 });
+
+	/* 2 tests + the group's 3 would be 5: the group is passed over, the last test joins */
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_expect_eq(u.ntests, 3, "%zu tests", u.ntests);
+	cr_assert_eq(balancer_next(b, 1, &u), BAL_UNIT);
+	cr_expect_eq(u.ntests, 3, "%zu tests: the loose group whole", u.ntests);
+	cr_expect_eq(u.tests[0], g[0]);
+	balancer_free(b);
+}
