@@ -30,14 +30,18 @@
  * unit is filled from the head of the queue with tests of the head test's
  * binary, next-longest first, while the tests' estimates stay within a
  * target that shrinks as the run goes on (guided self-scheduling, factor 2):
- *      target = max(remaining_work / (2 * workers), 2 * overhead)
- * The floor keeps the overhead at most a third of a unit late in the run; a
- * test at or above the target runs alone; smoke tests and tests of
- * non-batchable binaries always run alone; a test that does not fit is
- * passed over (at most two of them per unit) so that shorter ones may still
- * join.  With one worker there is nothing to balance and the target is
- * unbounded: a binary's tests share one invocation.  Units never exceed
- * opts.max_batch tests.  See bal_fill_unit in balancer.c for the exact rule.
+ *      target = max(remaining_work / (2 * workers),
+ *                   sqrt(4 * overhead * remaining_work / workers), 2 * overhead)
+ * The square-root floor is the unit size that balances the overheads of
+ * more units against the tail of larger ones, so a binary with a costly
+ * start is cut into fewer units late in the run; the last floor keeps the
+ * overhead at most a third of a unit.  A test at or above the target runs
+ * alone; smoke tests and tests of non-batchable binaries always run alone;
+ * a test that does not fit is passed over (at most two of them per unit) so
+ * that shorter ones may still join.  A loose group (bal_test.loose) batches
+ * like a single test.  With one worker there is nothing to balance and the
+ * target is unbounded: a binary's tests share one invocation.  Units never
+ * exceed opts.max_batch tests.  See bal_fill_unit in balancer.c for the exact rule.
  */
 #ifndef BALRUN_BALANCER_H
 #define BALRUN_BALANCER_H
