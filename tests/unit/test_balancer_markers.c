@@ -497,56 +497,57 @@ Test(estimate, lower_bound_counts_weights_locks_groups_and_serial)
 	cr_expect_float_eq(bal_lower_bound(f.tests, 3, NULL, 8), 4, 1e-9, "a group is one unit");
 }
 
+/*
+ * Tests 0 (binary b0) and 1 (binary b1) as one group (loose or not; test 1
+ * failed last time), then `rest` tests of b0: how many tests the first unit
+ * holds, and how many of them are the group's.
+ */
+static size_t first_unit_with_group(struct fx *f, uint32_t b0, uint32_t b1, size_t rest, int loose,
+				    size_t *of_group)
+{
+	struct bal_unit u;
+	size_t i, n;
+
+	fx_test(f, b0, 0.01);
+	fx_test(f, b1, 0.01);
+	for (i = 0; i < rest; i++)
+		fx_test(f, b0, 0.01);
+	f->tests[0].has_group = f->tests[1].has_group = 1;
+	f->tests[0].loose = f->tests[1].loose = loose;
+	f->tests[1].failed_last = 1;
+	struct balancer *b = fx_new(f, (struct bal_opts){ .workers = 2, .failed_first = 1 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	n = u.ntests;
+	for (i = 0, *of_group = 0; i < u.ntests; i++)
+		*of_group += u.tests[i] < 2;
+	balancer_free(b);
+	return n;
+}
+
 Test(batching, a_loose_group_batches_like_a_test)
 {
-	struct fx f = { 0 };
-	uint32_t a = fx_binary(&f, 0.04, 1), g1, g2;
-	struct bal_unit u;
-	size_t i, seen = 0;
+	struct fx f = { 0 }, g = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), c = fx_binary(&g, 0.04, 1);
+	size_t of_group, n;
 
 	/* a failure with the test before it in its scope: one invocation, shared with the rest */
-	g1 = fx_test(&f, a, 0.01);
-	g2 = fx_test(&f, a, 0.01);
-	for (i = 0; i < 4; i++)
-		fx_test(&f, a, 0.01);
-	f.tests[g1].has_group = f.tests[g2].has_group = 1;
-	f.tests[g1].loose = f.tests[g2].loose = 1;
-	f.tests[g2].failed_last = 1;
-	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2, .failed_first = 1 });
-
-	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
-	cr_expect_eq(u.ntests, 6, "%zu tests: the loose group and the rest in one unit", u.ntests);
-	for (i = 0; i < u.ntests; i++)
-		seen += u.tests[i] == g1 || u.tests[i] == g2;
-	cr_expect_eq(seen, 2);
-	balancer_free(b);
+	n = first_unit_with_group(&f, a, a, 4, 1, &of_group);
+	cr_expect_eq(n, 6, "%zu tests: the loose group and the rest in one unit", n);
+	cr_expect_eq(of_group, 2);
 	/* an ordinary group is a unit of its own */
-	f.tests[g1].loose = f.tests[g2].loose = 0;
-	b = fx_new(&f, (struct bal_opts){ .workers = 2, .failed_first = 1 });
-	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
-	cr_expect_eq(u.ntests, 2, "%zu tests", u.ntests);
-	balancer_free(b);
+	n = first_unit_with_group(&g, c, c, 4, 0, &of_group);
+	cr_expect_eq(n, 2, "%zu tests", n);
 }
 
 Test(batching, a_loose_group_across_binaries_is_an_ordinary_group)
 {
 	struct fx f = { 0 };
-	uint32_t a = fx_binary(&f, 0.04, 1), c = fx_binary(&f, 0.04, 1), g1, g2;
-	struct bal_unit u;
-	size_t i;
+	uint32_t a = fx_binary(&f, 0.04, 1), c = fx_binary(&f, 0.04, 1);
+	size_t of_group, n = first_unit_with_group(&f, a, c, 10, 1, &of_group);
 
-	g1 = fx_test(&f, a, 0.01);
-	g2 = fx_test(&f, c, 0.01);
-	for (i = 0; i < 10; i++)
-		fx_test(&f, a, 0.01);
-	f.tests[g1].has_group = f.tests[g2].has_group = 1;
-	f.tests[g1].loose = f.tests[g2].loose = 1;
-	f.tests[g1].failed_last = 1;
-	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2, .failed_first = 1 });
-
-	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
-	cr_expect_eq(u.ntests, 2, "%zu tests", u.ntests);
-	balancer_free(b);
+	cr_expect_eq(n, 2, "%zu tests", n);
+	cr_expect_eq(of_group, 2);
 }
 
 Test(batching, a_loose_group_joins_whole_within_max_batch)
