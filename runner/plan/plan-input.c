@@ -38,10 +38,14 @@ static void plan_input_add(struct plan_input *in, const struct test_case *t, uin
 	in->map[in->n++] = index;
 }
 
-/* marks[b][s]: 1 + the highest rank of a test of scope s of binary b that failed last time. */
+/*
+ * marks[b][s]: 1 + the highest rank of a test of scope s of binary b that
+ * failed last time; NULL when there is none (a run without failures pays no
+ * more than this one pass).
+ */
 static uint32_t **plan_failed_scopes(const struct plan_input *in, const struct run *r)
 {
-	uint32_t **marks = xcalloc(r->nbins ? r->nbins : 1, sizeof(*marks));
+	uint32_t **marks = NULL;
 
 	for (size_t i = 0; i < in->n; i++) {
 		const struct test_case *t = &r->tests[in->map[i]];
@@ -51,6 +55,8 @@ static uint32_t **plan_failed_scopes(const struct plan_input *in, const struct r
 		    t->scope >= b->nscopes || (b->adapter->flags & ADAPTER_ONE_TEST) ||
 		    (b->conf && b->conf->batch && t->scope_rank >= b->conf->batch))
 			continue;	/* the last: more than one invocation of a configured framework */
+		if (!marks)
+			marks = xcalloc(r->nbins, sizeof(*marks));
 		if (!marks[t->binary])
 			marks[t->binary] = xcalloc(b->nscopes, sizeof(**marks));
 		if (marks[t->binary][t->scope] < t->scope_rank + 1)
@@ -74,8 +80,10 @@ static void plan_keep_in_context(struct plan_input *in, const struct run *r)
 {
 	uint32_t **marks = plan_failed_scopes(in, r), **have, **group, next = 0;
 
-	have = xcalloc(r->nbins ? r->nbins : 1, sizeof(*have));
-	group = xcalloc(r->nbins ? r->nbins : 1, sizeof(*group));
+	if (!marks)
+		return;
+	have = xcalloc(r->nbins, sizeof(*have));
+	group = xcalloc(r->nbins, sizeof(*group));
 	for (size_t i = 0; i < in->n; i++) {
 		long b = plan_marked_binary(in, r, marks, i);
 		uint32_t s = r->tests[in->map[i]].scope;
