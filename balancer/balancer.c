@@ -186,13 +186,16 @@ void balancer_set_backfill(struct balancer *b, enum bal_backfill policy)
 }
 
 /*
- * Move the item's queued members into the worker's unit.  Each change of
+ * Move the item's queued members into the worker's unit (only the first of
+ * an isolated loose group: its tests then run one per unit, as any isolated
+ * test).  Each change of
  * binary inside the unit starts an invocation, whose overhead joins the
  * unit's estimate (the first invocation's is there from balancer_next).
  */
 static void bal_take(struct balancer *b, struct bal_worker *w, uint32_t item, unsigned worker)
 {
 	struct bal_item *it = &b->items[item];
+	int one = it->alone && !it->grouped;	/* an isolated loose group: a test per unit */
 	size_t i;
 
 	for (i = it->first; i < it->first + it->ntests; i++) {
@@ -210,10 +213,12 @@ static void bal_take(struct balancer *b, struct bal_worker *w, uint32_t item, un
 		ALLOC_GROW(w->tests, w->ntests + 1, w->alloc);
 		w->tests[w->ntests++] = t;
 		w->left += b->test_est[t];
+		it->nqueued--;
+		if (one)
+			break;
 	}
 	if (!b->nqueued || b->queued_work < 0)
 		b->queued_work = 0;
-	it->nqueued = 0;
 }
 
 int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)

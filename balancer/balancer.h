@@ -165,7 +165,8 @@ void balancer_unit_done(struct balancer *b, unsigned worker,
 /*
  * From now on the test runs in a unit of its own, never batched (its batch
  * ended before any test ran, or without running it).  A test of a group
- * stays in its group, which is a unit of its own anyway.
+ * stays in its group, which is a unit of its own anyway; the tests of a
+ * loose group (bal_test.loose) then run one per unit.
  */
 void balancer_isolate(struct balancer *b, uint32_t test);
 

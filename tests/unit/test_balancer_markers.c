@@ -575,3 +575,31 @@ Test(batching, a_loose_group_joins_whole_within_max_batch)
 	cr_expect_eq(u.tests[0], g[0]);
 	balancer_free(b);
 }
+
+Test(batching, an_isolated_loose_group_runs_a_test_per_unit)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), i;
+	struct bal_unit u;
+
+	/* its batch died before any test ran: each test alone, as when it was not grouped */
+	for (i = 0; i < 3; i++) {
+		fx_test(&f, a, 0.01);
+		f.tests[i].has_group = f.tests[i].loose = 1;
+	}
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 1 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_assert_eq(u.ntests, 3);
+	uint32_t notrun[3] = { u.tests[0], u.tests[1], u.tests[2] };
+	for (i = 0; i < 3; i++)
+		balancer_isolate(b, notrun[i]);
+	balancer_unit_done(b, 0, notrun, 3);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+		cr_expect_eq(u.ntests, 1, "unit %u: %zu tests", i, u.ntests);
+		balancer_unit_done(b, 0, NULL, 0);
+	}
+	cr_expect_eq(balancer_next(b, 0, &u), BAL_DONE);
+	balancer_free(b);
+}
