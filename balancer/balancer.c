@@ -239,7 +239,7 @@ int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)
  *                      sqrt(SQRT_K * overhead * remaining / workers), FLOOR * overhead)
  *     where remaining is balancer_remaining() before the unit is taken: it
  *     shrinks as the run goes on so the last units are small, but never
- *     so far that a unit costs mostly overhead (bal_target);
+ *     so far that a unit costs mostly overhead (bal_unit_target);
  *   - the unit stays within p->cap with its overhead (a backfilled unit
  *     must end before the reservation it fills in front of);
  *   - the unit has at most max_batch tests (or its binary's own max_batch):
@@ -252,19 +252,15 @@ int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)
  * is longest first) and shorter ones after it may still join, until the
  * BAL_FILL_SKIPS + 1st test that does not fit ends the fill.
  */
-/*
- * The most work a new unit of a binary with this overhead may hold: guided
- * self-scheduling, floored at a few overheads and at the unit size that
- * balances the overheads a smaller unit adds against the tail a larger one
- * risks, sqrt(BAL_SQRT_K * overhead * remaining / workers); unbounded with
- * one worker.
- */
-static double bal_target(const struct balancer *b, double overhead)
+double bal_unit_target(const struct bal_opts *opts, double overhead, double remaining)
 {
-	double rem = balancer_remaining(b), w = b->opts.workers;
-	double target = rem / (BAL_GSS_FACTOR * w), balanced = sqrt(BAL_SQRT_K * overhead * rem / w);
+	double w = opts->workers ? opts->workers : 1, target = remaining / (BAL_GSS_FACTOR * w);
+	double balanced;
 
-	if (b->opts.workers == 1)
+	if (overhead < 0)
+		overhead = opts->default_overhead > 0 ? opts->default_overhead : 0.04;
+	balanced = sqrt(BAL_SQRT_K * overhead * remaining / w);
+	if (w == 1)
 		return HUGE_VAL;
 	if (target < balanced)
 		target = balanced;
@@ -280,7 +276,7 @@ static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct
 	double target, sum = h->est;
 	size_t j, skipped = 0;
 
-	target = bal_target(b, overhead);
+	target = bal_unit_target(&b->opts, overhead, balancer_remaining(b));
 	if (target > p->cap - overhead)
 		target = p->cap - overhead;
 	bal_take(b, w, p->item, worker);

@@ -173,6 +173,13 @@ void balancer_isolate(struct balancer *b, uint32_t test);
 /* Stop dispatching: from now on balancer_next returns BAL_DONE. */
 void balancer_stop(struct balancer *b);
 
+/*
+ * The batching target (above): the most estimated work a unit of a binary
+ * with this overhead (< 0: unknown, opts->default_overhead) may hold when
+ * `remaining` seconds of work are left; HUGE_VAL with one worker.
+ */
+double bal_unit_target(const struct bal_opts *opts, double overhead, double remaining);
+
 /* Estimated seconds of work not yet finished (queued + rest of running units). */
 double balancer_remaining(const struct balancer *b);
 /* Number of tests queued (not dispatched). */

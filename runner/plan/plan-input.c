@@ -9,8 +9,9 @@
  * (bal_test.loose): one invocation holds them, so if it fails again it has
  * run in context (context.h) and the check of failures for order dependence
  * has nothing to run again after the run.  Only when every earlier test of
- * the scope is to run in this plan and none of them, nor the failure, is in
- * a group already; the loose groups are numbered after every other group.
+ * the scope is to run in this plan, none of them, nor the failure, is in a
+ * group already, and they are not too much work for one unit (below); the
+ * loose groups are numbered after every other group.
  */
 #include "plan-input.h"
 
@@ -75,36 +76,64 @@ static long plan_marked_binary(const struct plan_input *in, const struct run *r,
 	       (long)t->binary : -1;
 }
 
-/* Loose groups of last run's failures with their scopes' earlier tests (see the top). */
-static void plan_keep_in_context(struct plan_input *in, const struct run *r)
-{
-	uint32_t **marks = plan_failed_scopes(in, r), **have, **group, next = 0;
+/* A marked scope's tests in the plan below its mark, and their estimated work. */
+struct plan_scope {
+	uint32_t have;
+	double work;
+};
 
-	if (!marks)
-		return;
-	have = xcalloc(r->nbins, sizeof(*have));
-	group = xcalloc(r->nbins, sizeof(*group));
+/* Per binary with marks, per scope: what the plan holds of it (NULL where marks are). */
+static struct plan_scope **plan_count_scopes(const struct plan_input *in, const struct run *r,
+					     uint32_t **marks)
+{
+	struct plan_scope **sc = xcalloc(r->nbins, sizeof(*sc));
+
 	for (size_t i = 0; i < in->n; i++) {
 		long b = plan_marked_binary(in, r, marks, i);
 		uint32_t s = r->tests[in->map[i]].scope;
 
-		if (in->tests[i].has_group && in->tests[i].group >= next)
-			next = in->tests[i].group + 1;
 		if (b < 0)
 			continue;
 		if (in->tests[i].has_group) {	/* in a group already: the scope is left alone */
 			marks[b][s] = 0;
 			continue;
 		}
-		if (!have[b])
-			have[b] = xcalloc(r->bins[b].nscopes, sizeof(**have));
-		have[b][s]++;
+		if (!sc[b])
+			sc[b] = xcalloc(r->bins[b].nscopes, sizeof(**sc));
+		sc[b][s].have++;
+		sc[b][s].work += in->tests[i].est > 0 ? in->tests[i].est : 0;
+	}
+	return sc;
+}
+
+/*
+ * Loose groups of last run's failures with their scopes' earlier tests (see
+ * the top), each at most the batching target of the run's first unit
+ * (bal_unit_target): a longer one would hold tests on one worker that the
+ * others should share.
+ */
+static void plan_keep_in_context(struct plan_input *in, const struct run *r, unsigned workers)
+{
+	uint32_t **marks = plan_failed_scopes(in, r), **group, next = 0;
+	struct bal_opts bo = { .workers = workers };
+	struct plan_scope **sc;
+	double total = 0;
+
+	if (!marks)
+		return;
+	sc = plan_count_scopes(in, r, marks);
+	group = xcalloc(r->nbins, sizeof(*group));
+	for (size_t i = 0; i < in->n; i++) {
+		total += in->tests[i].est > 0 ? in->tests[i].est : 0;
+		if (in->tests[i].has_group && in->tests[i].group >= next)
+			next = in->tests[i].group + 1;
 	}
 	for (size_t i = 0; i < in->n; i++) {
 		long b = plan_marked_binary(in, r, marks, i);
 		uint32_t s = r->tests[in->map[i]].scope;
 
-		if (b < 0 || have[b][s] != marks[b][s])
+		if (b < 0 || sc[b][s].have != marks[b][s] ||
+		    sc[b][s].work > bal_unit_target(&bo, in->bins[b].overhead, total))
 			continue;
 		if (!group[b])
 			group[b] = xcalloc(r->bins[b].nscopes, sizeof(**group));
@@ -116,11 +145,11 @@ static void plan_keep_in_context(struct plan_input *in, const struct run *r)
 	}
 	for (size_t b = 0; b < r->nbins; b++) {
 		free(marks[b]);
-		free(have[b]);
+		free(sc[b]);
 		free(group[b]);
 	}
 	free(marks);
-	free(have);
+	free(sc);
 	free(group);
 }
 
@@ -146,7 +175,6 @@ void plan_input_build(struct plan_input *in, struct run *r, const struct timing_
 		    (level < 0 || t->level == (uint32_t)level))
 			plan_input_add(in, t, (uint32_t)i, tc);
 	}
-	plan_keep_in_context(in, r);
 	if (forget)
 		tc_forget(forget);	/* before the estimate's and the balancer's memory */
 	bal_estimate(in->tests, in->n, r->nbins, 0);
@@ -154,6 +182,7 @@ void plan_input_build(struct plan_input *in, struct run *r, const struct timing_
 		r->tests[in->map[i]].est = in->tests[i].est;
 		r->tests[in->map[i]].est_known = in->tests[i].known;
 	}
+	plan_keep_in_context(in, r, workers < in->n ? workers : (unsigned)in->n);
 	for (size_t i = 0; all && i < r->ntests; i++) {
 		if (!r->tests[i].selected || !r->tests[i].disabled)
 			continue;
