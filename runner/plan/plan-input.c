@@ -11,7 +11,8 @@
  * has nothing to run again after the run.  Only when every earlier test of
  * the scope is to run in this plan, none of them, nor the failure, is in a
  * group already, and they are not too much work for one unit (below); the
- * loose groups are numbered after every other group.
+ * loose groups are numbered after every other group.  Not for --shard (all):
+ * a shard keeps a group whole, and the balance of the shards comes first.
  */
 #include "plan-input.h"
 
@@ -182,7 +183,8 @@ void plan_input_build(struct plan_input *in, struct run *r, const struct timing_
 		r->tests[in->map[i]].est = in->tests[i].est;
 		r->tests[in->map[i]].est_known = in->tests[i].known;
 	}
-	plan_keep_in_context(in, r, workers < in->n ? workers : (unsigned)in->n);
+	if (!all)	/* --shard splits by time alone: a shard cannot split a group */
+		plan_keep_in_context(in, r, workers < in->n ? workers : (unsigned)in->n);
 	for (size_t i = 0; all && i < r->ntests; i++) {
 		if (!r->tests[i].selected || !r->tests[i].disabled)
 			continue;
