@@ -48,6 +48,13 @@
  * the simulator sweep behind the 2).
  */
 #define BAL_FILL_SKIPS 2
+/*
+ * The square-root floor: k units of size x on W workers cost k * overhead /
+ * W in overheads and risk a tail of about x, so the sum is least near
+ * x = sqrt(overhead * remaining / W); the factor 4 leans towards fewer
+ * invocations (docs/scheduling.md has the simulator sweep).
+ */
+#define BAL_SQRT_K 4.0
 
 static void bal_resolve_opts(struct balancer *b, const struct bal_opts *opts,
 			     const struct bal_binary *binaries, size_t nbinaries)
@@ -179,13 +186,16 @@ void balancer_set_backfill(struct balancer *b, enum bal_backfill policy)
 }
 
 /*
- * Move the item's queued members into the worker's unit.  Each change of
+ * Move the item's queued members into the worker's unit (only the first of
+ * an isolated loose group: its tests then run one per unit, as any isolated
+ * test).  Each change of
  * binary inside the unit starts an invocation, whose overhead joins the
  * unit's estimate (the first invocation's is there from balancer_next).
  */
 static void bal_take(struct balancer *b, struct bal_worker *w, uint32_t item, unsigned worker)
 {
 	struct bal_item *it = &b->items[item];
+	int one = it->alone && !it->grouped;	/* an isolated loose group: a test per unit */
 	size_t i;
 
 	for (i = it->first; i < it->first + it->ntests; i++) {
@@ -203,10 +213,12 @@ static void bal_take(struct balancer *b, struct bal_worker *w, uint32_t item, un
 		ALLOC_GROW(w->tests, w->ntests + 1, w->alloc);
 		w->tests[w->ntests++] = t;
 		w->left += b->test_est[t];
+		it->nqueued--;
+		if (one)
+			break;
 	}
 	if (!b->nqueued || b->queued_work < 0)
 		b->queued_work = 0;
-	it->nqueued = 0;
 }
 
 int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)
@@ -219,16 +231,19 @@ int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)
  * single test of a batchable binary and no smoke test, further queued items
  * of the same binary join it, in dispatch order (the next longest of the
  * same class, then of later classes), while
- *   - they are single tests with the same slots and locks (a group is never
- *     batched; a batch must not change what the unit holds);
+ *   - they are single tests or loose groups with the same slots and locks
+ *     (any other group is never batched; a batch must not change what the
+ *     unit holds);
  *   - the tests' estimates sum to at most the target
- *         target = max(remaining / (GSS_FACTOR * workers), FLOOR * overhead)
+ *         target = max(remaining / (GSS_FACTOR * workers),
+ *                      sqrt(SQRT_K * overhead * remaining / workers), FLOOR * overhead)
  *     where remaining is balancer_remaining() before the unit is taken: it
  *     shrinks as the run goes on so the last units are small, but never
- *     so far that a unit costs mostly overhead;
+ *     so far that a unit costs mostly overhead (bal_unit_target);
  *   - the unit stays within p->cap with its overhead (a backfilled unit
  *     must end before the reservation it fills in front of);
- *   - the unit has fewer than max_batch tests (or its binary's own max_batch).
+ *   - the unit has at most max_batch tests (or its binary's own max_batch):
+ *     a loose group joins whole or not at all, so it stays in one invocation.
  * With one worker there is nothing to balance: the target is unbounded, so
  * a binary's tests share one invocation (up to max_batch and the cap).
  * The first item always goes, so a test at or above the target runs alone,
@@ -237,6 +252,21 @@ int bal_batch_compatible(const struct bal_item *a, const struct bal_item *b)
  * is longest first) and shorter ones after it may still join, until the
  * BAL_FILL_SKIPS + 1st test that does not fit ends the fill.
  */
+double bal_unit_target(const struct bal_opts *opts, double overhead, double remaining)
+{
+	double w = opts->workers ? opts->workers : 1, target = remaining / (BAL_GSS_FACTOR * w);
+	double balanced;
+
+	if (overhead < 0)
+		overhead = opts->default_overhead > 0 ? opts->default_overhead : 0.04;
+	balanced = sqrt(BAL_SQRT_K * overhead * remaining / w);
+	if (w == 1)
+		return HUGE_VAL;
+	if (target < balanced)
+		target = balanced;
+	return target > BAL_FLOOR_OVERHEADS * overhead ? target : BAL_FLOOR_OVERHEADS * overhead;
+}
+
 static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct bal_pick *p,
 			  unsigned worker)
 {
@@ -246,11 +276,7 @@ static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct
 	double target, sum = h->est;
 	size_t j, skipped = 0;
 
-	target = balancer_remaining(b) / (BAL_GSS_FACTOR * b->opts.workers);
-	if (target < BAL_FLOOR_OVERHEADS * overhead)
-		target = BAL_FLOOR_OVERHEADS * overhead;
-	if (b->opts.workers == 1)
-		target = HUGE_VAL;
+	target = bal_unit_target(&b->opts, overhead, balancer_remaining(b));
 	if (target > p->cap - overhead)
 		target = p->cap - overhead;
 	bal_take(b, w, p->item, worker);
@@ -264,7 +290,7 @@ static void bal_fill_unit(struct balancer *b, struct bal_worker *w, const struct
 			break;
 		if (!it->nqueued || it->alone || !bal_batch_compatible(h, it))
 			continue;
-		if (sum + it->est > target) {
+		if (sum + it->est > target || w->ntests + it->nqueued > b->max_batch[bin]) {
 			if (++skipped > BAL_FILL_SKIPS)
 				break;
 			continue;

@@ -30,14 +30,18 @@
  * unit is filled from the head of the queue with tests of the head test's
  * binary, next-longest first, while the tests' estimates stay within a
  * target that shrinks as the run goes on (guided self-scheduling, factor 2):
- *      target = max(remaining_work / (2 * workers), 2 * overhead)
- * The floor keeps the overhead at most a third of a unit late in the run; a
- * test at or above the target runs alone; smoke tests and tests of
- * non-batchable binaries always run alone; a test that does not fit is
- * passed over (at most two of them per unit) so that shorter ones may still
- * join.  With one worker there is nothing to balance and the target is
- * unbounded: a binary's tests share one invocation.  Units never exceed
- * opts.max_batch tests.  See bal_fill_unit in balancer.c for the exact rule.
+ *      target = max(remaining_work / (2 * workers),
+ *                   sqrt(4 * overhead * remaining_work / workers), 2 * overhead)
+ * The square-root floor is the unit size that balances the overheads of
+ * more units against the tail of larger ones, so a binary with a costly
+ * start is cut into fewer units late in the run; the last floor keeps the
+ * overhead at most a third of a unit.  A test at or above the target runs
+ * alone; smoke tests and tests of non-batchable binaries always run alone;
+ * a test that does not fit is passed over (at most two of them per unit) so
+ * that shorter ones may still join.  A loose group (bal_test.loose) batches
+ * like a single test.  With one worker there is nothing to balance and the
+ * target is unbounded: a binary's tests share one invocation.  Units never
+ * exceed opts.max_batch tests.  See bal_fill_unit in balancer.c for the exact rule.
  */
 #ifndef BALRUN_BALANCER_H
 #define BALRUN_BALANCER_H
@@ -71,6 +75,15 @@ struct bal_test {
 	 */
 	unsigned has_group : 1;
 	unsigned serial : 1;
+	/*
+	 * With has_group, on every member: the group only asks for one
+	 * invocation (a failure with its scope's earlier tests, so that it runs
+	 * in context), not for a worker of its own: other tests of its binary
+	 * may join its unit and it may join theirs like a single test.  Its
+	 * members must be of one binary, one slot and no locks; otherwise, or
+	 * when not every member has it, the group is an ordinary one.
+	 */
+	unsigned loose : 1;
 };
 
 struct bal_binary {
@@ -153,12 +166,20 @@ void balancer_unit_done(struct balancer *b, unsigned worker,
 /*
  * From now on the test runs in a unit of its own, never batched (its batch
  * ended before any test ran, or without running it).  A test of a group
- * stays in its group, which is a unit of its own anyway.
+ * stays in its group, which is a unit of its own anyway; the tests of a
+ * loose group (bal_test.loose) then run one per unit.
  */
 void balancer_isolate(struct balancer *b, uint32_t test);
 
 /* Stop dispatching: from now on balancer_next returns BAL_DONE. */
 void balancer_stop(struct balancer *b);
+
+/*
+ * The batching target (above): the most estimated work a unit of a binary
+ * with this overhead (< 0: unknown, opts->default_overhead) may hold when
+ * `remaining` seconds of work are left; HUGE_VAL with one worker.
+ */
+double bal_unit_target(const struct bal_opts *opts, double overhead, double remaining);
 
 /* Estimated seconds of work not yet finished (queued + rest of running units). */
 double balancer_remaining(const struct balancer *b);

@@ -15,10 +15,12 @@
  * sorted array is the members array, so an item's members are one slice of
  * it.  A group's constraints are the union of its members': the most slots
  * (a serial member makes the group serial), every lock, "failed" if any
- * member failed last time.
+ * member failed last time.  A loose group (bal_test.loose: one binary, one
+ * slot, no locks, every member loose) is an item that batches like a single
+ * test; any other group is `grouped` and never batched.
  *
- * Smoke selection takes the opts.smoke fastest eligible items (ungrouped, one
- * slot, no lock), but at most one per binary while other binaries still
+ * Smoke selection takes the opts.smoke fastest eligible items (single tests
+ * of one slot, no lock), but at most one per binary while other binaries still
  * have candidates: items are ranked within their binary by (estimate,
  * index), and the smoke items are the first ones by (rank in binary,
  * estimate, index).  Round 0 is the fastest test of every binary, fastest
@@ -73,6 +75,8 @@ static void order_add_member(struct bal_item *it, const struct bal_test *t, uint
 	if (slots > it->slots)
 		it->slots = slots;
 	it->locks |= t->locks;
+	if (t->has_group && (!t->loose || t->binary != it->binary || slots > 1 || t->locks))
+		it->grouped = 1;
 	if (index < it->test)
 		it->test = index;
 	if (it->slots == opts->workers && it->cls == BAL_CLASS_REST)
@@ -107,7 +111,7 @@ static size_t order_make_items(struct bal_item *items, uint32_t *members, uint32
 		if (!t->has_group || !prev || !prev->has_group || prev->group != t->group) {
 			it = &items[nitems++];
 			*it = (struct bal_item){ .first = i, .test = members[i], .binary = t->binary,
-						 .slots = 1, .grouped = t->has_group,
+						 .slots = 1,
 						 .cls = BAL_CLASS_REST };
 		}
 		it = &items[nitems - 1];
@@ -137,7 +141,7 @@ static int order_cmp_fastest(const void *pa, const void *pb)
 
 static int order_smoke_eligible(const struct bal_item *it)
 {
-	return !it->grouped && it->slots == 1 && !it->locks;
+	return !it->grouped && it->ntests == 1 && it->slots == 1 && !it->locks;
 }
 
 /* Keep key among the `keep` fastest of a binary: heap is a max-heap by (est, item) of *nr keys. */

@@ -42,7 +42,8 @@ struct bal_item {
 	double est;             /* sum of the members' estimates, overhead excluded */
 	uint64_t locks;         /* named locks held while it runs */
 	uint32_t slots : BAL_SLOT_BITS; /* 1 .. workers; workers for a serial item */
-	unsigned grouped : 1;   /* a same-worker group: never batched with anything */
+	unsigned grouped : 1;   /* a same-worker group: never batched with anything (a loose
+	                           group, bal_test.loose, is not: it batches like a test) */
 	unsigned alone : 1;     /* balancer_isolate: never batched with anything */
 	unsigned cls : 2;       /* enum bal_class */
 	uint32_t pos;           /* place in the dispatch order; while the order is built, a
@@ -58,7 +59,7 @@ uint32_t bal_test_slots(const struct bal_test *t, unsigned workers);
  * Make the items from tests[0..n) (one per ungrouped test, one per group, all
  * queued) into items (room for n) and their members into members[0..n);
  * item_of[t] receives the item of test t.  Choose the smoke items (only
- * ungrouped tests of one slot without locks qualify) and the class of every
+ * single tests of one slot without locks qualify) and the class of every
  * item, and make *order the item indexes in dispatch order (allocated
  * here, one per item).  Fills each item's pos.  Returns the number of items.
  */

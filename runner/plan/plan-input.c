@@ -3,6 +3,16 @@
  *
  * Disabled tests never run, so they do not take part in the medians that
  * estimate unknown tests: they are appended after bal_estimate, at 0 s.
+ *
+ * A test that failed last time, in a binary that runs several tests per
+ * process, is planned with its scope's earlier tests as a loose group
+ * (bal_test.loose): one invocation holds them, so if it fails again it has
+ * run in context (context.h) and the check of failures for order dependence
+ * has nothing to run again after the run.  Only when every earlier test of
+ * the scope is to run in this plan, none of them, nor the failure, is in a
+ * group already, and they are not too much work for one unit (below); the
+ * loose groups are numbered after every other group.  Not for --shard (all):
+ * a shard keeps a group whole, and the balance of the shards comes first.
  */
 #include "plan-input.h"
 
@@ -26,6 +36,120 @@ static void plan_input_add(struct plan_input *in, const struct test_case *t, uin
 	b->weight = t->weight;
 	b->locks = test_locks(t);
 	in->map[in->n++] = index;
+}
+
+/*
+ * marks[b][s]: 1 + the highest rank of a test of scope s of binary b that
+ * failed last time; NULL when there is none (a run without failures pays no
+ * more than this one pass).
+ */
+static uint32_t **plan_failed_scopes(const struct plan_input *in, const struct run *r)
+{
+	uint32_t **marks = NULL;
+
+	for (size_t i = 0; i < in->n; i++) {
+		const struct test_case *t = &r->tests[in->map[i]];
+		const struct binary *b = &r->bins[t->binary];
+
+		if (!in->tests[i].failed_last || in->tests[i].has_group || !t->scope_rank ||
+		    t->scope >= b->nscopes || (b->adapter->flags & ADAPTER_ONE_TEST) ||
+		    (b->conf && b->conf->batch && t->scope_rank >= b->conf->batch))
+			continue;	/* the last: more than one invocation of a configured framework */
+		if (!marks)
+			marks = xcalloc(r->nbins, sizeof(*marks));
+		if (!marks[t->binary])
+			marks[t->binary] = xcalloc(b->nscopes, sizeof(**marks));
+		if (marks[t->binary][t->scope] < t->scope_rank + 1)
+			marks[t->binary][t->scope] = t->scope_rank + 1;
+	}
+	return marks;
+}
+
+/* Test i's binary if it is in a marked scope, below the mark; else -1. */
+static long plan_marked_binary(const struct plan_input *in, const struct run *r, uint32_t **marks, size_t i)
+{
+	const struct test_case *t = &r->tests[in->map[i]];
+	uint32_t *m = marks[t->binary];
+
+	return m && t->scope < r->bins[t->binary].nscopes && t->scope_rank < m[t->scope] ?
+	       (long)t->binary : -1;
+}
+
+/* A marked scope's tests in the plan below its mark, and their estimated work. */
+struct plan_scope {
+	uint32_t have;
+	double work;
+};
+
+/* Per binary with marks, per scope: what the plan holds of it (NULL where marks are). */
+static struct plan_scope **plan_count_scopes(const struct plan_input *in, const struct run *r,
+					     uint32_t **marks)
+{
+	struct plan_scope **sc = xcalloc(r->nbins, sizeof(*sc));
+
+	for (size_t i = 0; i < in->n; i++) {
+		long b = plan_marked_binary(in, r, marks, i);
+		uint32_t s = r->tests[in->map[i]].scope;
+
+		if (b < 0)
+			continue;
+		if (in->tests[i].has_group) {	/* in a group already: the scope is left alone */
+			marks[b][s] = 0;
+			continue;
+		}
+		if (!sc[b])
+			sc[b] = xcalloc(r->bins[b].nscopes, sizeof(**sc));
+		sc[b][s].have++;
+		sc[b][s].work += in->tests[i].est > 0 ? in->tests[i].est : 0;
+	}
+	return sc;
+}
+
+/*
+ * Loose groups of last run's failures with their scopes' earlier tests (see
+ * the top), each at most the batching target of the run's first unit
+ * (bal_unit_target): a longer one would hold tests on one worker that the
+ * others should share.
+ */
+static void plan_keep_in_context(struct plan_input *in, const struct run *r, unsigned workers)
+{
+	uint32_t **marks = plan_failed_scopes(in, r), **group, next = 0;
+	struct bal_opts bo = { .workers = workers };
+	struct plan_scope **sc;
+	double total = 0;
+
+	if (!marks)
+		return;
+	sc = plan_count_scopes(in, r, marks);
+	group = xcalloc(r->nbins, sizeof(*group));
+	for (size_t i = 0; i < in->n; i++) {
+		total += in->tests[i].est > 0 ? in->tests[i].est : 0;
+		if (in->tests[i].has_group && in->tests[i].group >= next)
+			next = in->tests[i].group + 1;
+	}
+	for (size_t i = 0; i < in->n; i++) {
+		long b = plan_marked_binary(in, r, marks, i);
+		uint32_t s = r->tests[in->map[i]].scope;
+
+		if (b < 0 || sc[b][s].have != marks[b][s] ||
+		    sc[b][s].work > bal_unit_target(&bo, in->bins[b].overhead, total))
+			continue;
+		if (!group[b])
+			group[b] = xcalloc(r->bins[b].nscopes, sizeof(**group));
+		if (!group[b][s])
+			group[b][s] = ++next;
+		in->tests[i].has_group = 1;
+		in->tests[i].loose = 1;
+		in->tests[i].group = group[b][s] - 1;
+	}
+	for (size_t b = 0; b < r->nbins; b++) {
+		free(marks[b]);
+		free(sc[b]);
+		free(group[b]);
+	}
+	free(marks);
+	free(sc);
+	free(group);
 }
 
 void plan_input_build(struct plan_input *in, struct run *r, const struct timing_cache *tc,
@@ -55,6 +179,8 @@ void plan_input_build(struct plan_input *in, struct run *r, const struct timing_
 		r->tests[in->map[i]].est = in->tests[i].est;
 		r->tests[in->map[i]].est_known = in->tests[i].known;
 	}
+	if (!all)	/* --shard splits by time alone: a shard cannot split a group */
+		plan_keep_in_context(in, r, workers < in->n ? workers : (unsigned)in->n);
 	for (size_t i = 0; all && i < r->ntests; i++) {
 		if (!r->tests[i].selected || !r->tests[i].disabled)
 			continue;

@@ -452,6 +452,56 @@ Test(trust, order_dependent_test_is_told_from_a_failure)
 	free(env);
 }
 
+/*
+ * Last run's failures run with the tests before them in their group, in one
+ * invocation: in context, so no check for order dependence after the run
+ * (cmocka_basic's smoke tests take alpha/e_output and beta/c_pass out of the
+ * groups, which without this left alpha/b_fail and alpha/d_segfault out of
+ * context on every run), and the answer stays the serial one.
+ */
+Test(trust, last_runs_failures_run_in_context)
+{
+	const char *cache = e2e_tmpdir();
+	struct e2e_run r;
+
+	e2e_balrun(&r, NULL, ARGS("-n", "2", "--cache-dir", cache, fx("cmocka_basic")));
+	cr_assert_eq(r.code, 1, "exit %d; stdout: %s", r.code, r.out);
+	e2e_free(&r);
+	for (int i = 0; i < 2; i++) {
+		e2e_balrun(&r, NULL, ARGS("-n", "2", "--cache-dir", cache, fx("cmocka_basic")));
+		cr_assert_eq(r.code, 1, "exit %d; stdout: %s", r.code, r.out);
+		cr_expect(!strstr(r.out, "checking failures for order dependence"), "stdout: %s", r.out);
+		cr_expect_str_eq(e2e_outcome(&r, "::alpha/b_fail"), "failed");
+		cr_expect_str_eq(e2e_outcome(&r, "::alpha/d_segfault"), "failed");
+		cr_expect_str_eq(e2e_outcome(&r, "::beta/b_setup_fails"), "failed");
+		e2e_free(&r);
+	}
+}
+
+/*
+ * ... but not when the tests before a failure are most of the run: 30 s of
+ * alpha/a_pass (as the cache says) in front of alpha/b_fail would be one unit
+ * on one worker.  The failure runs apart, and the check after the run puts it
+ * in context.
+ */
+Test(trust, failures_after_long_tests_are_checked_after_the_run)
+{
+	const char *cache = e2e_tmpdir();
+	struct e2e_run r;
+
+	e2e_balrun(&r, NULL, ARGS("-n", "2", "--cache-dir", cache, fx("cmocka_basic")));
+	e2e_free(&r);
+	/* the mean, in microseconds, is the field after the name */
+	cr_assert_eq(e2e_sh("grep -q '^T\ta_pass\t' '%s/timings' && "
+			    "sed -i 's/^T\ta_pass\t[0-9]*/T\ta_pass\t30000000/' '%s/timings'",
+			    cache, cache), 0);
+	e2e_balrun(&r, NULL, ARGS("-n", "2", "--cache-dir", cache, fx("cmocka_basic")));
+	cr_assert_eq(r.code, 1, "exit %d; stdout: %s", r.code, r.out);
+	cr_expect(strstr(r.out, "checking failures for order dependence"), "stdout: %s", r.out);
+	cr_expect_str_eq(e2e_outcome(&r, "::alpha/b_fail"), "failed");
+	e2e_free(&r);
+}
+
 /* Item 11: --dist group keeps each group in one unit; --dist binary each binary. */
 Test(trust, dist_group_and_binary)
 {

@@ -689,3 +689,24 @@ Test(simulate, heavy_tail_noisy_estimates_within_15_percent)
 	cr_expect_leq(ours, 1.15, "makespan %.3f x lower bound", ours);
 	cr_expect_leq(ours, rr, "balrun %.3f, round-robin %.3f", ours, rr);
 }
+
+Test(batching, late_units_are_no_smaller_than_the_overheads_warrant)
+{
+	struct fx f = { 0 };
+	uint32_t bin = fx_binary(&f, 0.05, 1);
+	struct bal_unit u;
+	size_t i;
+
+	/*
+	 * 1 s of 0.05 s tests on 2 workers, invocations of 0.05 s: guided
+	 * self-scheduling alone would take 1 / 4 = 0.25 s (5 tests); the
+	 * square-root floor sqrt(4 x 0.05 x 1 / 2) = 0.32 s takes 6.
+	 */
+	for (i = 0; i < 20; i++)
+		fx_test(&f, bin, 0.05);
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2, .smoke = 0 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_expect_eq(u.ntests, 6, "%zu tests", u.ntests);
+	balancer_free(b);
+}

@@ -496,3 +496,110 @@ Test(estimate, lower_bound_counts_weights_locks_groups_and_serial)
 	f.tests[0].has_group = f.tests[1].has_group = 1;
 	cr_expect_float_eq(bal_lower_bound(f.tests, 3, NULL, 8), 4, 1e-9, "a group is one unit");
 }
+
+/*
+ * Tests 0 (binary b0) and 1 (binary b1) as one group (loose or not; test 1
+ * failed last time), then `rest` tests of b0: how many tests the first unit
+ * holds, and how many of them are the group's.
+ */
+static size_t first_unit_with_group(struct fx *f, uint32_t b0, uint32_t b1, size_t rest, int loose,
+				    size_t *of_group)
+{
+	struct bal_unit u;
+	size_t i, n;
+
+	fx_test(f, b0, 0.01);
+	fx_test(f, b1, 0.01);
+	for (i = 0; i < rest; i++)
+		fx_test(f, b0, 0.01);
+	f->tests[0].has_group = f->tests[1].has_group = 1;
+	f->tests[0].loose = f->tests[1].loose = loose;
+	f->tests[1].failed_last = 1;
+	struct balancer *b = fx_new(f, (struct bal_opts){ .workers = 2, .failed_first = 1 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	n = u.ntests;
+	for (i = 0, *of_group = 0; i < u.ntests; i++)
+		*of_group += u.tests[i] < 2;
+	balancer_free(b);
+	return n;
+}
+
+Test(batching, a_loose_group_batches_like_a_test)
+{
+	struct fx f = { 0 }, g = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), c = fx_binary(&g, 0.04, 1);
+	size_t of_group, n;
+
+	/* a failure with the test before it in its scope: one invocation, shared with the rest */
+	n = first_unit_with_group(&f, a, a, 4, 1, &of_group);
+	cr_expect_eq(n, 6, "%zu tests: the loose group and the rest in one unit", n);
+	cr_expect_eq(of_group, 2);
+	/* an ordinary group is a unit of its own */
+	n = first_unit_with_group(&g, c, c, 4, 0, &of_group);
+	cr_expect_eq(n, 2, "%zu tests", n);
+}
+
+Test(batching, a_loose_group_across_binaries_is_an_ordinary_group)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), c = fx_binary(&f, 0.04, 1);
+	size_t of_group, n = first_unit_with_group(&f, a, c, 10, 1, &of_group);
+
+	cr_expect_eq(n, 2, "%zu tests", n);
+	cr_expect_eq(of_group, 2);
+}
+
+Test(batching, a_loose_group_joins_whole_within_max_batch)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.5, 1), g[3];	/* a target of 2 overheads holds every test */
+	struct bal_unit u;
+	size_t i;
+
+	fx_test(&f, a, 0.05);	/* the head */
+	fx_test(&f, a, 0.04);
+	for (i = 0; i < 3; i++) {
+		g[i] = fx_test(&f, a, 0.01);
+		f.tests[g[i]].has_group = f.tests[g[i]].loose = 1;
+	}
+	fx_test(&f, a, 0.001);
+	f.bins[a].max_batch = 4;
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2 });
+
+	/* 2 tests + the group's 3 would be 5: the group is passed over, the last test joins */
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_expect_eq(u.ntests, 3, "%zu tests", u.ntests);
+	cr_assert_eq(balancer_next(b, 1, &u), BAL_UNIT);
+	cr_expect_eq(u.ntests, 3, "%zu tests: the loose group whole", u.ntests);
+	cr_expect_eq(u.tests[0], g[0]);
+	balancer_free(b);
+}
+
+Test(batching, an_isolated_loose_group_runs_a_test_per_unit)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0.04, 1), i;
+	struct bal_unit u;
+
+	/* its batch died before any test ran: each test alone, as when it was not grouped */
+	for (i = 0; i < 3; i++) {
+		fx_test(&f, a, 0.01);
+		f.tests[i].has_group = f.tests[i].loose = 1;
+	}
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 1 });
+
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+	cr_assert_eq(u.ntests, 3);
+	uint32_t notrun[3] = { u.tests[0], u.tests[1], u.tests[2] };
+	for (i = 0; i < 3; i++)
+		balancer_isolate(b, notrun[i]);
+	balancer_unit_done(b, 0, notrun, 3);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);
+		cr_expect_eq(u.ntests, 1, "unit %u: %zu tests", i, u.ntests);
+		balancer_unit_done(b, 0, NULL, 0);
+	}
+	cr_expect_eq(balancer_next(b, 0, &u), BAL_DONE);
+	balancer_free(b);
+}
