@@ -257,11 +257,11 @@ double bal_unit_target(const struct bal_opts *opts, double overhead, double rema
 	double w = opts->workers ? opts->workers : 1, target = remaining / (BAL_GSS_FACTOR * w);
 	double balanced;
 
+	if (w == 1)
+		return HUGE_VAL;
 	if (overhead < 0)
 		overhead = opts->default_overhead > 0 ? opts->default_overhead : 0.04;
 	balanced = sqrt(BAL_SQRT_K * overhead * remaining / w);
-	if (w == 1)
-		return HUGE_VAL;
 	if (target < balanced)
 		target = balanced;
 	return target > BAL_FLOOR_OVERHEADS * overhead ? target : BAL_FLOOR_OVERHEADS * overhead;

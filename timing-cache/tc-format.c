@@ -385,8 +385,8 @@ static size_t tcf_count_lines(const char *buf, size_t len)
 	return n;
 }
 
-static int tcf_parse_into(char *buf, size_t len, struct tc_table *t, tc_test_fn *sink,
-			  void *sink_data, struct tcf_damage *d)
+int tcf_parse_tests(char *buf, size_t len, struct tc_table *t, tc_test_fn *sink, void *sink_data,
+		    struct tcf_damage *d)
 {
 	struct tcf_line l = { .key = STRBUF_INIT, .prefix = STRBUF_INIT, .name = STRBUF_INIT,
 			      .sink = sink, .sink_data = sink_data };
@@ -421,13 +421,7 @@ static int tcf_parse_into(char *buf, size_t len, struct tc_table *t, tc_test_fn 
 
 int tcf_parse(char *buf, size_t len, struct tc_table *t, struct tcf_damage *d)
 {
-	return tcf_parse_into(buf, len, t, NULL, NULL, d);
-}
-
-int tcf_parse_tests(char *buf, size_t len, struct tc_table *t, tc_test_fn *fn, void *data,
-		    struct tcf_damage *d)
-{
-	return tcf_parse_into(buf, len, t, fn, data, d);
+	return tcf_parse_tests(buf, len, t, NULL, NULL, d);
 }
 
 void tcf_describe(const struct tcf_damage *d, struct strbuf *out)

@@ -33,7 +33,8 @@ int tcf_parse(char *buf, size_t len, struct tc_table *t, struct tcf_damage *d);
 /*
  * The same, but every test record goes to fn (its entry valid during the
  * call only, its id the record's) instead of into t; runs and binaries go
- * into t.  A test read twice is handed over twice, the later last.
+ * into t.  A test read twice is handed over twice, the later last.  fn
+ * NULL: tcf_parse.
  */
 int tcf_parse_tests(char *buf, size_t len, struct tc_table *t, tc_test_fn *fn, void *data,
 		    struct tcf_damage *d);

@@ -11,15 +11,11 @@
 /* kind and outcome share the first byte of a key */
 _Static_assert(OUTCOME__COUNT <= 16, "an outcome fits in 4 bits");
 
-void tcu_reserve(struct tc_updates *u, size_t n, size_t key_bytes)
+void tcu_reserve(struct tc_updates *u, size_t n)
 {
 	if (u->nr + n > u->alloc) {
 		u->alloc = u->nr + n;
 		u->v = xrealloc(u->v, u->alloc * sizeof(*u->v));
-	}
-	if (u->keys_len + key_bytes > u->keys_alloc) {
-		u->keys_alloc = u->keys_len + key_bytes;
-		u->keys = xrealloc(u->keys, u->keys_alloc);
 	}
 }
 

@@ -42,8 +42,8 @@ struct tc_updates {
 
 #define TC_UPDATES_INIT { NULL, 0, 0, NULL, 0, 0, STRBUF_INIT }
 
-/* Room for n more updates whose keys take key_bytes in all (0: let them grow). */
-void tcu_reserve(struct tc_updates *u, size_t n, size_t key_bytes);
+/* Room for n more updates (their keys grow as they come). */
+void tcu_reserve(struct tc_updates *u, size_t n);
 /* Queue one update (an empty key is dropped: it cannot be written). */
 void tcu_add(struct tc_updates *u, const char *key, enum tcu_kind kind, enum outcome o,
 	     double seconds, uint64_t rss_kb);

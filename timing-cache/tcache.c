@@ -160,8 +160,7 @@ static int tc_load(struct timing_cache *c, tc_test_fn *fn, void *data, struct st
 	int r = tcfile_read(c->path, &content, &st, err), bad = 0;
 
 	if (r == 0)
-		bad = (fn ? tcf_parse_tests(content.buf, content.len, &c->table, fn, data, &damage)
-			  : tcf_parse(content.buf, content.len, &c->table, &damage)) < 0;
+		bad = tcf_parse_tests(content.buf, content.len, &c->table, fn, data, &damage) < 0;
 	if (bad && fn) {
 		tc_table_release(&c->table);
 		c->table = (struct tc_table)TC_TABLE_INIT;
@@ -307,9 +306,9 @@ void tc_set_run_info(struct timing_cache *c, const char *commit, int64_t when)
 	c->when = when > 0 ? when : 0;
 }
 
-void tc_reserve_updates(struct timing_cache *c, size_t n, size_t key_bytes)
+void tc_reserve_updates(struct timing_cache *c, size_t n)
 {
-	tcu_reserve(&c->updates, n, key_bytes);
+	tcu_reserve(&c->updates, n);
 }
 
 void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,

@@ -146,13 +146,12 @@ void tc_set_run_info(struct timing_cache *c, const char *commit, int64_t when);
 void tc_record_test(struct timing_cache *c, const char *id, enum outcome o,
 		    double seconds, uint64_t rss_kb);
 /*
- * Room for n more updates whose keys take key_bytes in all (the keys are
- * kept front-coded against the one before: 3 bytes + what differs; 0: let
- * them grow): a run that knows its tests reserves once, so a million
- * results leave no growth slack.  More updates than reserved still
- * work (the arrays grow).  tc_save gives the memory back.
+ * Room for n more updates: a run that knows its tests reserves once, so a
+ * million results leave no growth slack.  Their keys, front-coded against
+ * the one before (a few bytes each), grow as they come.  More updates than
+ * reserved still work (the arrays grow).  tc_save gives the memory back.
  */
-void tc_reserve_updates(struct timing_cache *c, size_t n, size_t key_bytes);
+void tc_reserve_updates(struct timing_cache *c, size_t n);
 /* Set flags (TC_FLAG_*) on a test; it is created with no runs if unknown. */
 void tc_flag_test(struct timing_cache *c, const char *id, uint32_t flags);
 /* Note one measured invocation overhead of a binary. */

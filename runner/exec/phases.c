@@ -95,7 +95,7 @@ static void phases_reserve_results(const struct run *r, struct timing_cache *tc)
 
 	for (size_t i = 0; i < r->ntests; i++)
 		n += r->tests[i].selected && r->tests[i].state != TEST_FINISHED;
-	tc_reserve_updates(tc, n + n / 16 + 64, 0);
+	tc_reserve_updates(tc, n + n / 16 + 64);
 }
 
 /* Plan and dispatch one phase.  0, or -1 with err. */

@@ -14,7 +14,6 @@
  */
 #include "known.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,8 +69,10 @@ static struct test_case *known_find(struct known_index *ix, const char *id)
 	return NULL;
 }
 
-static void known_fill(struct known_index *ix, const struct tc_entry *e)
+/* tc_test_fn: e's facts into the run's test of its id, if there is one. */
+static void known_fill(const struct tc_entry *e, void *data)
 {
+	struct known_index *ix = data;
 	struct test_case *t = known_find(ix, e->id);
 	int known = e->runs > 0, failed = outcome_is_failure(e->last_outcome);
 
@@ -90,18 +91,13 @@ static void known_fill(struct known_index *ix, const struct tc_entry *e)
 	}
 }
 
-static void known_entry(const struct tc_entry *e, void *data)
-{
-	known_fill(data, e);
-}
-
 struct timing_cache *known_open(struct run *r, const char *dir, unsigned what, struct strbuf *warn,
 				struct strbuf *err)
 {
 	struct known_index ix = { r, what, 0, NULL, 0 };
 	struct timing_cache *tc;
 
-	tc = tc_open_tests(dir, known_entry, &ix, warn, err);
+	tc = tc_open_tests(dir, known_fill, &ix, warn, err);
 	free(ix.slots);
 	return tc;
 }
@@ -110,6 +106,6 @@ void known_from(struct run *r, const struct timing_cache *tc, unsigned what)
 {
 	struct known_index ix = { r, what, 0, NULL, 0 };
 
-	tc_each(tc, known_entry, &ix);
+	tc_each(tc, known_fill, &ix);
 	free(ix.slots);
 }

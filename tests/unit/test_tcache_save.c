@@ -318,13 +318,13 @@ Test(save, updates_beyond_the_reservation_are_kept)
 	struct timing_cache *c = tt_open(tt_dir, NULL);
 	char id[32];
 
-	tc_reserve_updates(c, 2, 4);	/* room for less than what follows */
+	tc_reserve_updates(c, 2);	/* room for less than what follows */
 	for (int i = 0; i < 100; i++) {
 		snprintf(id, sizeof(id), "test%03d", i);
 		tc_record_test(c, id, OUTCOME_PASS, 0.5 + i, 0);
 	}
 	tc_record_test(c, "", OUTCOME_PASS, 1.0, 0);	/* no key: dropped */
-	tc_reserve_updates(c, 10, 1000);		/* a later reservation keeps what is there */
+	tc_reserve_updates(c, 10);		/* a later reservation keeps what is there */
 	tc_record_binary(c, "bin", 0.125);
 	tt_save(c);
 	cr_assert_eq(tc_count(c), 100);
