@@ -33,6 +33,7 @@ struct crit {
 	int running;             /* between its [RUN ] line and its verdict */
 	uint64_t run_ns;         /* when its time started (see the top of the file) */
 	uint64_t verdict_ns;     /* when the last verdict arrived, 0 before the first */
+	uint64_t suite_ns;       /* when the last "[====] Running" line arrived, 0 before */
 	int any_test;            /* a line about one of our tests was seen */
 	int failed;              /* one of our tests failed, crashed or timed out */
 	int long_line;           /* inside an overlong line */

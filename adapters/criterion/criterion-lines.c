@@ -21,10 +21,13 @@
  * runner printed the verdict.  Criterion's own lines ([RUN ], verdicts,
  * [====], the banner) are left out of it; the [----] assertion lines stay.
  *
- * A test's duration runs from the previous verdict in the batch (the first
- * test: from its [RUN ] line) to its own verdict, so it includes the process
- * Criterion starts for it (tens of ms): that is what running it costs, and
- * what the balancer must plan with.  So a test's RESULT is sent when the
+ * A test's duration runs from the previous verdict in the batch to its own
+ * verdict, so it includes the process Criterion starts for it (tens of ms):
+ * that is what running it costs, and what the balancer must plan with.  The
+ * batch's first test has no previous verdict: its time runs from its suite's
+ * "[====] Running N tests from S:" line, which Criterion prints just before
+ * it starts the test's process (from its [RUN ] line if there was none), so
+ * that a test costs the same first in a batch as later in it.  So a test's RESULT is sent when the
  * next test starts, or at the end; consecutive [RUN ] lines of one name (a
  * parameterized test) fold into one RESULT: worst outcome, durations summed.
  * [SKIP] lines of tests outside the batch (filtered-out tests) are dropped.
@@ -125,7 +128,7 @@ static void crit_begin_run(struct crit *cr)
 	uint64_t limit = session_timeout_ms(cr->s, cr->t.index);
 
 	cr->running = 1;
-	cr->run_ns = cr->verdict_ns ? cr->verdict_ns : now_ns();
+	cr->run_ns = cr->verdict_ns ? cr->verdict_ns : cr->suite_ns ? cr->suite_ns : now_ns();
 	cr->any_test = 1;
 	strbuf_reset(&cr->where);
 	strbuf_reset(&cr->diag);
@@ -291,6 +294,8 @@ static void crit_on_line(struct crit *cr)
 			crit_on_verdict(cr, verdicts[i], text + 7);
 			goto out;
 		}
+	if (starts_with(text, "[====] Running "))
+		cr->suite_ns = now_ns();
 	if (starts_with(text, "[====] ") || starts_with(text, "[----] Criterion v"))
 		goto out;
 	crit_capture(cr, raw->buf, raw->len);
