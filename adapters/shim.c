@@ -5,7 +5,8 @@
  * The selection is read the first time a framework part asks for it: that
  * is before any test of the process runs (a cmocka group call, Criterion's
  * registration), so a test that later closes descriptors or changes
- * directory cannot disturb it.  The output pipe's identity (device and
+ * directory cannot disturb it.  A process started ahead waits there for
+ * the worker's go (shim_hold; common/preload.h).  The output pipe's identity (device and
  * inode of fd 1, else fd 2) is taken at the same moment; a marker is only
  * ever written to a descriptor that is still that pipe.
  */
@@ -92,13 +93,36 @@ static void shim_load_lines(const char *path)
 	qsort(shim_sel.lines, shim_sel.n, sizeof(*shim_sel.lines), shim_cmp);
 }
 
+/*
+ * A process started ahead: wait for the worker's byte on PRELOAD_HOLD_FD;
+ * at end of file (not needed after all) leave at once, running nothing.
+ */
+static void shim_hold(void)
+{
+	const char *h = getenv(PRELOAD_ENV_HOLD);
+	char go;
+	ssize_t r;
+
+	if (!h || strcmp(h, "1"))
+		return;
+	do
+		r = read(PRELOAD_HOLD_FD, &go, 1);
+	while (r < 0 && errno == EINTR);
+	if (r != 1)
+		_exit(0);
+	close(PRELOAD_HOLD_FD);
+	unsetenv(PRELOAD_ENV_HOLD);
+}
+
 char **shim_selection(size_t *n)
 {
 	struct stat st;
 
 	if (!shim_sel.loaded) {
-		const char *mark = getenv(PRELOAD_ENV_MARK);
+		const char *mark;
 
+		shim_hold();
+		mark = getenv(PRELOAD_ENV_MARK);
 		shim_sel.loaded = 1;
 		snprintf(shim_sel.mark, sizeof(shim_sel.mark), "%s", mark ? mark : "");
 		if (fstat(1, &st) == 0 || fstat(2, &st) == 0) {

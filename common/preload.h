@@ -78,6 +78,16 @@
  *                           it the shim did not select.
  * In Criterion's test children (BXFI_MAP set) the shim does nothing.
  *
+ * Started ahead (run mode, any framework): with BALRUN_PRELOAD_HOLD=1 in
+ * the environment, the first time the shim needs the selection (Criterion:
+ * the first registration, after libcriterion's own start-up) it first
+ * reads one byte from fd PRELOAD_HOLD_FD.  The worker starts a process
+ * this way while another unit runs, and writes that byte (after writing
+ * the selection file) when the process's unit comes (worker/held.h).  End
+ * of file instead: the process was not needed, and it exits 0 at once,
+ * having run nothing.  The shim then closes the fd and drops the variable,
+ * so the tests see neither.
+ *
  * ---- Check ----
  *
  * Check has no listing, and its suites and TCases exist only inside the
@@ -111,6 +121,9 @@
 #define PRELOAD_ENV_SELECT "BALRUN_PRELOAD_SELECT"
 #define PRELOAD_ENV_MARK   "BALRUN_PRELOAD_MARK"
 #define PRELOAD_ENV_FD     "BALRUN_EVENT_FD"
+#define PRELOAD_ENV_HOLD   "BALRUN_PRELOAD_HOLD"
+/* The fd number of the hold pipe of a process started ahead. */
+#define PRELOAD_HOLD_FD    197
 /* The fd number the collector puts the list-mode pipe on. */
 #define PRELOAD_EVENT_FD   198
 #define PRELOAD_SHIM_NAME  "balrun-preload.so"

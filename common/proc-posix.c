@@ -5,7 +5,7 @@
  * proc_spawn makes the pipes it was asked for (both ends close-on-exec), lifts
  * the child's ends above the fd numbers the child will use so that no dup2
  * can clobber another, and builds the file actions: dup2 each child end onto
- * 0/1/2 (or extra_fd), open /dev/null, chdir.  The spawn attributes give the
+ * 0/1/2 (or extra_fd, hold_fd), open /dev/null, chdir.  The spawn attributes give the
  * child an empty signal mask and default dispositions for the signals a
  * runner usually blocks or ignores, and optionally a process group of its
  * own.  glibc's posix_spawn reports an exec failure as its return value, so
@@ -27,7 +27,7 @@
 
 extern char **environ;
 
-enum { SLOT_IN, SLOT_OUT, SLOT_ERR, SLOT_EXTRA, SLOT__COUNT };
+enum { SLOT_IN, SLOT_OUT, SLOT_ERR, SLOT_EXTRA, SLOT_HOLD, SLOT__COUNT };
 
 /* The pipes of one spawn: the parent's end and the child's end of each slot. */
 struct proc_pipes {
@@ -60,11 +60,11 @@ static int proc_lift_fd(int *fd, int min)
 	return 0;
 }
 
-/* Make the pipe of slot; the child reads stdin and writes the others. 0/-1. */
+/* Make the pipe of slot; the child reads stdin and the hold pipe and writes the others. 0/-1. */
 static int proc_pipe_open(struct proc_pipes *pp, int slot, int min_child_fd)
 {
 	int fds[2];
-	int child_reads = slot == SLOT_IN;
+	int child_reads = slot == SLOT_IN || slot == SLOT_HOLD;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -1;
@@ -77,13 +77,18 @@ static int proc_pipe_open(struct proc_pipes *pp, int slot, int min_child_fd)
 
 static int proc_pipes_open(struct proc_pipes *pp, const struct proc_opts *o)
 {
-	enum proc_io io[SLOT__COUNT] = { o->in, o->out, o->err, PROC_IO_PIPE };
-	int min_child_fd = o->extra_fd >= 3 ? o->extra_fd + 1 : 3;
+	enum proc_io io[SLOT__COUNT] = { o->in, o->out, o->err, PROC_IO_PIPE, PROC_IO_PIPE };
+	int min_child_fd = 3;
 
+	if (o->extra_fd >= min_child_fd)
+		min_child_fd = o->extra_fd + 1;
+	if (o->hold_fd >= min_child_fd)
+		min_child_fd = o->hold_fd + 1;
 	for (int i = 0; i < SLOT__COUNT; i++)
 		pp->parent[i] = pp->child[i] = -1;
 	for (int i = 0; i < SLOT__COUNT; i++) {
-		if (io[i] != PROC_IO_PIPE || (i == SLOT_EXTRA && o->extra_fd < 3))
+		if (io[i] != PROC_IO_PIPE || (i == SLOT_EXTRA && o->extra_fd < 3) ||
+		    (i == SLOT_HOLD && o->hold_fd < 3))
 			continue;
 		if (proc_pipe_open(pp, i, min_child_fd) < 0)
 			return -1;
@@ -122,6 +127,9 @@ static int proc_file_actions(posix_spawn_file_actions_t *fa, const struct proc_o
 		return ret;
 	if (pp->child[SLOT_EXTRA] >= 0 &&
 	    (ret = posix_spawn_file_actions_adddup2(fa, pp->child[SLOT_EXTRA], o->extra_fd)))
+		return ret;
+	if (pp->child[SLOT_HOLD] >= 0 &&
+	    (ret = posix_spawn_file_actions_adddup2(fa, pp->child[SLOT_HOLD], o->hold_fd)))
 		return ret;
 	if (o->cwd && (ret = posix_spawn_file_actions_addchdir_np(fa, o->cwd)))
 		return ret;
@@ -178,7 +186,7 @@ int proc_spawn(struct proc *p, const struct proc_opts *o, char *err, size_t errl
 	struct proc_pipes pp;
 
 	memset(p, 0, sizeof(*p));
-	p->in = p->out = p->err = p->extra = -1;
+	p->in = p->out = p->err = p->extra = p->hold = -1;
 	if (proc_pipes_open(&pp, o) < 0) {
 		snprintf(err, errlen, "cannot create pipes for '%s': %s", o->file, strerror(errno));
 		goto fail;
@@ -190,6 +198,7 @@ int proc_spawn(struct proc *p, const struct proc_opts *o, char *err, size_t errl
 	p->out = pp.parent[SLOT_OUT];
 	p->err = pp.parent[SLOT_ERR];
 	p->extra = pp.parent[SLOT_EXTRA];
+	p->hold = pp.parent[SLOT_HOLD];
 	return 0;
 fail:
 	proc_close_slots(pp.child);
@@ -234,7 +243,7 @@ int proc_wait(struct proc *p, int *status, struct rusage *ru, int nohang)
 
 void proc_close_fds(struct proc *p)
 {
-	int *fds[] = { &p->in, &p->out, &p->err, &p->extra };
+	int *fds[] = { &p->in, &p->out, &p->err, &p->extra, &p->hold };
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0) {

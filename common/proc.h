@@ -38,6 +38,12 @@ struct proc_opts {
 	 * end is proc.extra.  -1 (or 0) for none.
 	 */
 	int extra_fd;
+	/*
+	 * If >= 3: also make a pipe whose read end is this fd number in the
+	 * child (a preload shim waits on it before it starts: common/preload.h);
+	 * the parent's write end is proc.hold.  -1 (or 0) for none.
+	 */
+	int hold_fd;
 	int new_pgroup;        /* 1: the child leads a new process group */
 };
 
@@ -47,6 +53,7 @@ struct proc {
 	int out;     /* read end of the child's stdout pipe, or -1 */
 	int err;     /* read end of the child's stderr pipe, or -1 */
 	int extra;   /* read end of the extra pipe, or -1 */
+	int hold;    /* write end of the hold pipe, or -1 */
 };
 
 /*
@@ -67,7 +74,7 @@ int proc_wait(struct proc *p, int *status, struct rusage *ru, int nohang);
 /* User + system CPU time of ru, in microseconds. */
 uint64_t proc_cpu_us(const struct rusage *ru);
 
-/* Close whichever of in/out/err/extra are open and set them to -1. */
+/* Close whichever of in/out/err/extra/hold are open and set them to -1. */
 void proc_close_fds(struct proc *p);
 
 /*

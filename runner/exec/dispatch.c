@@ -548,7 +548,8 @@ int dispatch_run(struct run *r, struct balancer *b, const uint32_t *map, size_t 
 	d.slots = xcalloc(opts->workers, sizeof(*d.slots));
 	for (unsigned i = 0; i < opts->workers; i++) {
 		d.slots[i].id = i;
-		d.slots[i].proc.in = d.slots[i].proc.out = d.slots[i].proc.err = d.slots[i].proc.extra = -1;
+		d.slots[i].proc.in = d.slots[i].proc.out = d.slots[i].proc.err = d.slots[i].proc.extra =
+			d.slots[i].proc.hold = -1;
 		started += slot_spawn(&d, &d.slots[i]) == 0;
 	}
 	if (started)

@@ -173,6 +173,29 @@ Test(proc, extra_fd_pipe_reaches_the_parent)
 			   "output\n", "event\n");
 }
 
+/* The hold pipe: the child reads at hold_fd what the parent writes at p.hold; both with extra_fd. */
+Test(proc, hold_fd_pipe_reaches_the_child)
+{
+	struct proc_opts o = { .in = PROC_IO_DEVNULL, .out = PROC_IO_PIPE, .err = PROC_IO_DEVNULL,
+			       .extra_fd = 5, .hold_fd = 7 };
+	struct strbuf out = STRBUF_INIT, other = STRBUF_INIT;
+	struct proc p;
+
+	spawn(&p, &o, (char *[]){ "/bin/sh", "-c",
+				 "read go <&7; echo \"got $go\"; echo event >&5; exec 7<&-", NULL });
+	cr_assert_geq(p.hold, 0);
+	cr_assert(fcntl(p.hold, F_GETFD) & FD_CLOEXEC, "parent end not close-on-exec");
+	cr_assert_eq(write_full(p.hold, "now\n", 4), 0);
+	close(p.hold);
+	p.hold = -1;
+	slurp(p.extra, &other);
+	cr_assert_eq(finish(&p, &out), 0);
+	cr_assert_str_eq(out.buf, "got now\n");
+	cr_assert_str_eq(other.buf, "event\n");
+	strbuf_release(&out);
+	strbuf_release(&other);
+}
+
 Test(proc, cwd_and_env)
 {
 	char dir[] = "/tmp/balrun-proc-XXXXXX", real[PATH_MAX], *want;
@@ -194,7 +217,8 @@ Test(proc, cwd_and_env)
 static void expect_spawn_error(const char *file, const char *want)
 {
 	struct proc_opts o = { .in = PROC_IO_PIPE, .out = PROC_IO_PIPE, .err = PROC_IO_PIPE,
-			       .extra_fd = 7, .file = file, .argv = (char *[]){ (char *)file, NULL } };
+			       .extra_fd = 7, .hold_fd = 9, .file = file,
+			       .argv = (char *[]){ (char *)file, NULL } };
 	struct proc p;
 	char err[256] = "";
 	int before = count_open_fds();
@@ -202,7 +226,7 @@ static void expect_spawn_error(const char *file, const char *want)
 	cr_assert_eq(proc_spawn(&p, &o, err, sizeof(err)), -1);
 	cr_assert_str_eq(err, want);
 	cr_assert_eq(p.pid, 0);
-	cr_assert(p.in == -1 && p.out == -1 && p.err == -1 && p.extra == -1);
+	cr_assert(p.in == -1 && p.out == -1 && p.err == -1 && p.extra == -1 && p.hold == -1);
 	cr_assert_eq(count_open_fds(), before, "fds left open after a failed spawn");
 }
 
