@@ -171,6 +171,15 @@ struct adapter {
 	 * a whole: what went wrong goes to session_error() (worker/driver.h).
 	 */
 	void (*run_batch)(struct session *s, const struct proto_invocation *inv);
+	/*
+	 * In the worker, may be NULL: start inv's process ahead, held before
+	 * its first test (worker/held.h), as run_batch would start it for a
+	 * unit of inv's binary whose tests have time limits of timeout_ms (0:
+	 * none).  inv has no tests.  It does nothing when it cannot (a binary
+	 * whose tests the shim does not select).  The coordinator sends work
+	 * ahead (PREPARE) only for binaries of adapters that have one.
+	 */
+	void (*prestart)(const struct proto_invocation *inv, uint32_t timeout_ms);
 };
 
 /*

@@ -352,7 +352,38 @@ enum bal_status balancer_next(struct balancer *b, unsigned worker, struct bal_un
 	u->binary = b->test_bin[w->tests[0]];
 	u->est = w->left;
 	u->smoke = h->cls == BAL_CLASS_SMOKE;
+	u->guarded = h->locks || h->slots != 1;
 	return BAL_UNIT;
+}
+
+int balancer_predict(struct balancer *b, unsigned *worker, uint32_t *test)
+{
+	const struct bal_item *h;
+	double first = HUGE_VAL;
+	unsigned w;
+	size_t i;
+
+	if (b->stopped || !bal_find_head(b))
+		return 0;
+	for (w = 0; w < b->opts.workers; w++) {
+		const struct bal_worker *bw = &b->workers[w];
+
+		if (!bw->busy)
+			return 0;	/* an idle worker gets the head, whenever it may */
+		if (bw->start + bw->est < first) {
+			first = bw->start + bw->est;
+			*worker = w;
+		}
+	}
+	h = &b->items[b->order[b->head]];
+	if (h->locks || h->slots != 1)
+		return 0;
+	for (i = h->first; i < h->first + h->ntests; i++)
+		if (b->tstate[b->members[i]].state == BAL_TEST_QUEUED) {
+			*test = b->members[i];
+			return 1;
+		}
+	return 0;
 }
 
 void balancer_observe(struct balancer *b, unsigned worker, uint32_t test, double seconds)

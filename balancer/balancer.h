@@ -132,6 +132,8 @@ struct bal_unit {
 	uint32_t binary;        /* the first test's binary */
 	double est;             /* estimated seconds, overheads included */
 	int smoke;              /* 1 if this is a smoke test */
+	int guarded;            /* 1 if it holds locks or more than one slot: nothing of it may
+	                           start before it is dispatched (balancer_predict) */
 };
 
 enum bal_status {
@@ -148,6 +150,16 @@ enum bal_status {
 
 /* The worker (0..workers-1) is idle: what should it run?  A worker holds at most one unit. */
 enum bal_status balancer_next(struct balancer *b, unsigned worker, struct bal_unit *u);
+
+/*
+ * A guess for starting work ahead: the busy worker expected to need work
+ * first (earliest unit start + estimate) into *worker, and the first queued
+ * test of the head of the order, which that worker would most likely get,
+ * into *test.  0 (nothing set) when a worker is idle (it takes the head),
+ * nothing is queued, or the head holds locks or more than one slot (its
+ * binary must not start before them).  Dispatches nothing.
+ */
+int balancer_predict(struct balancer *b, unsigned *worker, uint32_t *test);
 
 /*
  * A test of the worker's current unit finished and took this long: its

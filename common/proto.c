@@ -149,6 +149,7 @@ static const struct proto_schema proto_schemas[] = {
 	SCHEMA("done", PROTO_DONE, proto_done_fields),
 	SCHEMA("fault", PROTO_FAULT, proto_fault_fields),
 	{ "bye", PROTO_BYE, NULL, 0 },
+	SCHEMA("prepare", PROTO_PREPARE, proto_run_fields),
 };
 
 static const struct proto_schema *proto_schema_of(enum proto_type type)

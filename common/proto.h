@@ -29,7 +29,7 @@
 #include "outcome.h"
 #include "strbuf.h"
 
-#define PROTO_VERSION 5
+#define PROTO_VERSION 6
 /* A frame larger than this is an error (protects the coordinator's memory). */
 #define PROTO_MAX_FRAME (64u << 20)
 /* An array or map with more entries than this is an error (same reason). */
@@ -43,6 +43,7 @@ enum proto_type {
 	PROTO_DONE,
 	PROTO_BYE,
 	PROTO_FAULT,
+	PROTO_PREPARE,           /* a RUN's fields (u.run): the unit this worker likely runs next */
 };
 
 /* Where a failure outside the tests happened (FAULT). */

@@ -40,8 +40,9 @@ int main(int argc, char **argv)
 			"killed by SIGSEGV", "out\0put", 7, 3 } },
 		{ .type = PROTO_DONE, .u.done = { 7, 9000, overhead, errors, 2, inv_wall, cpu } },
 		{ .type = PROTO_BYE },
+		{ .type = PROTO_PREPARE, .u.run = { 0, 5000, &inv[0], 1 } },
 	};
-	const char *names[] = { "hello", "run", "start", "result", "done", "bye" };
+	const char *names[] = { "hello", "run", "start", "result", "done", "bye", "prepare" };
 	struct strbuf all = STRBUF_INIT;
 
 	if (argc != 2) {

@@ -162,6 +162,17 @@ static void child_idle(void)
 		child_idle_fn(child_idle_data);
 }
 
+static int child_control_fd = -1;
+static void (*child_control_fn)(void *);
+static void *child_control_data;
+
+void child_set_control(int fd, void (*fn)(void *data), void *data)
+{
+	child_control_fd = fn ? fd : -1;
+	child_control_fn = fn;
+	child_control_data = data;
+}
+
 /*
  * After a small read of output, let the child write on for a moment before
  * reading again: a test process that writes a marker line per test event
@@ -189,7 +200,7 @@ static void child_settle(const struct child *c)
 void child_run(struct child *c)
 {
 	while (c->proc.out >= 0 || c->proc.extra >= 0 || !c->reaped) {
-		struct pollfd pfd[2];
+		struct pollfd pfd[3];
 		nfds_t n = 0;
 
 		child_idle();
@@ -201,6 +212,8 @@ void child_run(struct child *c)
 			pfd[n++] = (struct pollfd){ .fd = c->proc.out, .events = POLLIN };
 		if (c->proc.extra >= 0)
 			pfd[n++] = (struct pollfd){ .fd = c->proc.extra, .events = POLLIN };
+		if (child_control_fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = child_control_fd, .events = POLLIN };
 		if (poll(pfd, n, child_poll_ms(c, now_ns())) > 0) {
 			ssize_t got = 0;
 
@@ -211,6 +224,8 @@ void child_run(struct child *c)
 					got = child_read(c, &c->proc.out, c->ops->on_output);
 				else if (pfd[i].fd == c->proc.extra)
 					child_read_events(c);
+				else if (pfd[i].fd == child_control_fd)
+					child_control_fn(child_control_data);
 			}
 			if (got > 0 && got < CHILD_SETTLE_BELOW) {
 				child_idle();	/* what that read produced leaves before the pause */

@@ -94,6 +94,13 @@ void child_run(struct child *c);
  */
 void child_set_idle(void (*fn)(void *data), void *data);
 
+/*
+ * While a child runs, also wait for fd to be readable and then call fn
+ * (the worker reads its coordinator's messages meanwhile: a PREPARE).  fn
+ * may call child_set_control(-1, NULL, NULL) to stop; NULL fn: none.
+ */
+void child_set_control(int fd, void (*fn)(void *data), void *data);
+
 /* Arm (or with 0 clear) the time limit of the current test, as a duration from now. */
 void child_set_timeout(struct child *c, uint64_t timeout_ms);
 

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "driver.h"
+#include "held.h"
 #include "util.h"
 
 #include <errno.h>
@@ -54,7 +55,8 @@ int driver_follow_test(struct session *s, const struct proto_invocation *inv, st
 {
 	char err[512];
 
-	if (child_start(c, argv, env, inv->cwd, ops, data, err, sizeof(err)) < 0) {
+	if (!held_take(c, argv, env, inv->cwd, ops, data) &&
+	    child_start(c, argv, env, inv->cwd, ops, data, err, sizeof(err)) < 0) {
 		driver_fail_all(s, inv, err);
 		return -1;
 	}
@@ -129,28 +131,40 @@ static const char *driver_temp_dir(struct strbuf *err)
 	return driver_own_dir;
 }
 
-int driver_temp_file(const char *prefix, const char *data, size_t len, struct strbuf *path,
-		     struct strbuf *err)
+int driver_temp_name(const char *prefix, struct strbuf *path, struct strbuf *err)
 {
 	static unsigned long seq;
 	const char *dir = driver_temp_dir(err);
-	int fd;
 
 	if (!dir)
 		return -1;
 	strbuf_reset(path);
 	strbuf_addf(path, "%s/%s-%ld-%lu", dir, prefix, (long)getpid(), seq++);
-	fd = open(path->buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	return 0;
+}
+
+int driver_write_file(const char *path, const char *data, size_t len, struct strbuf *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
 	if (fd < 0 || write_full(fd, data, len) < 0) {
-		strbuf_addf(err, "cannot write '%s': %s", path->buf, strerror(errno));
+		strbuf_addf(err, "cannot write '%s': %s", path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
-			unlink(path->buf);
+			unlink(path);
 		}
 		return -1;
 	}
 	close(fd);
 	return 0;
+}
+
+int driver_temp_file(const char *prefix, const char *data, size_t len, struct strbuf *path,
+		     struct strbuf *err)
+{
+	if (driver_temp_name(prefix, path, err))
+		return -1;
+	return driver_write_file(path->buf, data, len, err);
 }
 
 void driver_nonce(char out[17])

@@ -28,7 +28,8 @@ void driver_env(struct strvec *env, const struct proto_invocation *inv);
 void driver_argv(struct strvec *argv, const struct proto_invocation *inv);
 
 /*
- * Start the invocation's process (see child_start) and follow it to its end,
+ * Start the invocation's process (see child_start; or take the process held
+ * for exactly this command: held.h) and follow it to its end,
  * with s->active set meanwhile.  Until the driver arms a test's own limit,
  * the process has the invocation's longest one (session_max_timeout_ms), so
  * that nothing before the first test (a slow --filter, a hung hook or
@@ -70,6 +71,11 @@ void driver_fail_all(struct session *s, const struct proto_invocation *inv, cons
  */
 int driver_temp_file(const char *prefix, const char *data, size_t len, struct strbuf *path,
 		     struct strbuf *err);
+
+/* A new name as driver_temp_file gives, for a file not written yet.  0, or -1 (err). */
+int driver_temp_name(const char *prefix, struct strbuf *path, struct strbuf *err);
+/* Write data to path (created or truncated, mode 0600).  0, or -1 (err), path removed. */
+int driver_write_file(const char *path, const char *data, size_t len, struct strbuf *err);
 
 /* 16 random hex digits (and a NUL) into out: a nonce no test can guess. */
 void driver_nonce(char out[17]);

@@ -7,7 +7,11 @@
  * it and BALRUN_WORKER_COUNT reach every test process unchanged.
  *
  *   HELLO -> loop { RUN: run each invocation of the unit with the adapter
- *   it names (adapters/adapter.h), then DONE | BYE or EOF: exit 0 }
+ *   it names (adapters/adapter.h), then DONE | PREPARE: start that
+ *   binary's process ahead (held.h) | BYE or EOF: exit 0 }
+ *
+ * While a unit runs, the worker reads on (child_set_control): a PREPARE
+ * is acted on at once, anything else waits for the loop.
  *
  * A protocol error (garbage, an unexpected message) prints one line on
  * stderr and exits 3 (common/exit-codes.h); so does losing the coordinator while sending.
@@ -22,6 +26,7 @@
 #include "child.h"
 #include "driver.h"
 #include "exit-codes.h"
+#include "held.h"
 #include "proto.h"
 #include "reap.h"
 #include "session.h"
@@ -47,6 +52,66 @@ static int worker_hello(void)
 	m.u.hello.worker_id = id ? (uint32_t)strtoul(id, NULL, 10) : 0;
 	m.u.hello.pid = (int64_t)getpid();
 	return proto_send(WORKER_OUT, &m);
+}
+
+/* What comes from the coordinator: the reader, and a message read during a unit that waits. */
+struct worker_in {
+	struct proto_reader *r;
+	struct proto_msg pending;
+	enum proto_status pending_st;   /* PROTO_AGAIN: nothing waits */
+	char err[256];
+};
+
+/* PREPARE: start its invocation's process ahead, if its adapter can. */
+static void worker_prepare(const struct proto_run *run)
+{
+	const struct adapter *a = run->ninv == 1 ? adapter_by_name(run->inv[0].framework) : NULL;
+
+	if (a && a->prestart)
+		a->prestart(&run->inv[0], run->timeout_ms);
+	else
+		held_discard();
+}
+
+/*
+ * Act on the PREPAREs the reader holds; the first other message (or an
+ * error) waits in in->pending and stops reading during the unit.
+ */
+static void worker_take_prepares(struct worker_in *in)
+{
+	enum proto_status st;
+
+	if (in->pending_st != PROTO_AGAIN)
+		return;
+	for (;;) {
+		st = proto_reader_next(in->r, &in->pending, in->err, sizeof(in->err));
+		if (st != PROTO_OK || in->pending.type != PROTO_PREPARE)
+			break;
+		worker_prepare(&in->pending.u.run);
+		proto_msg_release(&in->pending);
+	}
+	if (st == PROTO_AGAIN)
+		return;
+	in->pending_st = st;	/* a message that waits, or an error */
+	child_set_control(-1, NULL, NULL);
+}
+
+/*
+ * During a unit: the coordinator's fd is readable.  PREPAREs are acted on;
+ * the first other message, end of file or an error waits for the loop (and
+ * reading stops until then).
+ */
+static void worker_control(void *data)
+{
+	struct worker_in *in = data;
+	enum proto_status st = proto_reader_fill(in->r, WORKER_IN, in->err, sizeof(in->err));
+
+	if (st == PROTO_OK) {
+		worker_take_prepares(in);
+	} else if (st != PROTO_AGAIN) {
+		in->pending_st = st;	/* end of file or an error: for the loop */
+		child_set_control(-1, NULL, NULL);
+	}
 }
 
 /* Run inv with the adapter it names. */
@@ -76,7 +141,7 @@ static uint64_t worker_children_cpu_us(void)
 }
 
 /* Run every invocation of run and send DONE.  0, or -1 if the coordinator is gone. */
-static int worker_run_unit(const struct proto_run *run)
+static int worker_run_unit(const struct proto_run *run, struct worker_in *in)
 {
 	struct proto_msg done = { .type = PROTO_DONE };
 	struct session s;
@@ -92,13 +157,19 @@ static int worker_run_unit(const struct proto_run *run)
 	done.u.done.cpu_us = xcalloc(run->ninv ? run->ninv : 1, sizeof(uint64_t));
 	session_init(&s, WORKER_OUT, run);
 	child_set_idle(session_idle, &s);
+	held_unit_begins();
+	worker_take_prepares(in);	/* ones that came with the RUN, still in the reader */
+	if (in->pending_st == PROTO_AGAIN)
+		child_set_control(WORKER_IN, worker_control, in);
 	for (size_t i = 0; i < run->ninv && !child_stop_requested; i++) {
 		uint64_t start = now_ns(), cpu = worker_children_cpu_us();
+		pid_t keep;
 
 		session_begin(&s, (uint32_t)i, base, &run->inv[i]);
 		if (!s.broken)
 			worker_run_invocation(&s, &run->inv[i]);
-		reap_descendants(NULL, 0);	/* leftovers of the invocation */
+		keep = held_pid();
+		reap_descendants(&keep, keep ? 1 : 0);	/* leftovers of the invocation */
 		done.u.done.overhead_us[i] = driver_elapsed(s.tests_ns, now_ns() - start) / 1000;
 		done.u.done.inv_wall_us[i] = (now_ns() - start) / 1000;
 		done.u.done.cpu_us[i] = worker_children_cpu_us() - cpu;
@@ -107,6 +178,8 @@ static int worker_run_unit(const struct proto_run *run)
 	}
 	done.u.done.wall_us = driver_elapsed(unit_start, now_ns()) / 1000;
 	child_set_idle(NULL, NULL);
+	child_set_control(-1, NULL, NULL);
+	held_unit_ends();
 	if (child_stop_requested)
 		ret = -1;	/* stopped: no DONE, the coordinator knows */
 	else
@@ -116,16 +189,30 @@ static int worker_run_unit(const struct proto_run *run)
 	return ret;
 }
 
-/* Take the next message from stdin: PROTO_OK, PROTO_EOF or PROTO_ERROR. */
-static enum proto_status worker_next(struct proto_reader *r, struct proto_msg *m,
-				     char *err, size_t errlen)
+/*
+ * Take the next message from stdin other than PREPARE (acted on here):
+ * PROTO_OK, PROTO_EOF or PROTO_ERROR.  What waits from the last unit first.
+ */
+static enum proto_status worker_next(struct worker_in *in, struct proto_msg *m)
 {
-	for (;;) {
-		enum proto_status st = proto_reader_next(r, m, err, errlen);
+	enum proto_status st = in->pending_st;
 
+	if (st != PROTO_AGAIN) {
+		*m = in->pending;
+		in->pending_st = PROTO_AGAIN;
+		memset(&in->pending, 0, sizeof(in->pending));
+		return st;
+	}
+	for (;;) {
+		st = proto_reader_next(in->r, m, in->err, sizeof(in->err));
+		if (st == PROTO_OK && m->type == PROTO_PREPARE) {
+			worker_prepare(&m->u.run);
+			proto_msg_release(m);
+			continue;
+		}
 		if (st != PROTO_AGAIN)
 			return st;
-		st = proto_reader_fill(r, WORKER_IN, err, errlen);
+		st = proto_reader_fill(in->r, WORKER_IN, in->err, sizeof(in->err));
 		if (st == PROTO_EOF || st == PROTO_ERROR)
 			return st;
 	}
@@ -134,19 +221,18 @@ static enum proto_status worker_next(struct proto_reader *r, struct proto_msg *m
 /* The message loop.  Exit status: 0 on BYE or EOF, 3 on a protocol error. */
 static int worker_loop(void)
 {
-	struct proto_reader *r = proto_reader_new();
+	struct worker_in in = { .r = proto_reader_new(), .pending_st = PROTO_AGAIN };
 	struct proto_msg m;
-	char err[256] = "";
 	int status = -1;
 
 	memset(&m, 0, sizeof(m));
 	while (status < 0 && !child_stop_requested) {
-		enum proto_status st = worker_next(r, &m, err, sizeof(err));
+		enum proto_status st = worker_next(&in, &m);
 
 		if (st == PROTO_EOF) {
 			status = 0;
 		} else if (st == PROTO_ERROR) {
-			fprintf(stderr, "balrun-worker: reading from the coordinator: %s\n", err);
+			fprintf(stderr, "balrun-worker: reading from the coordinator: %s\n", in.err);
 			status = EXIT_INTERNAL;
 		} else if (m.type == PROTO_BYE) {
 			status = 0;
@@ -154,13 +240,14 @@ static int worker_loop(void)
 			fprintf(stderr, "balrun-worker: reading from the coordinator: "
 				"unexpected message type %d\n", (int)m.type);
 			status = EXIT_INTERNAL;
-		} else if (worker_run_unit(&m.u.run) < 0) {
+		} else if (worker_run_unit(&m.u.run, &in) < 0) {
 			status = EXIT_INTERNAL;
 		}
 		if (st == PROTO_OK)
 			proto_msg_release(&m);
 	}
-	proto_reader_free(r);
+	held_discard();
+	proto_reader_free(in.r);
 	return status < 0 ? 0 : status;
 }
 

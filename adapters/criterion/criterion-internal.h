@@ -55,5 +55,6 @@ int criterion_pattern_match(const char *pattern, const char *name);
 
 /* The adapter's run_batch (adapter.h). */
 void criterion_run_batch(struct session *s, const struct proto_invocation *inv);
+void criterion_prestart(const struct proto_invocation *inv, uint32_t timeout_ms);
 
 #endif

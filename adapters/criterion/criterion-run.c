@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include "criterion-internal.h"
+#include "held.h"
 #include "preload.h"
 #include "util.h"
 
@@ -31,8 +32,8 @@
 
 /* ---- selecting ---- */
 
-/* Shim mode: the selection file of the batch. */
-static int crit_write_selection(const struct proto_invocation *inv, struct strbuf *path,
+/* Shim mode: the selection file of the batch, at path. */
+static int crit_write_selection(const struct proto_invocation *inv, const char *path,
 				struct strbuf *err)
 {
 	struct strbuf text = STRBUF_INIT;
@@ -40,7 +41,7 @@ static int crit_write_selection(const struct proto_invocation *inv, struct strbu
 
 	for (size_t i = 0; i < inv->ntests; i++)
 		strbuf_addf(&text, "%s %010" PRIu64 "\n", inv->tests[i], inv->ordinals[i]);
-	ret = driver_temp_file("select", text.buf, text.len, path, err);
+	ret = driver_write_file(path, text.buf, text.len, err);
 	strbuf_release(&text);
 	return ret;
 }
@@ -140,29 +141,70 @@ static void crit_argv(const struct proto_invocation *inv, const char *pattern, u
 		strvec_pushf(argv, "--timeout=%g", (double)timeout_ms / 1000.0);
 }
 
+/* Shim mode: the environment of a run whose selection is at select, marked with mark. */
+static void crit_shim_env(const struct proto_invocation *inv, const char *select, const char *mark,
+			  struct strvec *env)
+{
+	driver_env(env, inv);
+	/* balrun chose the tests already (the adapter applied the pattern at collection) */
+	strvec_unsetenv(env, "CRITERION_TEST_PATTERN");
+	strvec_setenv(env, PRELOAD_ENV_MODE, "run");
+	strvec_setenv(env, PRELOAD_ENV_SELECT, select);
+	strvec_setenv(env, PRELOAD_ENV_MARK, mark);
+}
+
+/*
+ * Shim mode: one process.  A process held for this binary (worker/held.h)
+ * gives its selection path and mark, so that the command built here is the
+ * one it runs, and driver_follow takes it.
+ */
 static void crit_run_shim(struct crit *cr, struct strvec *argv)
 {
 	struct strbuf select = STRBUF_INIT, err = STRBUF_INIT;
 	struct strvec env = STRVEC_INIT;
-	char mark[17];
+	const char *held_select, *held_mark;
+	char mark[PRELOAD_MARK_MAX];
 
-	driver_nonce(mark);
+	if (held_adopt(cr->inv->binary, &held_select, &held_mark)) {
+		strbuf_adds(&select, held_select);
+		snprintf(mark, sizeof(mark), "%s", held_mark);
+	} else {
+		driver_nonce(mark);
+		if (driver_temp_name("select", &select, &err)) {
+			driver_fail_all(cr->s, cr->inv, err.buf);
+			goto out;
+		}
+	}
 	strbuf_addf(&cr->prefix, "%c" PRELOAD_MARK_TAG "%s ", PRELOAD_MARK_BYTE, mark);
-	if (crit_write_selection(cr->inv, &select, &err)) {
+	if (crit_write_selection(cr->inv, select.buf, &err)) {
 		driver_fail_all(cr->s, cr->inv, err.buf);
 		goto out;
 	}
-	driver_env(&env, cr->inv);
-	/* balrun chose the tests already (the adapter applied the pattern at collection) */
-	strvec_unsetenv(&env, "CRITERION_TEST_PATTERN");
-	strvec_setenv(&env, PRELOAD_ENV_MODE, "run");
-	strvec_setenv(&env, PRELOAD_ENV_SELECT, select.buf);
-	strvec_setenv(&env, PRELOAD_ENV_MARK, mark);
+	crit_shim_env(cr->inv, select.buf, mark, &env);
 	crit_argv(cr->inv, NULL, session_max_timeout_ms(cr->s), argv);
 	crit_run_process(cr, argv->v, env.v);
 	strvec_clear(&env);
 	unlink(select.buf);
 out:
+	strbuf_release(&select);
+	strbuf_release(&err);
+}
+
+void criterion_prestart(const struct proto_invocation *inv, uint32_t timeout_ms)
+{
+	struct strbuf select = STRBUF_INIT, err = STRBUF_INIT;
+	struct strvec env = STRVEC_INIT, argv = STRVEC_INIT;
+	char mark[17];
+
+	if (!inv->preload || !*inv->preload || driver_temp_name("select", &select, &err))
+		goto out;
+	driver_nonce(mark);
+	crit_shim_env(inv, select.buf, mark, &env);
+	crit_argv(inv, NULL, timeout_ms, &argv);
+	held_start(argv.v, env.v, inv->cwd, &crit_ops, select.buf, mark);
+out:
+	strvec_clear(&env);
+	strvec_clear(&argv);
 	strbuf_release(&select);
 	strbuf_release(&err);
 }

@@ -193,4 +193,5 @@ const struct adapter adapter_criterion = {
 	.parse_listing = criterion_parse_listing,
 	.adopt_command = criterion_adopt,
 	.run_batch = criterion_run_batch,
+	.prestart = criterion_prestart,
 };

@@ -51,6 +51,8 @@ struct slot {
 	uint64_t unit_start_ns;
 	int smoke;                /* the unit is a smoke test */
 	unsigned load;            /* jobserver slots the unit holds (its weight); 0 unless BUSY */
+	uint32_t advised;         /* binary + 1 of the last PREPARE during this unit; 0 none */
+	unsigned nadvised;        /* PREPAREs sent during this unit */
 };
 
 /* The dispatcher's share of a jobserver (dispatch-tokens.c); all zero without one. */
@@ -117,6 +119,7 @@ struct test_case *dispatch_test(struct dispatcher *d, uint32_t bi);
 
 /* dispatch-slot.c */
 void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit *u);
+void dispatch_advise(struct dispatcher *d);
 void slot_clear_unit(struct slot *s);
 void slot_lost(struct dispatcher *d, struct slot *s, const char *why);
 void slot_reap(struct slot *s, int *status);

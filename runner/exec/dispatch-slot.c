@@ -1,8 +1,9 @@
 /*
  * dispatch-slot.c - one worker slot's life: start the worker process, hand
- * it a unit (a RUN frame built from the balancer's unit), retire it with
- * BYE, reap it, and, when it dies unasked, account for its unit and start a
- * replacement.  See dispatch.h for the slot states.
+ * it a unit (a RUN frame built from the balancer's unit), tell it what it
+ * will likely run next (PREPARE), retire it with BYE, reap it, and, when it
+ * dies unasked, account for its unit and start a replacement.  See
+ * dispatch.h for the slot states.
  */
 #define _GNU_SOURCE
 #include "dispatch-internal.h"
@@ -226,13 +227,20 @@ static void fill_command(struct proto_invocation *inv, const struct binary *bin)
 	}
 }
 
+/* The RUN's timeout_ms: --timeout. */
+static uint32_t run_timeout_ms(const struct dispatcher *d)
+{
+	uint64_t ms = seconds_to_ms(d->o->timeout);
+
+	return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
 /* The RUN for unit u; s->inv_of and s->ninv say which invocation holds each test. */
 static void fill_run(struct dispatcher *d, struct slot *s, const struct bal_unit *u,
 		     struct proto_run *run)
 {
 	run->unit = d->next_unit++;
-	run->timeout_ms = (uint32_t)(seconds_to_ms(d->o->timeout) > UINT32_MAX ? UINT32_MAX :
-				     seconds_to_ms(d->o->timeout));
+	run->timeout_ms = run_timeout_ms(d);
 	run->inv = xcalloc(u->ntests, sizeof(*run->inv));
 	run->ninv = 0;
 	for (size_t i = 0, cur = SIZE_MAX; i < u->ntests; i++) {
@@ -299,10 +307,22 @@ static void fill_context(struct dispatcher *d, struct slot *s)
 	free(v);
 }
 
+/*
+ * A unit that holds locks or more than one slot must not take a process its
+ * worker started ahead, before the locks were its: an empty PREPARE makes
+ * the worker discard what it holds.
+ */
+static int slot_unprepare(const struct slot *s)
+{
+	struct proto_msg m = { .type = PROTO_PREPARE };
+
+	return proto_send(s->proc.in, &m);
+}
+
 void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit *u)
 {
 	struct proto_msg m = { .type = PROTO_RUN };
-	int failed;
+	int failed, unprepare = s->advised && u->guarded;
 
 	s->inv_of = xcalloc(u->ntests, sizeof(*s->inv_of));
 	fill_run(d, s, u, &m.u.run);
@@ -316,13 +336,14 @@ void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit 
 	s->running = -1;
 	s->unit_start_ns = now_ns();
 	s->state = SLOT_BUSY;
+	s->advised = s->nadvised = 0;
 	s->smoke = u->smoke;
 	if (u->smoke)
 		dispatch_smoke_sent(d, u);
 	d->other_sent |= !u->smoke;
 	for (size_t i = 0; i < u->ntests; i++)
 		test_count_attempt(dispatch_test(d, u->tests[i]));
-	failed = proto_send(s->proc.in, &m);
+	failed = (unprepare && slot_unprepare(s)) || proto_send(s->proc.in, &m);
 	for (size_t i = 0; i < m.u.run.ninv; i++) {
 		free(m.u.run.inv[i].tests);
 		free(m.u.run.inv[i].timeouts_ms);
@@ -331,5 +352,46 @@ void slot_send_unit(struct dispatcher *d, struct slot *s, const struct bal_unit 
 	}
 	free(m.u.run.inv);
 	if (failed)
+		slot_lost(d, s, "could not be sent its work");
+}
+
+/*
+ * PREPAREs to one worker during one unit, at most: each is small, so the
+ * pipe never fills (the coordinator writes blocking) even if the worker is
+ * deaf until its unit ends.
+ */
+#define MAX_ADVICE 4
+
+/*
+ * Work ahead (worker/held.h): the worker expected to need work first hears
+ * the binary it will most likely get (balancer_predict), so that binary's
+ * process can start while the worker's unit runs.  Only for adapters that
+ * can hold a process (adapter.prestart) and binaries the preload shim runs;
+ * a binary once per unit.  A wrong guess costs a process start.
+ */
+void dispatch_advise(struct dispatcher *d)
+{
+	struct proto_msg m = { .type = PROTO_PREPARE };
+	struct proto_invocation inv;
+	const struct binary *bin;
+	struct slot *s;
+	uint32_t test;
+	unsigned w;
+
+	if (d->stopping || !balancer_predict(d->b, &w, &test))
+		return;
+	s = &d->slots[w];
+	bin = &d->r->bins[dispatch_test(d, test)->binary];
+	if (s->state != SLOT_BUSY || !bin->adapter->prestart || !bin->preload || !*bin->preload ||
+	    s->advised == dispatch_test(d, test)->binary + 1 || s->nadvised >= MAX_ADVICE)
+		return;
+	s->advised = dispatch_test(d, test)->binary + 1;
+	s->nadvised++;
+	memset(&inv, 0, sizeof(inv));
+	fill_command(&inv, bin);
+	m.u.run.timeout_ms = run_timeout_ms(d);
+	m.u.run.inv = &inv;
+	m.u.run.ninv = 1;
+	if (proto_send(s->proc.in, &m))
 		slot_lost(d, s, "could not be sent its work");
 }

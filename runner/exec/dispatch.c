@@ -493,6 +493,7 @@ static void loop(struct dispatcher *d, const sigset_t *waitmask)
 			dispatch_stop(d, "interrupted");
 		}
 		feed_idle(d);
+		dispatch_advise(d);
 		tokens_settle(d);
 		if (count_state(d, SLOT_DEAD) == d->o->workers)
 			return;

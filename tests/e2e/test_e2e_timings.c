@@ -124,3 +124,37 @@ Test(timings, last_failed_runs_only_the_failures)
 	e2e_test(&r, "::basic/crash");
 	e2e_free(&r);
 }
+
+/*
+ * Starting work ahead: on one worker, crit_ahead_b's process starts while
+ * crit_ahead_a's test runs (ahead/a sees its line), and the run's answer is
+ * the serial one.  With a lock on b's test it must not start early: ahead/a
+ * waits 1 s and sees nothing.
+ */
+Test(timings, the_next_criterion_binary_starts_while_a_unit_runs)
+{
+	char log[] = "/tmp/balrun-ahead-XXXXXX", var[64];
+	const char *env[] = { var, NULL }, *env_short[] = { var, "BALRUN_FIXTURE_A_MS=1000", NULL };
+	const char *a = e2e_fixture("crit_ahead_a"), *b = e2e_fixture("crit_ahead_b");
+	struct e2e_run r;
+	int fd = mkstemp(log);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	snprintf(var, sizeof(var), "BALRUN_FIXTURE_LOG=%s", log);
+	e2e_balrun(&r, env, ARGS("-n", "1", "--smoke", "0", "--no-cache", a, b));
+	cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.out);
+	cr_expect(strstr(json_string_value(json_object_get(e2e_test(&r, "::ahead/a"), "output")),
+			 "b started: yes"), "b did not start ahead");
+	cr_expect_str_eq(e2e_outcome(&r, "::ahead/b"), "passed");
+	e2e_free(&r);
+	cr_assert_eq(truncate(log, 0), 0);
+	e2e_balrun(&r, env_short, ARGS("-n", "1", "--smoke", "0", "--no-cache", "--lock", "l=*ahead/b",
+				       a, b));
+	cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.out);
+	cr_expect(strstr(json_string_value(json_object_get(e2e_test(&r, "::ahead/a"), "output")),
+			 "b started: no"), "b started before its lock was taken");
+	cr_expect_str_eq(e2e_outcome(&r, "::ahead/b"), "passed");
+	e2e_free(&r);
+	unlink(log);
+}

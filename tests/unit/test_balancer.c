@@ -710,3 +710,38 @@ Test(batching, late_units_are_no_smaller_than_the_overheads_warrant)
 	cr_expect_eq(u.ntests, 6, "%zu tests", u.ntests);
 	balancer_free(b);
 }
+
+/* balancer_predict: the worker expected free first, and the head of the order. */
+Test(queue, predict_names_the_first_free_worker_and_the_head)
+{
+	struct fx f = { 0 };
+	uint32_t a = fx_binary(&f, 0, 0), c = fx_binary(&f, 0, 0), w = 9, t = 99;
+	struct bal_unit u;
+
+	fx_test(&f, a, 5);	/* 0 */
+	fx_test(&f, a, 3);	/* 1 */
+	fx_test(&f, c, 2);	/* 2 */
+	f.tests[fx_test(&f, c, 1)].locks = 1;	/* 3: holds a lock */
+	struct balancer *b = fx_new(&f, (struct bal_opts){ .workers = 2 });
+
+	cr_expect_eq(balancer_predict(b, &w, &t), 0, "idle workers take the head themselves");
+	cr_assert_eq(balancer_next(b, 0, &u), BAL_UNIT);	/* test 0: ends at 5 */
+	cr_expect_eq(balancer_predict(b, &w, &t), 0, "worker 1 is idle");
+	balancer_set_now(b, 1);
+	cr_assert_eq(balancer_next(b, 1, &u), BAL_UNIT);	/* test 1: ends at 4 */
+	cr_assert_eq(balancer_predict(b, &w, &t), 1);
+	cr_expect_eq(w, 1, "worker 1 ends first (4 s against 5 s)");
+	cr_expect_eq(t, 2, "the head of the order");
+	cr_expect_eq(balancer_queued(b), 2, "a prediction dispatches nothing");
+	balancer_unit_done(b, 1, NULL, 0);
+	cr_assert_eq(balancer_next(b, 1, &u), BAL_UNIT);	/* test 2 */
+	cr_expect_eq(u.tests[0], 2);
+	cr_expect_eq(u.guarded, 0);
+	cr_expect_eq(balancer_predict(b, &w, &t), 0, "the head holds a lock: its binary waits");
+	balancer_unit_done(b, 1, NULL, 0);
+	cr_assert_eq(balancer_next(b, 1, &u), BAL_UNIT);	/* test 3 */
+	cr_expect_eq(u.guarded, 1, "a unit that holds a lock is guarded");
+	balancer_stop(b);
+	cr_expect_eq(balancer_predict(b, &w, &t), 0, "stopped");
+	balancer_free(b);
+}

@@ -177,6 +177,30 @@ Test(proto, start_and_bye_roundtrip)
 	proto_msg_release(&out);
 }
 
+/* PREPARE: a RUN's fields under its own type, an invocation with no tests. */
+Test(proto, prepare_roundtrip_with_an_invocation_of_no_tests)
+{
+	char *args[] = { "--verbose" };
+	struct proto_invocation inv = {
+		.binary = "/bin/t", .framework = "criterion", .preload = "/lib/shim.so",
+		.args = args, .nargs = 1, .cwd = "/tmp", .results = "",
+	};
+	struct proto_msg in = { .type = PROTO_PREPARE }, out;
+
+	in.u.run = (struct proto_run){ 0, 1500, &inv, 1 };
+	roundtrip(&in, &out);
+	cr_assert_eq(out.type, PROTO_PREPARE);
+	cr_assert_eq(out.u.run.timeout_ms, 1500);
+	cr_assert_eq(out.u.run.ninv, 1);
+	cr_assert_eq(out.u.run.inv[0].ntests, 0);
+	cr_assert_null(out.u.run.inv[0].ordinals);
+	cr_assert_str_eq(out.u.run.inv[0].binary, "/bin/t");
+	cr_assert_str_eq(out.u.run.inv[0].preload, "/lib/shim.so");
+	cr_assert_str_eq(out.u.run.inv[0].args[0], "--verbose");
+	cr_assert_str_eq(out.u.run.inv[0].cwd, "/tmp");
+	proto_msg_release(&out);
+}
+
 Test(proto, result_roundtrip_keeps_nul_bytes_and_max_values)
 {
 	static const char output[] = "line one\n\0\0binary\xff\0tail";

@@ -369,3 +369,31 @@ Test(worker, cmocka_listing_mismatch_is_not_run)
 	expect(&log, 1, OUTCOME_NOTRUN, "no longer has this test");
 	finish(&w, &log, 0);
 }
+
+/*
+ * A batch's first Criterion test is timed from its suite's "[====] Running"
+ * line, like the later ones from the verdict before them: each includes the
+ * process Criterion starts for it (tens of ms), so two trivial tests cost
+ * about the same first and second.  From its [RUN ] line the first would
+ * cost a few ms only.
+ */
+Test(worker, criterion_first_test_includes_its_process_start)
+{
+	char *tests[] = { "held/pair", "held/quick" };
+	uint64_t ordinals[] = { 0, 1 };
+	struct proto_invocation inv;
+	struct proto_run run = { .unit = 1, .inv = &inv, .ninv = 1 };
+	struct unit_log log;
+	struct worker w;
+
+	one_inv(&inv, WF_DIR "/wf-criterion-held", "criterion", tests, 2);
+	inv.preload = PRELOAD_SO;
+	inv.ordinals = ordinals;
+	worker_start(&w);
+	run_unit(&w, &run, &log);
+	expect(&log, 0, OUTCOME_PASS, NULL);
+	expect(&log, 1, OUTCOME_PASS, NULL);
+	cr_assert_geq(log.duration_us[0] * 2, log.duration_us[1], "first %llu us, second %llu us",
+		      (unsigned long long)log.duration_us[0], (unsigned long long)log.duration_us[1]);
+	finish(&w, &log, 1);
+}

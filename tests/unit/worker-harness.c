@@ -108,7 +108,7 @@ void log_result(struct unit_log *log, const struct proto_result *r)
 }
 
 /* Empty log, then send RUN. */
-static void run_send(struct worker *w, const struct proto_run *run, struct unit_log *log)
+void run_send(struct worker *w, const struct proto_run *run, struct unit_log *log)
 {
 	struct proto_msg m = { .type = PROTO_RUN };
 
@@ -122,9 +122,14 @@ static void run_send(struct worker *w, const struct proto_run *run, struct unit_
 /* Send RUN and collect everything up to DONE. */
 void run_unit(struct worker *w, const struct proto_run *run, struct unit_log *log)
 {
+	run_send(w, run, log);
+	collect_unit(w, run, log);
+}
+
+void collect_unit(struct worker *w, const struct proto_run *run, struct unit_log *log)
+{
 	struct proto_msg m;
 
-	run_send(w, run, log);
 	for (;;) {
 		worker_recv(w, &m);
 		if (m.type == PROTO_DONE)

@@ -52,6 +52,9 @@ void worker_start(struct worker *w);
 void worker_stop(struct worker *w, int bye);
 /* Send RUN and collect everything up to DONE. */
 void run_unit(struct worker *w, const struct proto_run *run, struct unit_log *log);
+/* run_unit in two steps: empty log and send RUN; collect up to DONE. */
+void run_send(struct worker *w, const struct proto_run *run, struct unit_log *log);
+void collect_unit(struct worker *w, const struct proto_run *run, struct unit_log *log);
 /* Send RUN for a unit of n tests (n may pass MAX_TESTS) and count RESULTs and outcomes up to DONE. */
 void run_unit_big(struct worker *w, const struct proto_run *run, struct unit_log *log, size_t n);
 void log_release(struct unit_log *log);
