@@ -219,6 +219,14 @@ units() {
 	tr -d ' \n' <"$1" | grep -o '"units":[0-9]*' | awk -F: '{ n += $2 } END { print n + 0 }'
 }
 
+# outside_s FILE WALL: per worker, the wall time not spent in its tests (wall less the sum of
+# its tests' durations): what starting processes and handing units over cost it, as "w0 0.141 s, ...".
+outside_s() {
+	tr -d ' \n' <"$1" | grep -o '"duration_s":[0-9.eE+-]*,"worker":[0-9]*' |
+		awk -F '[:,]' -v wall="$2" '{ sum[$4] += $2 }
+			END { for (w = 0; w in sum; w++) printf "%sw%d %.3f s", (w ? ", " : ""), w, wall - sum[w] }'
+}
+
 # own_ms FILE: balrun's own ms per unit from the JSON report: the workers' own_s over their units.
 own_ms() {
 	tr -d ' \n' <"$1" | grep -o '"own_s":[0-9.eE+-]*,"units":[0-9]*' |
@@ -377,7 +385,7 @@ part_examples() {
 			printf "examples -n 2 warm (exit 1 expected: some examples fail on purpose): wall_s %.3f," \
 				" lower_bound_s %.3f (from measured durations), ratio %.3f; %d units;" \
 				" %.3f s after the last test ends (ratio up to it %.3f)", w, b, (b > 0 ? w / b : 0),
-				u, w - l, (b > 0 ? l / b : 0) }')"
+				u, w - l, (b > 0 ? l / b : 0) }'); outside tests: $(outside_s "$f" "$wall")"
 	done
 }
 
