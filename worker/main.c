@@ -59,6 +59,8 @@ struct worker_in {
 	struct proto_reader *r;
 	struct proto_msg pending;
 	enum proto_status pending_st;   /* PROTO_AGAIN: nothing waits */
+	int unread;                     /* the reader may hold PREPAREs that came with the RUN */
+	struct session *s;              /* the unit's, while one runs */
 	char err[256];
 };
 
@@ -94,6 +96,22 @@ static void worker_take_prepares(struct worker_in *in)
 		return;
 	in->pending_st = st;	/* a message that waits, or an error */
 	child_set_control(-1, NULL, NULL);
+}
+
+/*
+ * The unit's idle callback (child_set_idle): its session's frames go out,
+ * and PREPAREs that came with the RUN are acted on, now that the unit's
+ * first process has started (a process started ahead must not delay it).
+ */
+static void worker_idle(void *data)
+{
+	struct worker_in *in = data;
+
+	session_idle(in->s);
+	if (in->unread) {
+		in->unread = 0;
+		worker_take_prepares(in);
+	}
 }
 
 /*
@@ -156,9 +174,10 @@ static int worker_run_unit(const struct proto_run *run, struct worker_in *in)
 	done.u.done.inv_wall_us = xcalloc(run->ninv ? run->ninv : 1, sizeof(uint64_t));
 	done.u.done.cpu_us = xcalloc(run->ninv ? run->ninv : 1, sizeof(uint64_t));
 	session_init(&s, WORKER_OUT, run);
-	child_set_idle(session_idle, &s);
+	in->s = &s;
+	in->unread = 1;
+	child_set_idle(worker_idle, in);
 	held_unit_begins();
-	worker_take_prepares(in);	/* ones that came with the RUN, still in the reader */
 	if (in->pending_st == PROTO_AGAIN)
 		child_set_control(WORKER_IN, worker_control, in);
 	for (size_t i = 0; i < run->ninv && !child_stop_requested; i++) {
@@ -179,6 +198,11 @@ static int worker_run_unit(const struct proto_run *run, struct worker_in *in)
 	done.u.done.wall_us = driver_elapsed(unit_start, now_ns()) / 1000;
 	child_set_idle(NULL, NULL);
 	child_set_control(-1, NULL, NULL);
+	in->s = NULL;
+	if (in->unread) {	/* the unit started no process */
+		in->unread = 0;
+		worker_take_prepares(in);
+	}
 	held_unit_ends();
 	if (child_stop_requested)
 		ret = -1;	/* stopped: no DONE, the coordinator knows */
