@@ -135,7 +135,7 @@ static long start_held(struct worker *w)
 static char *slow_test[] = { "held/slow" };
 static uint64_t slow_ordinal[] = { 2 };
 
-/* Send a unit of held/slow (400 ms) and wait until its process started. */
+/* Send a unit of held/slow (1 s) and wait until its process started. */
 static void send_slow(struct worker *w, struct proto_invocation *inv, struct proto_run *run,
 		      struct unit_log *log)
 {
@@ -201,7 +201,7 @@ Test(held, a_prepare_during_a_unit_starts_at_once, .init = held_setup, .fini = h
 	collect_unit(&w, &run, &log);
 	expect(&log, 0, OUTCOME_PASS, NULL);
 	log_release(&log);
-	/* held/slow sleeps 400 ms: the held process logged its start before DONE */
+	/* held/slow sleeps 1 s: the held process logged its start before DONE */
 	cr_assert_eq(held_pids(pids), 2, "the PREPARE waited for the end of the unit");
 	run_pair(&w, 2, 0);
 	cr_assert_eq(held_pids(pids), 2);
