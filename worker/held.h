@@ -14,9 +14,10 @@
  * and mark, writes the selection there and builds its command as always;
  * driver_follow then takes the held process (held_take) if its command,
  * environment and directory are exactly the ones the run would start, and
- * says go.  Anything else (another binary, other arguments, a process that
- * died meanwhile) discards it and the run starts its own process: a held
- * process is only ever a head start, never a different run.
+ * says go.  Other arguments or environment, or a process that died
+ * meanwhile, discard it and the run starts its own process (a run of
+ * another binary leaves it be): a held process is only ever a head start,
+ * never a different run.
  *
  * One process is held at a time, and for one unit: the one after the unit
  * during which it started (or the next one, if it started between units).
