@@ -24,25 +24,41 @@
 #define CHILD_READ_CHUNK 65536
 #define MS_NS 1000000ull
 
-int child_start(struct child *c, char *const *argv, char *const *env, const char *cwd,
-		const struct child_ops *ops, void *data, char *err, size_t errlen)
+struct proc_opts child_proc_opts(char *const *argv, char *const *env, const char *cwd,
+				 const struct child_ops *ops)
 {
-	struct proc_opts o = {
+	return (struct proc_opts){
 		.file = argv[0], .argv = argv, .env = env, .cwd = cwd && *cwd ? cwd : NULL,
 		.in = PROC_IO_DEVNULL, .out = PROC_IO_PIPE, .err = PROC_IO_STDOUT,
 		.extra_fd = ops->on_events ? CHILD_EVENT_FD : -1, .new_pgroup = 1,
 	};
+}
 
+void child_adopt(struct child *c, const struct proc *p, const struct child_ops *ops, void *data)
+{
 	memset(c, 0, sizeof(*c));
 	c->ops = ops;
 	c->data = data;
+	c->proc = *p;
+	c->pgid = p->pid;
+	c->started_ns = now_ns();
+	child_active = 1;
+}
+
+int child_start(struct child *c, char *const *argv, char *const *env, const char *cwd,
+		const struct child_ops *ops, void *data, char *err, size_t errlen)
+{
+	struct proc_opts o = child_proc_opts(argv, env, cwd, ops);
+	struct proc p;
+
 	child_active = 1;	/* before the spawn: a stop signal in between still reaches it */
-	if (proc_spawn(&c->proc, &o, err, errlen) < 0) {
+	if (proc_spawn(&p, &o, err, errlen) < 0) {
+		memset(c, 0, sizeof(*c));
+		c->proc = p;
 		child_active = 0;
 		return -1;
 	}
-	c->pgid = c->proc.pid;
-	c->started_ns = now_ns();
+	child_adopt(c, &p, ops, data);
 	return 0;
 }
 

@@ -83,6 +83,19 @@ struct child {
 int child_start(struct child *c, char *const *argv, char *const *env, const char *cwd,
 		const struct child_ops *ops, void *data, char *err, size_t errlen);
 
+/*
+ * The spawn options child_start uses (own group, stdin /dev/null, stdout
+ * and stderr on one pipe, the event pipe if ops reads one), for a caller
+ * that adds its own (worker/held.c: the hold pipe) and spawns itself.
+ */
+struct proc_opts child_proc_opts(char *const *argv, char *const *env, const char *cwd,
+				 const struct child_ops *ops);
+/*
+ * c becomes the started process p (from proc_spawn with child_proc_opts), as
+ * child_start leaves it: running, its start now.
+ */
+void child_adopt(struct child *c, const struct proc *p, const struct child_ops *ops, void *data);
+
 /* Pump until the child is reaped and its pipe is closed. */
 void child_run(struct child *c);
 

@@ -1,9 +1,8 @@
 /*
  * held.c - the one process started ahead and held; see held.h.
  *
- * The held process is spawned like child_start's (own process group, stdin
- * on /dev/null, stdout and stderr on one pipe, the event pipe if the
- * adapter reads one) plus the hold pipe at PRELOAD_HOLD_FD and
+ * The held process is spawned with child_start's options (child_proc_opts)
+ * plus the hold pipe at PRELOAD_HOLD_FD and
  * PRELOAD_ENV_HOLD=1.  What it prints while held waits in its pipe and is
  * read once a driver follows it, as if it had started then.  The command,
  * environment (without PRELOAD_ENV_HOLD) and directory are kept to compare
@@ -96,19 +95,15 @@ int held_start(char *const *argv, char *const *env, const char *cwd, const struc
 	       const char *select, const char *mark)
 {
 	struct strvec spawn_env = STRVEC_INIT;
-	struct proc_opts o = {
-		.file = argv[0], .argv = argv, .cwd = *held_dir(cwd) ? cwd : NULL,
-		.in = PROC_IO_DEVNULL, .out = PROC_IO_PIPE, .err = PROC_IO_STDOUT,
-		.extra_fd = ops->on_events ? CHILD_EVENT_FD : -1, .hold_fd = PRELOAD_HOLD_FD,
-		.new_pgroup = 1,
-	};
+	struct proc_opts o;
 	char err[256];
 	int ret;
 
 	held_discard();
 	held_copy(&spawn_env, env);
 	strvec_setenv(&spawn_env, PRELOAD_ENV_HOLD, "1");
-	o.env = spawn_env.v;
+	o = child_proc_opts(argv, spawn_env.v, cwd, ops);
+	o.hold_fd = PRELOAD_HOLD_FD;
 	ret = proc_spawn(&held.proc, &o, err, sizeof(err));
 	strvec_clear(&spawn_env);
 	if (ret < 0)
@@ -159,13 +154,7 @@ int held_take(struct child *c, char *const *argv, char *const *env, const char *
 		held_discard();
 		return 0;
 	}
-	memset(c, 0, sizeof(*c));
-	c->ops = ops;
-	c->data = data;
-	c->proc = held.proc;
-	c->pgid = held.proc.pid;
-	c->started_ns = now_ns();
-	child_active = 1;
+	child_adopt(c, &held.proc, ops, data);
 	/* a failed write: it died just now, and child_run reaps it and reports its end */
 	(void)write_full(c->proc.hold, "g", 1);
 	close(c->proc.hold);

@@ -219,23 +219,17 @@ static int worker_run_unit(const struct proto_run *run, struct worker_in *in)
  */
 static enum proto_status worker_next(struct worker_in *in, struct proto_msg *m)
 {
-	enum proto_status st = in->pending_st;
+	enum proto_status st;
 
-	if (st != PROTO_AGAIN) {
-		*m = in->pending;
-		in->pending_st = PROTO_AGAIN;
-		memset(&in->pending, 0, sizeof(in->pending));
-		return st;
-	}
 	for (;;) {
-		st = proto_reader_next(in->r, m, in->err, sizeof(in->err));
-		if (st == PROTO_OK && m->type == PROTO_PREPARE) {
-			worker_prepare(&m->u.run);
-			proto_msg_release(m);
-			continue;
-		}
-		if (st != PROTO_AGAIN)
+		worker_take_prepares(in);
+		st = in->pending_st;
+		if (st != PROTO_AGAIN) {
+			*m = in->pending;
+			in->pending_st = PROTO_AGAIN;
+			memset(&in->pending, 0, sizeof(in->pending));
 			return st;
+		}
 		st = proto_reader_fill(in->r, WORKER_IN, in->err, sizeof(in->err));
 		if (st == PROTO_EOF || st == PROTO_ERROR)
 			return st;

@@ -375,17 +375,18 @@ void dispatch_advise(struct dispatcher *d)
 	struct proto_invocation inv;
 	const struct binary *bin;
 	struct slot *s;
-	uint32_t test;
+	uint32_t test, binary;
 	unsigned w;
 
 	if (d->stopping || !balancer_predict(d->b, &w, &test))
 		return;
 	s = &d->slots[w];
-	bin = &d->r->bins[dispatch_test(d, test)->binary];
+	binary = dispatch_test(d, test)->binary;
+	bin = &d->r->bins[binary];
 	if (s->state != SLOT_BUSY || !bin->adapter->prestart || !bin->preload || !*bin->preload ||
-	    s->advised == dispatch_test(d, test)->binary + 1 || s->nadvised >= MAX_ADVICE)
+	    s->advised == binary + 1 || s->nadvised >= MAX_ADVICE)
 		return;
-	s->advised = dispatch_test(d, test)->binary + 1;
+	s->advised = binary + 1;
 	s->nadvised++;
 	memset(&inv, 0, sizeof(inv));
 	fill_command(&inv, bin);
